@@ -1,0 +1,267 @@
+// The player webview: plays s16le PCM frames gaplessly with Web Audio as they
+// arrive, and reports back when audio really started, ran dry, and ended.
+
+import type { FromPlayer, ToPlayer } from '../src/player/messages';
+
+declare function acquireVsCodeApi(): { postMessage(message: FromPlayer): void };
+
+const vscode = acquireVsCodeApi();
+const post = (message: FromPlayer) => vscode.postMessage(message);
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const enableButton = $<HTMLButtonElement>('enable');
+const playPauseButton = $<HTMLButtonElement>('playPause');
+const stopButton = $<HTMLButtonElement>('stop');
+const speedInput = $<HTMLInputElement>('speed');
+const speedValue = $<HTMLOutputElement>('speedValue');
+const statusLine = $<HTMLParagraphElement>('status');
+const nowReading = $<HTMLParagraphElement>('now');
+
+const PROGRESS_INTERVAL_MS = 250;
+
+let context: AudioContext | undefined;
+let unlocked = false;
+
+interface Reading {
+  id: number;
+  /** Context time at which the next buffer starts (gapless when audio keeps up). */
+  nextStart: number;
+  started: boolean;
+  streamEnded: boolean;
+  paused: boolean;
+  samplesQueued: number;
+  samplesPlayed: number;
+  sources: Set<AudioBufferSourceNode>;
+  /** Frames that came before audio was enabled. */
+  waiting: Array<{ pcm: Uint8Array; sampleRate: number }>;
+}
+
+let reading: Reading | undefined;
+let progressTimer: number | undefined;
+
+function setStatus(text: string): void {
+  if (statusLine.textContent !== text) statusLine.textContent = text;
+}
+
+function getContext(): AudioContext {
+  if (!context) {
+    context = new AudioContext({ latencyHint: 'interactive' });
+    context.onstatechange = () => {
+      if (context?.state === 'running' && !unlocked) markUnlocked();
+    };
+  }
+  return context;
+}
+
+function markUnlocked(): void {
+  unlocked = true;
+  enableButton.hidden = true;
+  post({ type: 'audioUnlocked' });
+  if (reading && reading.waiting.length) {
+    const waiting = reading.waiting.splice(0);
+    for (const frame of waiting) schedule(frame.pcm, frame.sampleRate);
+  }
+}
+
+/** Starts audio if the browser allows it now; otherwise asks the user for one click or key press here. */
+function ensureAudio(): boolean {
+  const ctx = getContext();
+  if (ctx.state === 'running') {
+    if (!unlocked) markUnlocked();
+    return true;
+  }
+  void ctx.resume().catch(() => undefined);
+  // Desktop VS Code requires a gesture inside the webview: resume() stays pending until then.
+  setTimeout(() => {
+    if (ctx.state !== 'running' && enableButton.hidden) {
+      enableButton.hidden = false;
+      enableButton.focus();
+      setStatus('Audio is blocked until you enable it: press Enter or click “Enable audio”.');
+      post({ type: 'needsGesture' });
+    }
+  }, 150);
+  return false;
+}
+
+function pcmToBuffer(ctx: AudioContext, pcm: Uint8Array, sampleRate: number): AudioBuffer {
+  const frames = pcm.byteLength >> 1;
+  const samples = new Int16Array(pcm.buffer, pcm.byteOffset, frames);
+  const floats = new Float32Array(frames);
+  for (let i = 0; i < frames; i++) floats[i] = samples[i] / 32768;
+  const buffer = ctx.createBuffer(1, frames, sampleRate);
+  buffer.copyToChannel(floats, 0);
+  return buffer;
+}
+
+function schedule(pcm: Uint8Array, sampleRate: number): void {
+  const r = reading;
+  const ctx = context;
+  if (!r || !ctx || pcm.byteLength < 2) return;
+  // An odd byteOffset cannot back an Int16Array: copy (rare; frames are usually aligned).
+  const aligned = pcm.byteOffset % 2 === 0 ? pcm : pcm.slice();
+  const buffer = pcmToBuffer(ctx, aligned, sampleRate);
+  const source = ctx.createBufferSource();
+  source.buffer = buffer;
+  source.connect(ctx.destination);
+  const now = ctx.currentTime;
+  if (r.started && r.nextStart < now && !r.paused) post({ type: 'underrun', readingId: r.id });
+  const start = Math.max(r.nextStart, now);
+  source.start(start);
+  r.nextStart = start + buffer.duration;
+  r.samplesQueued += buffer.length;
+  r.sources.add(source);
+  source.onended = () => {
+    if (!r.sources.delete(source)) return;
+    r.samplesPlayed += buffer.length;
+    if (r === reading && r.streamEnded && r.sources.size === 0 && r.waiting.length === 0) finish(false);
+  };
+  if (!r.started) {
+    r.started = true;
+    const outputLatency = (ctx.outputLatency || 0) + (ctx.baseLatency || 0);
+    post({ type: 'started', readingId: r.id, at: performance.timeOrigin + performance.now() + (start - now + outputLatency) * 1000, outputLatencyMs: outputLatency * 1000 });
+    setStatus('Reading…');
+    startProgress();
+  }
+}
+
+function startProgress(): void {
+  if (progressTimer !== undefined) return;
+  progressTimer = window.setInterval(() => {
+    const r = reading;
+    if (!r) return stopProgress();
+    post({ type: 'progress', readingId: r.id, samplesPlayed: r.samplesPlayed, samplesQueued: r.samplesQueued });
+  }, PROGRESS_INTERVAL_MS);
+}
+
+function stopProgress(): void {
+  if (progressTimer !== undefined) window.clearInterval(progressTimer);
+  progressTimer = undefined;
+}
+
+function finish(stopped: boolean): void {
+  const r = reading;
+  if (!r) return;
+  reading = undefined;
+  stopProgress();
+  for (const source of r.sources) {
+    source.onended = null;
+    try {
+      source.stop();
+    } catch {
+      // never started
+    }
+    source.disconnect();
+  }
+  r.sources.clear();
+  post({ type: 'ended', readingId: r.id, samplesPlayed: r.samplesPlayed, stopped });
+  setStatus(stopped ? 'Stopped.' : 'Finished.');
+  playPauseButton.disabled = true;
+  stopButton.disabled = true;
+  playPauseButton.textContent = 'Pause';
+  playPauseButton.setAttribute('aria-label', 'Pause');
+}
+
+function setPaused(paused: boolean): void {
+  const r = reading;
+  if (!r || !context || r.paused === paused) return;
+  r.paused = paused;
+  void (paused ? context.suspend() : context.resume());
+  playPauseButton.textContent = paused ? 'Resume' : 'Pause';
+  playPauseButton.setAttribute('aria-label', paused ? 'Resume' : 'Pause');
+  setStatus(paused ? 'Paused.' : 'Reading…');
+}
+
+function showSpeed(speed: number): void {
+  speedInput.value = String(speed);
+  speedValue.textContent = `${speed}×`;
+  speedInput.setAttribute('aria-valuetext', `${speed} times`);
+}
+
+window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'begin': {
+      if (reading) finish(true);
+      const ctx = getContext();
+      if (ctx.state === 'suspended' && unlocked) void ctx.resume(); // was paused
+      reading = { id: message.readingId, nextStart: 0, started: false, streamEnded: false, paused: false, samplesQueued: 0, samplesPlayed: 0, sources: new Set(), waiting: [] };
+      nowReading.textContent = message.text;
+      playPauseButton.disabled = false;
+      stopButton.disabled = false;
+      setStatus('Starting…');
+      ensureAudio();
+      break;
+    }
+    case 'audio': {
+      const r = reading;
+      if (!r || r.id !== message.readingId) break;
+      if (context?.state === 'running' || (unlocked && r.paused)) schedule(message.pcm, message.sampleRate);
+      else r.waiting.push({ pcm: message.pcm, sampleRate: message.sampleRate });
+      break;
+    }
+    case 'segment':
+      if (reading && reading.id === message.readingId) nowReading.textContent = message.text;
+      break;
+    case 'end': {
+      const r = reading;
+      if (!r || r.id !== message.readingId) break;
+      r.streamEnded = true;
+      if (r.sources.size === 0 && r.waiting.length === 0) finish(false);
+      break;
+    }
+    case 'stop':
+      finish(true);
+      break;
+    case 'pause':
+      setPaused(true);
+      break;
+    case 'resume':
+      setPaused(false);
+      break;
+    case 'setSpeed':
+      showSpeed(message.speed);
+      break;
+    case 'status':
+      setStatus(message.text);
+      break;
+  }
+});
+
+enableButton.addEventListener('click', () => {
+  const ctx = getContext();
+  void ctx.resume().then(() => {
+    if (ctx.state === 'running') {
+      markUnlocked();
+      setStatus(reading ? 'Reading…' : 'Audio enabled.');
+    }
+  });
+});
+playPauseButton.addEventListener('click', () => post({ type: 'userAction', action: 'togglePause' }));
+stopButton.addEventListener('click', () => post({ type: 'userAction', action: 'stop' }));
+speedInput.addEventListener('change', () => {
+  const speed = Number(speedInput.value);
+  showSpeed(speed);
+  post({ type: 'userAction', action: 'setSpeed', speed });
+});
+document.addEventListener('keydown', (event) => {
+  if (event.target instanceof HTMLInputElement || event.target instanceof HTMLButtonElement) return;
+  if (event.key === 'Escape') post({ type: 'userAction', action: 'stop' });
+  else if (event.key === ' ') {
+    event.preventDefault();
+    post({ type: 'userAction', action: 'togglePause' });
+  }
+});
+
+// A context created now may already be allowed to run (browsers, code-server).
+const initial = getContext();
+const reportReady = () => post({ type: 'ready', audioUnlocked: initial.state === 'running' });
+if (initial.state === 'running') {
+  unlocked = true;
+  reportReady();
+} else {
+  void initial.resume().catch(() => undefined);
+  setTimeout(() => {
+    unlocked = initial.state === 'running';
+    reportReady();
+  }, 50);
+}

@@ -1,0 +1,27 @@
+import * as vscode from 'vscode';
+import type { Session } from '../vscode/session';
+import { readSelection } from './readSelection';
+import { selectVoice, setApiKey, warmUp } from './server';
+
+export function registerCommands(session: Session): void {
+  const commands: Record<string, (...args: unknown[]) => unknown> = {
+    'kokoro.readSelection': readSelection(session),
+    'kokoro.stop': () => session.stop(),
+    'kokoro.togglePause': () => session.togglePause(),
+    'kokoro.selectVoice': selectVoice(session),
+    'kokoro.warmUp': warmUp(session),
+    'kokoro.showStats': () => session.showStats(),
+    'kokoro.setApiKey': setApiKey(session),
+    'kokoro.showLog': () => session.log.show(),
+  };
+  for (const [id, handler] of Object.entries(commands)) {
+    session.own(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (err) {
+        session.log.error(`${id} failed: ${(err as Error)?.stack ?? String(err)}`);
+        void vscode.window.showErrorMessage(`Kokoro: ${id} failed: ${(err as Error)?.message ?? String(err)}`);
+      }
+    }));
+  }
+}

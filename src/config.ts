@@ -1,0 +1,54 @@
+// The one typed view of the extension's settings.
+
+import * as vscode from 'vscode';
+import type { ServerSettings } from './kokoro/server';
+
+export interface KokoroConfig {
+  serverUrl: string;
+  voice: string;
+  speed: number;
+  model: string;
+  connections: number;
+  warmUpOnStartup: boolean;
+  healthTimeoutMs: number;
+  firstByteTimeoutMs: number;
+  streamTimeoutMs: number;
+  extraRequestFields: Record<string, unknown>;
+}
+
+export const SECTION = 'kokoro';
+
+const clamp = (value: number, min: number, max: number, fallback: number) =>
+  Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+
+export function readConfig(): KokoroConfig {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const extra = c.get<unknown>('extraRequestFields');
+  return {
+    serverUrl: (c.get<string>('serverUrl') || 'http://localhost:8880').trim(),
+    voice: (c.get<string>('voice') || 'af_heart').trim(),
+    speed: clamp(Number(c.get('speed')), 0.25, 4, 1),
+    model: (c.get<string>('model') || 'kokoro').trim(),
+    connections: Math.round(clamp(Number(c.get('connections')), 1, 16, 2)),
+    warmUpOnStartup: c.get<boolean>('warmUpOnStartup') ?? true,
+    healthTimeoutMs: clamp(Number(c.get('timeouts.healthMs')), 50, 60_000, 500),
+    firstByteTimeoutMs: clamp(Number(c.get('timeouts.firstByteMs')), 100, 600_000, 15_000),
+    streamTimeoutMs: clamp(Number(c.get('timeouts.streamMs')), 100, 600_000, 10_000),
+    extraRequestFields: typeof extra === 'object' && extra !== null && !Array.isArray(extra) ? (extra as Record<string, unknown>) : {},
+  };
+}
+
+export function serverSettings(config: KokoroConfig, apiKey: string | undefined): ServerSettings {
+  return {
+    client: {
+      serverUrl: config.serverUrl,
+      connections: config.connections,
+      apiKey,
+      healthTimeoutMs: config.healthTimeoutMs,
+      firstByteTimeoutMs: config.firstByteTimeoutMs,
+      streamTimeoutMs: config.streamTimeoutMs,
+    },
+    speech: { model: config.model, voice: config.voice, speed: config.speed, extraFields: config.extraRequestFields },
+    warmUp: config.warmUpOnStartup,
+  };
+}

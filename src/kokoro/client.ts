@@ -1,0 +1,333 @@
+// The pooled HTTP client for a Kokoro (OpenAI-compatible) TTS server: one undici Pool
+// per server with long keep-alive, health and voices, streamed speech, warm-up.
+
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { decoderForContentType } from './decoder';
+import { KokoroError, errorBodyMessage, networkError, speechHttpError } from './errors';
+
+export interface KokoroClientOptions {
+  /** Base URL; a path prefix is kept (kokoro-web serves under `/api`). */
+  serverUrl: string;
+  connections: number;
+  apiKey?: string;
+  healthTimeoutMs: number;
+  firstByteTimeoutMs: number;
+  /** Longest silence allowed between two pieces of a stream. */
+  streamTimeoutMs: number;
+}
+
+export interface SpeechParams {
+  model: string;
+  voice: string;
+  speed: number;
+  /** Extra fields merged into the body (user setting); the core fields win. */
+  extraFields?: Record<string, unknown>;
+}
+
+export interface SpeechTimings {
+  sentAt: number;
+  headersAt: number;
+  firstByteAt: number | undefined;
+  endedAt: number;
+  samples: number;
+  sampleRate: number;
+}
+
+export interface HealthResult {
+  ok: boolean;
+  status: number;
+  ms: number;
+}
+
+export interface WarmUpResult {
+  healthMs: number;
+  synthesisMs: number;
+  firstByteMs: number;
+  connectionsOpen: number;
+}
+
+export type AudioCallback = (pcm: Uint8Array, sampleRate: number) => void;
+
+const now = () => performance.now();
+const SOCKET_CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+/** Upper bound on speech per input character, generous for speed 0.25 with pauses. */
+const MAX_AUDIO_SECONDS_PER_CHAR = 0.5;
+const MAX_AUDIO_SECONDS_BASE = 10;
+const WARM_UP_TEXT = 'Ready.';
+
+export class KokoroClient {
+  readonly origin: string;
+  private readonly prefix: string;
+  private readonly pool: Pool;
+  private closed = false;
+  connectionsOpened = 0;
+  requestsSent = 0;
+
+  constructor(readonly options: KokoroClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.serverUrl);
+    } catch {
+      throw new KokoroError('unreachable', `"${options.serverUrl}" is not a valid server URL. Check kokoro.serverUrl.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new KokoroError('unreachable', `"${options.serverUrl}" is not an http(s) URL. Check kokoro.serverUrl.`);
+    }
+    this.origin = url.origin;
+    this.prefix = url.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(this.origin, {
+      connections: Math.max(1, options.connections),
+      pipelining: 1,
+      keepAliveTimeout: 10 * 60_000,
+      keepAliveMaxTimeout: 60 * 60_000,
+      connectTimeout: Math.max(options.firstByteTimeoutMs, 1000),
+      headersTimeout: 0, // own timers: first byte and stall
+      bodyTimeout: 0,
+    });
+    this.pool.on('connect', () => this.connectionsOpened++);
+  }
+
+  get url(): string {
+    return this.origin + this.prefix;
+  }
+
+  /** Connections the pool holds open right now. */
+  get openConnections(): number {
+    return this.pool.stats.connected;
+  }
+
+  private headers(json: boolean): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (json) headers['content-type'] = 'application/json';
+    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+    return headers;
+  }
+
+  /** A GET returning status and body text; retried once on a fresh connection if a kept-alive socket was closed under it. */
+  private async get(path: string, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; body: string; contentType: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const controller = new AbortController();
+      const onAbort = () => controller.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      try {
+        this.requestsSent++;
+        const res = await this.pool.request({ method: 'GET', path: this.prefix + path, headers: this.headers(false), signal: controller.signal });
+        const body = await res.body.text();
+        return { status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? '') };
+      } catch (err) {
+        if (controller.signal.aborted && !signal?.aborted) throw new KokoroError('timeout', `The server at ${this.url} did not answer ${path} within ${timeoutMs} ms.`);
+        if (attempt === 0 && isSocketClosed(err)) continue;
+        throw networkError(err, this.url);
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
+  async health(signal?: AbortSignal): Promise<HealthResult> {
+    const start = now();
+    const res = await this.get('/health', this.options.healthTimeoutMs, signal);
+    // Servers without /health (Kokoros) still prove they are up by answering at all.
+    return { ok: res.status < 500, status: res.status, ms: now() - start };
+  }
+
+  /** Voice ids from any of the shapes servers use: {voices:[id|{id}]}, {data:[{id}]}, [id]. */
+  async voices(signal?: AbortSignal): Promise<string[]> {
+    const timeout = Math.max(this.options.healthTimeoutMs, 5000);
+    let res = await this.get('/v1/audio/voices', timeout, signal);
+    if (res.status === 404) res = await this.get('/v1/voices', timeout, signal);
+    if (res.status !== 200) {
+      const detail = errorBodyMessage(res.body, res.contentType);
+      throw new KokoroError(res.status === 404 ? 'notFound' : 'http', `The server did not list its voices (HTTP ${res.status})${detail ? `: ${detail}` : ''}.`, res.status);
+    }
+    return parseVoices(res.body);
+  }
+
+  /**
+   * Streams speech for `input`, calling `onAudio` with s16le mono PCM as it arrives.
+   * Resolves when the stream ends; rejects with a KokoroError (kind 'aborted' when `signal` fired).
+   */
+  async speak(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
+    for (let attempt = 0; ; attempt++) {
+      let delivered = false;
+      try {
+        return await this.speakOnce(input, params, (pcm, rate) => {
+          delivered = true;
+          onAudio(pcm, rate);
+        }, signal);
+      } catch (err) {
+        // A kept-alive connection the server had closed: safe to send again on a fresh one, since nothing was played.
+        if (attempt === 0 && !delivered && !signal?.aborted && err instanceof RetryableSocketError) continue;
+        throw err instanceof RetryableSocketError ? networkError(err.cause, this.url) : err;
+      }
+    }
+  }
+
+  private async speakOnce(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
+    if (this.closed) throw new KokoroError('aborted', 'Stopped.');
+    const body = JSON.stringify({
+      ...params.extraFields,
+      model: params.model,
+      input,
+      voice: params.voice,
+      speed: params.speed,
+      response_format: 'pcm',
+      stream: true,
+    });
+    const controller = new AbortController();
+    let timedOut: KokoroError | undefined;
+    const onAbort = () => controller.abort();
+    if (signal?.aborted) throw new KokoroError('aborted', 'Stopped.');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const { firstByteTimeoutMs, streamTimeoutMs } = this.options;
+    const onTimeout = () => {
+      timedOut = firstByteAt === undefined
+        ? new KokoroError('timeout', `No audio from ${this.url} within ${firstByteTimeoutMs} ms (kokoro.timeouts.firstByteMs).`)
+        : new KokoroError('timeout', `The audio stream from ${this.url} stalled for ${streamTimeoutMs} ms (kokoro.timeouts.streamMs).`);
+      controller.abort();
+    };
+    let timer = setTimeout(onTimeout, firstByteTimeoutMs);
+    let completed = false;
+    const maxSamples = Math.ceil(((input.length * MAX_AUDIO_SECONDS_PER_CHAR + MAX_AUDIO_SECONDS_BASE) / Math.max(params.speed, 0.25)) * 48_000);
+    const sentAt = now();
+    let headersAt = sentAt;
+    let firstByteAt: number | undefined;
+    let samples = 0;
+    let gotHeaders = false;
+    try {
+      this.requestsSent++;
+      const res = await this.pool.request({
+        method: 'POST',
+        path: `${this.prefix}/v1/audio/speech`,
+        headers: this.headers(true),
+        body,
+        signal: controller.signal,
+      });
+      gotHeaders = true;
+      headersAt = now();
+      const contentType = String(res.headers['content-type'] ?? '');
+      if (res.statusCode !== 200) {
+        const text = await readLimited(res.body, 64 * 1024);
+        completed = true;
+        throw speechHttpError(res.statusCode, text, contentType, { voice: params.voice, url: this.url });
+      }
+      let decoder;
+      try {
+        decoder = decoderForContentType(contentType);
+      } catch (err) {
+        res.body.destroy();
+        throw err;
+      }
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        if (firstByteAt === undefined) {
+          firstByteAt = now();
+          clearTimeout(timer);
+          timer = setTimeout(onTimeout, streamTimeoutMs);
+        } else {
+          timer.refresh();
+        }
+        const pcm = decoder.push(chunk);
+        if (pcm.length === 0) continue;
+        samples += pcm.length >> 1;
+        if (samples > maxSamples) {
+          throw new KokoroError('tooLarge', `The server sent far more audio than ${input.length} characters can explain; stopped listening.`);
+        }
+        onAudio(pcm, decoder.sampleRate);
+      }
+      decoder.end();
+      if (samples === 0 && input.trim()) {
+        throw new KokoroError('emptyAudio', `The server at ${this.url} answered with no audio for "${preview(input)}".`);
+      }
+      completed = true;
+      return { sentAt, headersAt, firstByteAt, endedAt: now(), samples, sampleRate: decoder.sampleRate };
+    } catch (err) {
+      if (timedOut) throw timedOut;
+      if (signal?.aborted) throw new KokoroError('aborted', 'Stopped.');
+      if (err instanceof KokoroError) throw err;
+      if (!gotHeaders && isSocketClosed(err)) throw new RetryableSocketError(err);
+      if (gotHeaders && isSocketClosed(err)) {
+        throw new KokoroError('truncated', `The connection to ${this.url} broke in the middle of the audio.`);
+      }
+      throw networkError(err, this.url);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (!completed) controller.abort(); // frees the socket: the server sees the disconnect and stops
+    }
+  }
+
+  /**
+   * Opens the pool's connections, checks health, and synthesises a tiny text so the
+   * model is loaded (on the GPU) before the user asks for anything.
+   */
+  async warmUp(params: SpeechParams, signal?: AbortSignal): Promise<WarmUpResult> {
+    const parallel = Math.max(1, this.options.connections);
+    const healths = await Promise.all(Array.from({ length: parallel }, () => this.health(signal)));
+    const start = now();
+    const timings = await this.speak(WARM_UP_TEXT, params, () => undefined, signal);
+    return {
+      healthMs: Math.min(...healths.map((h) => h.ms)),
+      synthesisMs: now() - start,
+      firstByteMs: (timings.firstByteAt ?? timings.endedAt) - timings.sentAt,
+      connectionsOpen: this.openConnections,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.destroy().catch(() => undefined);
+  }
+}
+
+class RetryableSocketError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('socket closed before the answer');
+  }
+}
+
+function isSocketClosed(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return SOCKET_CLOSED_CODES.has(e?.code ?? '') || SOCKET_CLOSED_CODES.has(e?.cause?.code ?? '');
+}
+
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(parts).toString('utf8', 0, Math.min(size, limit));
+}
+
+function preview(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 40 ? `${oneLine.slice(0, 39)}…` : oneLine;
+}
+
+export function parseVoices(body: string): string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new KokoroError('notAudio', 'The server\'s voice list is not JSON.');
+  }
+  const list = Array.isArray(json)
+    ? json
+    : typeof json === 'object' && json !== null
+      ? ((json as Record<string, unknown>).voices ?? (json as Record<string, unknown>).data)
+      : undefined;
+  if (!Array.isArray(list)) throw new KokoroError('notAudio', 'The server\'s voice list has an unknown shape.');
+  const ids = list
+    .map((v) => (typeof v === 'string' ? v : typeof v === 'object' && v !== null ? ((v as Record<string, unknown>).id ?? (v as Record<string, unknown>).name) : undefined))
+    .filter((v): v is string => typeof v === 'string' && v.length > 0 && v.length < 200);
+  return [...new Set(ids)];
+}

@@ -1,0 +1,135 @@
+// One error type for everything that can go wrong talking to a TTS server, with a
+// message a user can act on. Reads every error body shape in kokoro-protocol.md.
+
+export type KokoroErrorKind =
+  | 'unreachable' // connection refused / DNS / reset before an answer
+  | 'timeout' // no first byte, or the stream stalled, within the configured time
+  | 'http' // an error status from the server
+  | 'notFound' // 404 on the speech route: wrong URL or not a Kokoro server
+  | 'badVoice' // the server does not know the voice
+  | 'badRequest' // 4xx validation errors
+  | 'unsupportedFormat' // audio the client cannot stream (mp3, opus, …)
+  | 'notAudio' // 200 with HTML/JSON instead of audio
+  | 'emptyAudio' // 200 with no audio at all
+  | 'tooLarge' // far more audio than the text can explain
+  | 'truncated' // the stream ended or broke before the audio was complete
+  | 'aborted'; // stopped by the user: not an error to show
+
+export class KokoroError extends Error {
+  constructor(
+    readonly kind: KokoroErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'KokoroError';
+  }
+
+  /** Worth a Retry button: the same request may work a moment later. */
+  get retryable(): boolean {
+    return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'truncated' || (this.kind === 'http' && (this.status ?? 0) >= 500);
+  }
+
+  /** The fix is most likely in the settings (URL, voice, model). */
+  get settingsRelated(): boolean {
+    return this.kind === 'notFound' || this.kind === 'badVoice' || this.kind === 'badRequest' || this.kind === 'notAudio' || this.kind === 'unsupportedFormat' || this.kind === 'unreachable';
+  }
+}
+
+const MAX_DETAIL_CHARS = 300;
+
+function clip(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > MAX_DETAIL_CHARS ? `${oneLine.slice(0, MAX_DETAIL_CHARS - 1)}…` : oneLine;
+}
+
+/** The human part of an error body, from any of the shapes Kokoro servers and OpenAI use. */
+export function errorBodyMessage(body: string, contentType = ''): string | undefined {
+  const text = body.trim();
+  if (!text) return undefined;
+  if (/html/i.test(contentType) || /^<(!doctype|html)/i.test(text)) return 'the server answered with a web page';
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return clip(text);
+  }
+  if (typeof json === 'string') return clip(json);
+  if (typeof json !== 'object' || json === null) return clip(text);
+  const o = json as Record<string, unknown>;
+  const detail = o.detail;
+  if (typeof detail === 'string') return clip(detail);
+  if (Array.isArray(detail)) {
+    // FastAPI/pydantic validation list: [{loc:["body","speed"], msg:"…"}]
+    const parts = detail.map((d) => {
+      if (typeof d !== 'object' || d === null) return String(d);
+      const item = d as Record<string, unknown>;
+      const loc = Array.isArray(item.loc) ? item.loc.filter((p) => p !== 'body').join('.') : '';
+      const msg = typeof item.msg === 'string' ? item.msg : JSON.stringify(item);
+      return loc ? `${loc}: ${msg}` : msg;
+    });
+    return clip(parts.join('; '));
+  }
+  if (typeof detail === 'object' && detail !== null) {
+    const d = detail as Record<string, unknown>;
+    if (typeof d.message === 'string') return clip(d.message);
+    if (typeof d.error === 'string') return clip(d.error);
+  }
+  const error = o.error;
+  if (typeof error === 'string') return clip(error);
+  if (typeof error === 'object' && error !== null && typeof (error as Record<string, unknown>).message === 'string') {
+    return clip((error as Record<string, string>).message);
+  }
+  if (typeof o.message === 'string') return clip(o.message);
+  return clip(text);
+}
+
+/** Turns an error answer of the speech route into a KokoroError. */
+export function speechHttpError(status: number, body: string, contentType: string, context: { voice: string; url: string }): KokoroError {
+  const detail = errorBodyMessage(body, contentType);
+  if (detail && /voice\b.*\bnot found/i.test(detail)) {
+    return new KokoroError('badVoice', `The server does not know the voice "${context.voice}". ${detail}`, status);
+  }
+  if (status === 404) {
+    return new KokoroError('notFound', `No speech endpoint at ${context.url} (HTTP 404). Check kokoro.serverUrl: Kokoro-FastAPI listens on http://localhost:8880.`, status);
+  }
+  if (status === 401 || status === 403) {
+    return new KokoroError('badRequest', `The server refused the request (HTTP ${status})${detail ? `: ${detail}` : ''}. Set an API key with "Kokoro: Set API Key" if it needs one.`, status);
+  }
+  if (status >= 400 && status < 500) {
+    return new KokoroError('badRequest', `The server rejected the request (HTTP ${status})${detail ? `: ${detail}` : ''}.`, status);
+  }
+  return new KokoroError('http', `The server failed to speak (HTTP ${status})${detail ? `: ${detail}` : ' with no details'}.`, status);
+}
+
+/** Turns a network-level failure (undici/Node error) into a KokoroError. */
+export function networkError(err: unknown, url: string): KokoroError {
+  if (err instanceof KokoroError) return err;
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
+  const code = e?.code ?? e?.cause?.code ?? '';
+  if (e?.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return new KokoroError('aborted', 'Stopped.');
+  switch (code) {
+    case 'ECONNREFUSED':
+      return new KokoroError('unreachable', `No Kokoro server is answering at ${url} (connection refused). Start the server, or check kokoro.serverUrl.`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new KokoroError('unreachable', `Cannot find the host of ${url}. Check kokoro.serverUrl.`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new KokoroError('unreachable', `The network cannot reach ${url}.`);
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return new KokoroError('timeout', `The server at ${url} did not answer in time.`);
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new KokoroError('timeout', `The audio stream from ${url} stalled.`);
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return new KokoroError('unreachable', `The connection to ${url} was closed by the server.`);
+    case 'ERR_INVALID_URL':
+    case 'ERR_INVALID_ARG_TYPE':
+      return new KokoroError('unreachable', `"${url}" is not a valid server URL. Check kokoro.serverUrl.`);
+  }
+  return new KokoroError('unreachable', `Cannot talk to ${url}: ${e?.message ?? String(err)}`);
+}

@@ -1,0 +1,151 @@
+// Owns the client for the configured server: warm-up on start and after changes,
+// the server's state, and recovery (health polling, then re-warm) when it goes away.
+
+import { EventEmitter } from 'node:events';
+import { KokoroClient, KokoroClientOptions, SpeechParams, WarmUpResult } from './client';
+import { KokoroError, networkError } from './errors';
+
+export type ServerState = 'idle' | 'warming' | 'ready' | 'unreachable';
+
+export interface ServerSettings {
+  client: KokoroClientOptions;
+  speech: SpeechParams;
+  warmUp: boolean;
+}
+
+export interface ServerEvents {
+  state: [ServerState, KokoroError | undefined];
+  warmedUp: [WarmUpResult];
+}
+
+const RECOVERY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000];
+
+export class KokoroServer extends EventEmitter<ServerEvents> {
+  private current: KokoroClient;
+  private settings: ServerSettings;
+  private stateValue: ServerState = 'idle';
+  private lastErrorValue: KokoroError | undefined;
+  private recoveryTimer: NodeJS.Timeout | undefined;
+  private recoveryAttempt = 0;
+  private warmUpRun: Promise<void> | undefined;
+  private disposed = false;
+
+  constructor(settings: ServerSettings) {
+    super();
+    this.settings = settings;
+    this.current = new KokoroClient(settings.client);
+  }
+
+  get client(): KokoroClient {
+    return this.current;
+  }
+
+  get state(): ServerState {
+    return this.stateValue;
+  }
+
+  get lastError(): KokoroError | undefined {
+    return this.lastErrorValue;
+  }
+
+  get speech(): SpeechParams {
+    return this.settings.speech;
+  }
+
+  /** Applies new settings; a new URL, pool size or key gets a new pool, and the server is warmed again. */
+  update(settings: ServerSettings): void {
+    const before = this.settings;
+    this.settings = settings;
+    const clientChanged = JSON.stringify(before.client) !== JSON.stringify(settings.client);
+    if (clientChanged) {
+      const old = this.current;
+      this.current = new KokoroClient(settings.client);
+      void old.close();
+    }
+    const speechChanged = JSON.stringify(before.speech) !== JSON.stringify(settings.speech);
+    if ((clientChanged || speechChanged) && settings.warmUp) void this.warmUp();
+    else if (clientChanged) this.setState('idle');
+  }
+
+  /** Warms the server; concurrent calls share one run. Resolves, never rejects (the state tells). */
+  warmUp(): Promise<void> {
+    if (this.warmUpRun) return this.warmUpRun;
+    const run = (async () => {
+      this.stopRecovery();
+      this.setState('warming');
+      const client = this.current;
+      try {
+        const result = await client.warmUp(this.settings.speech);
+        if (client !== this.current || this.disposed) return;
+        this.emit('warmedUp', result);
+        this.setState('ready');
+      } catch (err) {
+        if (client !== this.current || this.disposed) return;
+        const error = err instanceof KokoroError ? err : networkError(err, client.url);
+        if (error.kind === 'unreachable' || error.kind === 'timeout') this.markUnreachable(error);
+        else this.setState('ready', error); // it answers; the problem (e.g. an unknown voice) is in the request
+      }
+    })().finally(() => {
+      if (this.warmUpRun === run) this.warmUpRun = undefined;
+    });
+    this.warmUpRun = run;
+    return run;
+  }
+
+  /** Readings report their outcome here, so the state follows what the user experiences. */
+  reportFailure(error: KokoroError): void {
+    if (error.kind === 'unreachable' || (error.kind === 'timeout' && this.stateValue !== 'warming')) this.markUnreachable(error);
+  }
+
+  reportSuccess(): void {
+    if (this.stateValue !== 'ready') {
+      this.stopRecovery();
+      this.setState('ready');
+    }
+  }
+
+  private markUnreachable(error: KokoroError): void {
+    this.setState('unreachable', error);
+    this.scheduleRecovery();
+  }
+
+  private scheduleRecovery(): void {
+    if (this.recoveryTimer || this.disposed) return;
+    const delay = RECOVERY_DELAYS_MS[Math.min(this.recoveryAttempt, RECOVERY_DELAYS_MS.length - 1)];
+    this.recoveryAttempt++;
+    this.recoveryTimer = setTimeout(async () => {
+      this.recoveryTimer = undefined;
+      const client = this.current;
+      try {
+        await client.health();
+        if (client !== this.current || this.disposed) return;
+        this.recoveryAttempt = 0;
+        if (this.settings.warmUp) await this.warmUp();
+        else this.setState('ready');
+      } catch {
+        if (client === this.current && !this.disposed && this.stateValue === 'unreachable') this.scheduleRecovery();
+      }
+    }, delay);
+    this.recoveryTimer.unref?.();
+  }
+
+  private stopRecovery(): void {
+    if (this.recoveryTimer) clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+    this.recoveryAttempt = 0;
+  }
+
+  private setState(state: ServerState, error?: KokoroError): void {
+    const changed = state !== this.stateValue || error !== this.lastErrorValue;
+    this.stateValue = state;
+    this.lastErrorValue = error;
+    if (changed) this.emit('state', state, error);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.stopRecovery();
+    this.removeAllListeners();
+    await this.current.close();
+  }
+}

@@ -1,0 +1,282 @@
+// The player webview (a view in the panel): the extension's AudioSink. Audio frames
+// are posted as they arrive; the first frame of a reading alone and at once, the rest
+// coalesced per timer tick (VS Code merges a burst of posts into one slow message).
+
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { AudioSink } from '../speech/reader';
+import { FromPlayer, ToPlayer, parseFromPlayer } from './messages';
+
+const MAX_MESSAGE_BYTES = 96 * 1024;
+/** How far ahead of the playhead audio is fetched before the reader waits. */
+const LOOKAHEAD_SECONDS = 30;
+
+export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode.Disposable {
+  static readonly viewId = 'kokoro.player';
+
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private audioUnlocked = false;
+  private readonly outbox: ToPlayer[] = [];
+  private pending: Uint8Array[] = [];
+  private pendingRate = 24_000;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readingId = 0;
+  private firstFrameSent = false;
+  private samplesSent = 0;
+  private samplesPlayed = 0;
+  private sampleRate = 24_000;
+  private roomWaiters: Array<() => void> = [];
+  private readonly reports = new vscode.EventEmitter<FromPlayer>();
+  private readonly disposables: vscode.Disposable[] = [this.reports];
+  /** Every validated message from the webview. */
+  readonly onDidReport = this.reports.event;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    view.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
+    view.webview.html = this.html(view.webview, dist, media);
+    this.disposables.push(
+      view.webview.onDidReceiveMessage((raw) => this.receive(raw)),
+      view.onDidDispose(() => {
+        if (this.view !== view) return;
+        this.view = undefined;
+        this.ready = false;
+        if (this.readingId) this.reports.fire({ type: 'ended', readingId: this.readingId, samplesPlayed: this.samplesPlayed, stopped: true });
+        this.releaseRoom();
+      }),
+    );
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Makes sure the webview exists (a view is created only when shown) without taking focus from the editor. */
+  async reveal(focus = false): Promise<void> {
+    if (this.view) {
+      if (focus || !this.view.visible) this.view.show(!focus);
+      return;
+    }
+    const editorHadFocus = vscode.window.activeTextEditor !== undefined;
+    await vscode.commands.executeCommand(`${PlayerView.viewId}.focus`);
+    if (!focus && editorHadFocus) await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+  }
+
+  // AudioSink
+
+  begin(readingId: number, title: string): void {
+    this.readingId = readingId;
+    this.firstFrameSent = false;
+    this.samplesSent = 0;
+    this.samplesPlayed = 0;
+    this.clearPending();
+    this.post({ type: 'begin', readingId, text: title.length > 2000 ? `${title.slice(0, 1999)}…` : title, sampleRate: this.sampleRate });
+    if (!this.view) void this.reveal();
+  }
+
+  segment(readingId: number, text: string): void {
+    if (readingId === this.readingId) this.post({ type: 'segment', readingId, text });
+  }
+
+  audio(readingId: number, pcm: Uint8Array, sampleRate: number): void {
+    if (readingId !== this.readingId) return;
+    this.samplesSent += pcm.length >> 1;
+    this.sampleRate = sampleRate;
+    if (!this.firstFrameSent && this.ready && this.pending.length === 0) {
+      this.firstFrameSent = true;
+      this.post({ type: 'audio', readingId, pcm: new Uint8Array(pcm), sampleRate });
+      return;
+    }
+    if (this.pending.length > 0 && sampleRate !== this.pendingRate) this.flush();
+    this.pendingRate = sampleRate;
+    this.pending.push(pcm);
+    this.flushTimer ??= setTimeout(() => this.flush(), 0);
+  }
+
+  end(readingId: number): void {
+    if (readingId !== this.readingId) return;
+    this.flush();
+    this.post({ type: 'end', readingId });
+  }
+
+  abort(readingId: number): void {
+    if (readingId !== this.readingId) return;
+    this.clearPending();
+    this.post({ type: 'stop' });
+    this.releaseRoom();
+  }
+
+  room(readingId: number): Promise<void> {
+    if (readingId !== this.readingId || this.hasRoom()) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  // Controls
+
+  pause(): void {
+    this.post({ type: 'pause' });
+  }
+
+  resume(): void {
+    this.post({ type: 'resume' });
+  }
+
+  setSpeed(speed: number): void {
+    this.post({ type: 'setSpeed', speed });
+  }
+
+  private hasRoom(): boolean {
+    return !this.view || (this.samplesSent - this.samplesPlayed) / this.sampleRate < LOOKAHEAD_SECONDS;
+  }
+
+  private releaseRoom(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private clearPending(): void {
+    this.pending = [];
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+
+  /** Posts what is pending in one message of at most MAX_MESSAGE_BYTES, and schedules the rest for the next tick. */
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pending.length === 0) return;
+    let size = 0;
+    let count = 0;
+    while (count < this.pending.length && (count === 0 || size + this.pending[count].length <= MAX_MESSAGE_BYTES)) {
+      size += this.pending[count].length;
+      count++;
+    }
+    const pcm = new Uint8Array(size);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      pcm.set(this.pending[i], at);
+      at += this.pending[i].length;
+    }
+    this.pending = this.pending.slice(count);
+    this.firstFrameSent = true;
+    this.post({ type: 'audio', readingId: this.readingId, pcm, sampleRate: this.pendingRate });
+    if (this.pending.length > 0) this.flushTimer = setTimeout(() => this.flush(), 0);
+  }
+
+  private post(message: ToPlayer): void {
+    if (!this.view || !this.ready) {
+      if (message.type === 'stop') this.outbox.length = 0;
+      this.outbox.push(message);
+      return;
+    }
+    void this.view.webview.postMessage(message);
+  }
+
+  private receive(raw: unknown): void {
+    const message = parseFromPlayer(raw);
+    if (!message) {
+      this.log.warn('Ignored an invalid message from the player webview.');
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.audioUnlocked = message.audioUnlocked;
+        this.drainOutbox();
+        break;
+      case 'needsGesture':
+        this.log.info('The player needs a click or key press to enable audio; showing it.');
+        void this.reveal(true);
+        break;
+      case 'audioUnlocked':
+        this.audioUnlocked = true;
+        break;
+      case 'progress':
+        if (message.readingId === this.readingId) {
+          this.samplesPlayed = message.samplesPlayed;
+          if (this.hasRoom()) this.releaseRoom();
+        }
+        break;
+      case 'ended':
+        if (message.readingId === this.readingId) this.releaseRoom();
+        break;
+      case 'log':
+        this.log[message.level](`player: ${message.message}`);
+        break;
+    }
+    this.reports.fire(message);
+  }
+
+  /** Sends what queued while the webview loaded: everything but audio at once, then the audio like live frames. */
+  private drainOutbox(): void {
+    const queued = this.outbox.splice(0);
+    for (const message of queued) {
+      if (message.type === 'audio' && message.readingId === this.readingId) {
+        this.pending.push(message.pcm);
+        this.pendingRate = message.sampleRate;
+      } else if (message.type !== 'audio') {
+        if (message.type === 'end') this.flush();
+        void this.view?.webview.postMessage(message);
+      }
+    }
+    if (this.pending.length) this.flush();
+  }
+
+  get unlocked(): boolean {
+    return this.audioUnlocked;
+  }
+
+  private html(webview: vscode.Webview, dist: vscode.Uri, media: vscode.Uri): string {
+    const nonce = randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'player.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'player.css'));
+    const csp = [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Kokoro Player</title>
+</head>
+<body>
+<main aria-label="Kokoro player">
+  <div class="controls" role="toolbar" aria-label="Playback">
+    <button id="enable" class="primary" hidden>Enable audio</button>
+    <button id="playPause" aria-label="Pause" title="Pause/Resume (Space)" disabled>Pause</button>
+    <button id="stop" aria-label="Stop reading" title="Stop (Escape)" disabled>Stop</button>
+    <label for="speed">Speed</label>
+    <input id="speed" type="range" min="0.25" max="4" step="0.25" value="1" aria-valuetext="1 times">
+    <output id="speedValue" for="speed">1×</output>
+  </div>
+  <p id="status" class="status" role="status" aria-live="polite">Idle. Select text and run “Kokoro: Read Selection”.</p>
+  <p id="now" class="now" aria-label="Now reading"></p>
+</main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    this.clearPending();
+    this.releaseRoom();
+    for (const d of this.disposables) d.dispose();
+  }
+}

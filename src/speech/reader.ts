@@ -1,0 +1,188 @@
+// The reading pipeline: text → prepared blocks → chunks → streamed requests → audio
+// sink, one reading at a time, with stop that silences and aborts at once.
+
+import { performance } from 'node:perf_hooks';
+import type { KokoroClient, SpeechParams } from '../kokoro/client';
+import { KokoroError } from '../kokoro/errors';
+import { LatencyStats } from '../stats/latency';
+import { Chunker, ChunkOptions, DEFAULT_CHUNK_OPTIONS } from './chunker';
+
+/** Where audio goes: the webview player in the editor, a counter in the benchmark. */
+export interface AudioSink {
+  begin(readingId: number, title: string): void;
+  /** The chunk whose audio comes next (shown in the player). */
+  segment(readingId: number, text: string): void;
+  /** s16le mono PCM; the sink must not keep `pcm` beyond the call without copying it. */
+  audio(readingId: number, pcm: Uint8Array, sampleRate: number): void;
+  /** All audio of the reading has been delivered. */
+  end(readingId: number): void;
+  /** Silence the reading now. */
+  abort(readingId: number): void;
+  /** Resolves when the sink can take more audio (bounds how far ahead of playback we fetch). */
+  room(readingId: number): Promise<void>;
+}
+
+export interface ReadingRequest {
+  text: string;
+  /** Turns a block of raw text into speakable text; applied lazily, block by block. */
+  prepare?: (block: string) => string;
+  params: SpeechParams;
+  /** Shown in the player. */
+  title?: string;
+}
+
+export type ReadingOutcome = 'completed' | 'stopped' | 'failed' | 'empty';
+
+export interface ReadingResult {
+  id: number;
+  outcome: ReadingOutcome;
+  error?: KokoroError;
+  /** Reading started → first audio handed to the sink. */
+  firstAudioMs?: number;
+  /** First request sent → its first audio byte. */
+  firstByteMs?: number;
+  requests: number;
+  samples: number;
+  sampleRate: number;
+  /** Chunks sent, in order (as the server received them). */
+  chunks: string[];
+}
+
+export interface ReaderOptions {
+  chunks?: ChunkOptions;
+  /** Raw text is prepared in blocks of about this size; the first block is smaller for fast first audio. */
+  firstBlockChars?: number;
+  blockChars?: number;
+}
+
+const now = () => performance.now();
+
+/** Splits raw text into blocks at line ends (or spaces, for one huge line), the first one small. */
+export function* rawBlocks(text: string, firstBlockChars: number, blockChars: number): Generator<string> {
+  let at = 0;
+  let size = firstBlockChars;
+  while (at < text.length) {
+    let end = Math.min(text.length, at + size);
+    if (end < text.length) {
+      const newline = text.lastIndexOf('\n', end);
+      if (newline > at + size / 4) end = newline + 1;
+      else {
+        const nextNewline = text.indexOf('\n', end);
+        if (nextNewline >= 0 && nextNewline < at + size * 2) end = nextNewline + 1;
+        else {
+          const space = text.lastIndexOf(' ', end);
+          if (space > at + size / 4) end = space + 1;
+        }
+      }
+    }
+    yield text.slice(at, end);
+    at = end;
+    size = blockChars;
+  }
+}
+
+function* speechChunks(request: ReadingRequest, options: Required<ReaderOptions>): Generator<string> {
+  const chunker = new Chunker(options.chunks);
+  for (const block of rawBlocks(request.text, options.firstBlockChars, options.blockChars)) {
+    const prepared = request.prepare ? request.prepare(block) : block;
+    if (prepared.trim()) yield* chunker.push(prepared);
+  }
+  yield* chunker.finish();
+}
+
+interface ActiveReading {
+  id: number;
+  controller: AbortController;
+}
+
+export class Reader {
+  private nextId = 1;
+  private active: ActiveReading | undefined;
+  private readonly options: Required<ReaderOptions>;
+
+  constructor(
+    private readonly client: () => KokoroClient,
+    private readonly sink: AudioSink,
+    private readonly stats?: LatencyStats,
+    options: ReaderOptions = {},
+  ) {
+    this.options = { chunks: DEFAULT_CHUNK_OPTIONS, firstBlockChars: 1_000, blockChars: 16_000, ...options };
+  }
+
+  get reading(): boolean {
+    return this.active !== undefined;
+  }
+
+  get currentId(): number | undefined {
+    return this.active?.id;
+  }
+
+  /** Stops the current reading (silence, abort its request) and reports whether one was running. */
+  stop(): boolean {
+    const active = this.active;
+    if (!active) return false;
+    this.active = undefined;
+    active.controller.abort();
+    this.sink.abort(active.id);
+    return true;
+  }
+
+  /** Reads `request` to the end; a reading already running is stopped first. */
+  async read(request: ReadingRequest): Promise<ReadingResult> {
+    this.stop();
+    const startedAt = now();
+    const reading: ActiveReading = { id: this.nextId++, controller: new AbortController() };
+    this.active = reading;
+    const { signal } = reading.controller;
+    const result: ReadingResult = { id: reading.id, outcome: 'completed', requests: 0, samples: 0, sampleRate: 24_000, chunks: [] };
+    this.sink.begin(reading.id, request.title ?? request.text);
+    try {
+      for (const chunk of speechChunks(request, this.options)) {
+        if (signal.aborted) break;
+        if (result.requests > 0) await this.sink.room(reading.id);
+        if (signal.aborted) break;
+        this.sink.segment(reading.id, chunk);
+        result.chunks.push(chunk);
+        result.requests++;
+        const timings = await this.client().speak(chunk, request.params, (pcm, sampleRate) => {
+          if (signal.aborted) return;
+          if (result.firstAudioMs === undefined) {
+            result.firstAudioMs = now() - startedAt;
+            this.stats?.record('firstAudioMs', result.firstAudioMs);
+          }
+          result.samples += pcm.length >> 1;
+          result.sampleRate = sampleRate;
+          this.sink.audio(reading.id, pcm, sampleRate);
+        }, signal);
+        if (timings.firstByteAt !== undefined) {
+          const firstByteMs = timings.firstByteAt - timings.sentAt;
+          result.firstByteMs ??= firstByteMs;
+          this.stats?.record('firstByteMs', firstByteMs);
+          const streamSeconds = (timings.endedAt - timings.sentAt) / 1000;
+          if (timings.samples > timings.sampleRate / 10 && streamSeconds > 0) {
+            this.stats?.record('realTimeFactor', timings.samples / timings.sampleRate / streamSeconds);
+          }
+        }
+      }
+      if (signal.aborted) result.outcome = 'stopped';
+      else if (result.requests === 0) result.outcome = 'empty';
+      if (!signal.aborted) this.sink.end(reading.id);
+    } catch (err) {
+      const error = err instanceof KokoroError ? err : new KokoroError('http', `Reading failed: ${(err as Error)?.message ?? String(err)}`);
+      if (error.kind === 'aborted' || signal.aborted) {
+        result.outcome = 'stopped';
+      } else {
+        result.outcome = 'failed';
+        result.error = error;
+        if (this.active === reading) this.sink.end(reading.id); // let already-sent audio play out
+      }
+    } finally {
+      if (this.active === reading) this.active = undefined;
+    }
+    if (this.stats) {
+      this.stats.readings++;
+      if (result.outcome === 'failed') this.stats.failures++;
+    }
+    return result;
+  }
+}

@@ -1,0 +1,91 @@
+// The status bar item: server state and the last time to first audio; the tooltip
+// carries the percentiles, real-time factor and connection reuse.
+
+import * as vscode from 'vscode';
+import type { ServerState } from '../kokoro/server';
+import { LatencyStats, Summary } from './latency';
+
+export interface StatusSnapshot {
+  state: ServerState;
+  speaking: boolean;
+  serverUrl: string;
+  voice: string;
+  error?: string;
+  requests: number;
+  connectionsOpened: number;
+}
+
+const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+const row = (name: string, s: Summary, digits = 0) =>
+  `| ${name} | ${fmt(s.p50, digits)} | ${fmt(s.p95, digits)} | ${fmt(s.p99, digits)} | ${s.count} |`;
+
+export function latencyTable(stats: LatencyStats): string {
+  return [
+    '| | p50 | p95 | p99 | n |',
+    '|---|---:|---:|---:|---:|',
+    row('Key → audio playing (ms)', stats.summary('endToEndMs')),
+    row('Time to first audio (ms)', stats.summary('firstAudioMs')),
+    row('Time to first byte (ms)', stats.summary('firstByteMs')),
+    row('Real-time factor (×)', stats.summary('realTimeFactor'), 1),
+  ].join('\n');
+}
+
+export function connectionReuse(requests: number, connectionsOpened: number): string {
+  if (requests === 0) return 'no requests yet';
+  const reused = Math.max(0, requests - connectionsOpened);
+  return `${reused} of ${requests} requests on a kept-alive connection (${Math.round((reused / requests) * 100)}%), ${connectionsOpened} connection(s) opened`;
+}
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+
+  constructor(
+    private readonly stats: LatencyStats,
+    private readonly quiet: () => boolean,
+  ) {
+    this.item = vscode.window.createStatusBarItem('kokoro.status', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'Kokoro Read Aloud';
+    this.item.command = 'kokoro.showStats';
+    this.item.show();
+  }
+
+  update(s: StatusSnapshot): void {
+    const last = this.stats.last('endToEndMs') ?? this.stats.last('firstAudioMs');
+    const latency = last !== undefined && !this.quiet() ? ` ${Math.round(last)} ms` : '';
+    let text: string;
+    let label: string;
+    switch (s.state) {
+      case 'warming':
+        text = '$(sync~spin) Kokoro';
+        label = 'Kokoro: warming up the server';
+        break;
+      case 'unreachable':
+        text = '$(error) Kokoro offline';
+        label = 'Kokoro: server unreachable';
+        break;
+      default:
+        text = s.speaking && !this.quiet() ? `$(megaphone) Kokoro${latency}` : `$(unmute) Kokoro${latency}`;
+        label = s.state === 'idle' ? 'Kokoro: not connected yet' : 'Kokoro: server ready';
+    }
+    this.item.text = text;
+    this.item.accessibilityInformation = { label: `${label}${latency ? `, last time to first audio ${latency.trim()}` : ''}` };
+    this.item.backgroundColor = s.state === 'unreachable' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**Kokoro Read Aloud** — ${label.replace('Kokoro: ', '')}\n\n`);
+    tooltip.appendMarkdown(`Server \`${s.serverUrl}\`, voice \`${s.voice}\`\n\n`);
+    if (s.error) tooltip.appendText(`${s.error}\n\n`);
+    tooltip.appendMarkdown(`${latencyTable(this.stats)}\n\n`);
+    tooltip.appendMarkdown(`Connection reuse: ${connectionReuse(s.requests, s.connectionsOpened)}\n\n`);
+    tooltip.appendMarkdown(`Readings: ${this.stats.readings}, failed: ${this.stats.failures}, underruns: ${this.stats.underruns}\n\n`);
+    tooltip.appendMarkdown('Click for the full table.');
+    this.item.tooltip = tooltip;
+  }
+
+  get text(): string {
+    return this.item.text;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,254 @@
+// The one object that owns everything the extension creates: settings, the server
+// and its client, the reader, the player, the status bar, and their disposables.
+
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { KokoroConfig, SECTION, readConfig, serverSettings } from '../config';
+import { KokoroServer } from '../kokoro/server';
+import { FromPlayer } from '../player/messages';
+import { PlayerView } from '../player/playerView';
+import { Reader, ReadingResult } from '../speech/reader';
+import { PunctuationLevel, TextKind, toSpeakable } from '../speech/speakable';
+import { LatencyStats } from '../stats/latency';
+import { StatsView } from '../stats/statsView';
+import { StatusBar } from '../stats/statusBar';
+import { ErrorReporter } from './errorReporter';
+
+export const API_KEY_SECRET = 'kokoro.apiKey';
+
+export interface ReadOptions {
+  kind: TextKind;
+  languageId?: string;
+  title?: string;
+  /** performance.now() when the user's command started, for end-to-end latency. */
+  startedAt?: number;
+}
+
+export class Session implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  readonly stats = new LatencyStats();
+  readonly player: PlayerView;
+  readonly server: KokoroServer;
+  readonly reader: Reader;
+  readonly errors: ErrorReporter;
+  private readonly statusBar: StatusBar;
+  private readonly statsView: StatsView;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly finished = new vscode.EventEmitter<ReadingResult>();
+  /** Fires after every reading with its outcome and timings. */
+  readonly onDidFinishReading = this.finished.event;
+  config: KokoroConfig;
+  private apiKey: string | undefined;
+  private playingId: number | undefined;
+  private paused = false;
+  private pendingEndToEnd = new Map<number, number>();
+  lastResult: ReadingResult | undefined;
+
+  private constructor(
+    readonly context: vscode.ExtensionContext,
+    apiKey: string | undefined,
+  ) {
+    this.log = this.own(vscode.window.createOutputChannel('Kokoro Read Aloud', { log: true }));
+    this.config = readConfig();
+    this.apiKey = apiKey;
+    this.server = new KokoroServer(serverSettings(this.config, apiKey));
+    this.player = this.own(new PlayerView(context.extensionUri, this.log));
+    this.reader = new Reader(() => this.server.client, this.player, this.stats);
+    this.errors = new ErrorReporter(this.log);
+    this.statusBar = this.own(new StatusBar(this.stats, () => vscode.workspace.getConfiguration(SECTION).get<boolean>('quietStatusBar') ?? false));
+    this.statsView = this.own(new StatsView(this.stats, () => ({ ...this.counters(), serverUrl: this.server.client.url })));
+    this.own(this.finished);
+    this.own(vscode.window.registerWebviewViewProvider(PlayerView.viewId, this.player, { webviewOptions: { retainContextWhenHidden: true } }));
+    this.own(this.player.onDidReport((m) => this.onPlayerReport(m)));
+    this.own(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && this.reloadConfig()));
+    this.own(context.secrets.onDidChange(async (e) => {
+      if (e.key !== API_KEY_SECRET) return;
+      this.apiKey = await context.secrets.get(API_KEY_SECRET);
+      this.server.update(serverSettings(this.config, this.apiKey));
+    }));
+    this.server.on('state', (state, error) => {
+      this.log.info(`Server ${this.server.client.url}: ${state}${error ? ` (${error.message})` : ''}`);
+      if (state === 'ready' && !error) this.errors.clear();
+      this.refreshStatus();
+    });
+    this.server.on('warmedUp', (r) => {
+      this.log.info(`Warmed up: health ${r.healthMs.toFixed(1)} ms, first byte ${r.firstByteMs.toFixed(1)} ms, synthesis ${r.synthesisMs.toFixed(1)} ms, ${r.connectionsOpen} connection(s) open.`);
+    });
+    this.refreshStatus();
+  }
+
+  static async create(context: vscode.ExtensionContext): Promise<Session> {
+    const apiKey = await context.secrets.get(API_KEY_SECRET);
+    const session = new Session(context, apiKey);
+    context.subscriptions.push(session);
+    return session;
+  }
+
+  own<T extends vscode.Disposable>(disposable: T): T {
+    this.disposables.push(disposable);
+    return disposable;
+  }
+
+  counters(): { requests: number; connectionsOpened: number } {
+    return { requests: this.server.client.requestsSent, connectionsOpened: this.server.client.connectionsOpened };
+  }
+
+  get reading(): boolean {
+    return this.reader.reading || this.playingId !== undefined;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  startUp(): void {
+    if (this.config.warmUpOnStartup) void this.server.warmUp();
+  }
+
+  private reloadConfig(): void {
+    this.config = readConfig();
+    this.server.update(serverSettings(this.config, this.apiKey));
+    this.player.setSpeed(this.config.speed);
+    this.refreshStatus();
+  }
+
+  /** Reads `text` aloud, replacing whatever is being read. Shows errors; resolves with the outcome. */
+  async read(text: string, options: ReadOptions): Promise<ReadingResult> {
+    const startedAt = options.startedAt ?? performance.now();
+    const punctuation = vscode.workspace.getConfiguration(SECTION).get<PunctuationLevel>('punctuation') ?? 'some';
+    this.setPaused(false);
+    const readingPromise = this.reader.read({
+      text,
+      title: options.title ?? text,
+      params: this.server.speech,
+      prepare: (block) => toSpeakable(block, { kind: options.kind, punctuation, languageId: options.languageId }),
+    });
+    const id = this.reader.currentId;
+    if (id !== undefined) {
+      this.playingId = id;
+      this.pendingEndToEnd.set(id, startedAt);
+    }
+    this.refreshStatus();
+    const result = await readingPromise;
+    this.lastResult = result;
+    switch (result.outcome) {
+      case 'failed':
+        if (this.playingId === result.id && result.samples === 0) this.playingId = undefined;
+        this.server.reportFailure(result.error!);
+        this.errors.show(result.error!, () => this.read(text, options));
+        break;
+      case 'empty':
+        if (this.playingId === result.id) this.playingId = undefined;
+        void vscode.window.showInformationMessage('Kokoro: nothing to read — the text has no words to speak.');
+        break;
+      case 'completed':
+        this.server.reportSuccess();
+        break;
+    }
+    this.log.info(`Reading ${result.id} ${result.outcome}: ${result.requests} request(s), ${(result.samples / result.sampleRate).toFixed(2)} s of audio, first audio ${result.firstAudioMs?.toFixed(1) ?? '–'} ms, first byte ${result.firstByteMs?.toFixed(1) ?? '–'} ms.`);
+    this.refreshStatus();
+    this.finished.fire(result);
+    return result;
+  }
+
+  stop(): boolean {
+    const wasReading = this.reader.stop();
+    const playing = this.playingId;
+    if (!wasReading && playing !== undefined) this.player.abort(playing);
+    this.playingId = undefined;
+    this.setPaused(false);
+    this.refreshStatus();
+    return wasReading || playing !== undefined;
+  }
+
+  togglePause(): void {
+    if (!this.reading) return;
+    this.setPaused(!this.paused);
+  }
+
+  private setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    if (paused) this.player.pause();
+    else this.player.resume();
+    void vscode.commands.executeCommand('setContext', 'kokoro.paused', paused);
+  }
+
+  private onPlayerReport(message: FromPlayer): void {
+    switch (message.type) {
+      case 'started': {
+        const startedAt = this.pendingEndToEnd.get(message.readingId);
+        this.pendingEndToEnd.delete(message.readingId);
+        if (startedAt !== undefined) this.stats.record('endToEndMs', performance.now() - startedAt);
+        this.refreshStatus();
+        break;
+      }
+      case 'ended':
+        this.pendingEndToEnd.delete(message.readingId);
+        if (this.playingId === message.readingId) {
+          this.playingId = undefined;
+          this.setPaused(false);
+          this.refreshStatus();
+        }
+        break;
+      case 'underrun':
+        this.stats.underruns++;
+        break;
+      case 'ready':
+        this.player.setSpeed(this.config.speed);
+        break;
+      case 'userAction':
+        switch (message.action) {
+          case 'stop':
+            this.stop();
+            break;
+          case 'togglePause':
+            this.togglePause();
+            break;
+          case 'setSpeed':
+            void this.setSpeed(message.speed!);
+            break;
+          case 'speedUp':
+            void this.setSpeed(this.config.speed + 0.25);
+            break;
+          case 'speedDown':
+            void this.setSpeed(this.config.speed - 0.25);
+            break;
+        }
+        break;
+    }
+  }
+
+  async setSpeed(speed: number): Promise<void> {
+    const clamped = Math.min(4, Math.max(0.25, Math.round(speed * 100) / 100));
+    await vscode.workspace.getConfiguration(SECTION).update('speed', clamped, vscode.ConfigurationTarget.Global);
+  }
+
+  showStats(): void {
+    this.statsView.show();
+  }
+
+  refreshStatus(): void {
+    const reading = this.reading;
+    void vscode.commands.executeCommand('setContext', 'kokoro.reading', reading);
+    this.statusBar.update({
+      state: this.server.state,
+      speaking: reading,
+      serverUrl: this.server.client.url,
+      voice: this.config.voice,
+      error: this.server.lastError?.message,
+      ...this.counters(),
+    });
+    this.statsView.refresh();
+  }
+
+  get statusText(): string {
+    return this.statusBar.text;
+  }
+
+  dispose(): void {
+    this.reader.stop();
+    void this.server.dispose();
+    for (const d of this.disposables.splice(0).reverse()) d.dispose();
+  }
+}

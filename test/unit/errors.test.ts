@@ -1,0 +1,54 @@
+import * as assert from 'node:assert/strict';
+import { errorBodyMessage, networkError, speechHttpError } from '../../src/kokoro/errors';
+
+describe('error messages', () => {
+  const ctx = { voice: 'xx_nobody', url: 'http://localhost:8880' };
+
+  it('reads every error body shape the servers use', () => {
+    const cases: Array<[string, string, string | undefined]> = [
+      ['{"detail":{"error":"processing_error","message":"CUDA out of memory","type":"server_error"}}', 'application/json', 'CUDA out of memory'],
+      ['{"detail":[{"type":"missing","loc":["body","input"],"msg":"Field required"}]}', 'application/json', 'input: Field required'],
+      ['{"detail":[{"loc":["body","speed"],"msg":"Input should be less than or equal to 4"},{"loc":["body","response_format"],"msg":"bad"}]}', 'application/json', 'speed: Input should be less than or equal to 4; response_format: bad'],
+      ['{"detail":"Not Found"}', 'application/json', 'Not Found'],
+      ['{"error":"Voice generation failed"}', 'application/json', 'Voice generation failed'],
+      ['{"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}}', 'application/json', 'Incorrect API key provided'],
+      ['{"message":"Invalid model"}', 'application/json', 'Invalid model'],
+      ['', '', undefined],
+      ['<!DOCTYPE html><html><body>502 Bad Gateway</body></html>', 'text/html', 'the server answered with a web page'],
+      ['Internal Server Error', 'text/plain', 'Internal Server Error'],
+    ];
+    for (const [body, type, expected] of cases) assert.equal(errorBodyMessage(body, type), expected, body);
+  });
+
+  it('names an unknown voice and offers the fix', () => {
+    const e = speechHttpError(400, '{"detail":{"error":"validation_error","message":"Voice \'xx_nobody\' not found. Available voices: af_heart, af_bella","type":"invalid_request_error"}}', 'application/json', ctx);
+    assert.equal(e.kind, 'badVoice');
+    assert.match(e.message, /xx_nobody/);
+    assert.match(e.message, /af_heart/);
+    assert.equal(e.retryable, false);
+  });
+
+  it('turns a 404 into a wrong-URL hint and a bare 500 into a retryable error', () => {
+    const notFound = speechHttpError(404, '{"detail":"Not Found"}', 'application/json', ctx);
+    assert.equal(notFound.kind, 'notFound');
+    assert.match(notFound.message, /kokoro\.serverUrl/);
+    const bare = speechHttpError(500, '', '', ctx);
+    assert.equal(bare.kind, 'http');
+    assert.match(bare.message, /HTTP 500\) with no details/);
+    assert.equal(bare.retryable, true);
+  });
+
+  it('explains network failures in words', () => {
+    const refused = networkError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8880'), { code: 'ECONNREFUSED' }), ctx.url);
+    assert.equal(refused.kind, 'unreachable');
+    assert.match(refused.message, /No Kokoro server is answering at http:\/\/localhost:8880/);
+    const dns = networkError({ cause: { code: 'ENOTFOUND' }, message: 'fetch failed' }, 'http://gpu-box:8880');
+    assert.match(dns.message, /Cannot find the host/);
+    assert.equal(networkError(Object.assign(new Error('aborted'), { name: 'AbortError' }), ctx.url).kind, 'aborted');
+  });
+
+  it('keeps long bodies short', () => {
+    const message = errorBodyMessage(JSON.stringify({ detail: { message: 'x'.repeat(5000) } }), 'application/json')!;
+    assert.ok(message.length <= 300);
+  });
+});
