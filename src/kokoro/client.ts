@@ -86,6 +86,17 @@ export class KokoroClient {
       bodyTimeout: 0,
     });
     this.pool.on('connect', () => this.connectionsOpened++);
+    this.pool.on('disconnect', () => {
+      const listeners = this.disconnectListeners.splice(0);
+      for (const listener of listeners) listener();
+    });
+  }
+
+  private readonly disconnectListeners: Array<() => void> = [];
+
+  /** Calls `listener` once, when the next pooled connection closes (the benchmark times stop with it). */
+  onNextDisconnect(listener: () => void): void {
+    this.disconnectListeners.push(listener);
   }
 
   get url(): string {

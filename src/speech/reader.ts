@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { KokoroClient, SpeechParams } from '../kokoro/client';
 import { KokoroError } from '../kokoro/errors';
 import { LatencyStats } from '../stats/latency';
+import { AudioCache, audioCacheKey } from './audioCache';
 import { Chunker, ChunkOptions, DEFAULT_CHUNK_OPTIONS } from './chunker';
 
 /** Where audio goes: the webview player in the editor, a counter in the benchmark. */
@@ -29,6 +30,8 @@ export interface ReadingRequest {
   params: SpeechParams;
   /** Shown in the player. */
   title?: string;
+  /** Keep the audio of each chunk in the reader's cache (messages that are likely to be read again). */
+  cache?: boolean;
 }
 
 export type ReadingOutcome = 'completed' | 'stopped' | 'failed' | 'empty';
@@ -44,8 +47,10 @@ export interface ReadingResult {
   requests: number;
   samples: number;
   sampleRate: number;
-  /** Chunks sent, in order (as the server received them). */
+  /** Chunks read, in order. */
   chunks: string[];
+  /** Chunks played from the audio cache, without a request. */
+  cachedChunks: number;
 }
 
 export interface ReaderOptions {
@@ -53,6 +58,7 @@ export interface ReaderOptions {
   /** Raw text is prepared in blocks of about this size; the first block is smaller for fast first audio. */
   firstBlockChars?: number;
   blockChars?: number;
+  cache?: AudioCache;
 }
 
 const now = () => performance.now();
@@ -106,7 +112,7 @@ export class Reader {
     private readonly stats?: LatencyStats,
     options: ReaderOptions = {},
   ) {
-    this.options = { chunks: DEFAULT_CHUNK_OPTIONS, firstBlockChars: 1_000, blockChars: 16_000, ...options };
+    this.options = { chunks: DEFAULT_CHUNK_OPTIONS, firstBlockChars: 1_000, blockChars: 16_000, cache: new AudioCache(0), ...options };
   }
 
   get reading(): boolean {
@@ -127,33 +133,82 @@ export class Reader {
     return true;
   }
 
+  private prefetchController: AbortController | undefined;
+
+  /**
+   * Synthesises `request` into the cache without playing it, so a later reading of the
+   * same text starts at once. A newer prefetch or any reading cancels it; it never
+   * runs beside a reading (the server generates one request at a time).
+   */
+  async prefetch(request: ReadingRequest, maxChunks = 2): Promise<number> {
+    this.prefetchController?.abort();
+    if (this.active) return 0;
+    const controller = new AbortController();
+    this.prefetchController = controller;
+    let fetched = 0;
+    try {
+      for (const chunk of speechChunks(request, this.options)) {
+        if (controller.signal.aborted || this.active || fetched >= maxChunks) break;
+        const key = audioCacheKey(chunk, request.params);
+        if (this.options.cache.has(key)) continue;
+        const frames: Uint8Array[] = [];
+        const timings = await this.client().speak(chunk, request.params, (pcm) => frames.push(new Uint8Array(pcm)), controller.signal);
+        this.options.cache.set(key, { frames, sampleRate: timings.sampleRate, bytes: timings.samples * 2 });
+        fetched++;
+      }
+    } catch {
+      // a failed or cancelled prefetch costs nothing: the reading will ask again
+    } finally {
+      if (this.prefetchController === controller) this.prefetchController = undefined;
+    }
+    return fetched;
+  }
+
+  get cache(): AudioCache {
+    return this.options.cache;
+  }
+
   /** Reads `request` to the end; a reading already running is stopped first. */
   async read(request: ReadingRequest): Promise<ReadingResult> {
     this.stop();
+    this.prefetchController?.abort();
     const startedAt = now();
     const reading: ActiveReading = { id: this.nextId++, controller: new AbortController() };
     this.active = reading;
     const { signal } = reading.controller;
-    const result: ReadingResult = { id: reading.id, outcome: 'completed', requests: 0, samples: 0, sampleRate: 24_000, chunks: [] };
+    const result: ReadingResult = { id: reading.id, outcome: 'completed', requests: 0, samples: 0, sampleRate: 24_000, chunks: [], cachedChunks: 0 };
+    const deliver = (pcm: Uint8Array, sampleRate: number) => {
+      if (result.firstAudioMs === undefined) {
+        result.firstAudioMs = now() - startedAt;
+        this.stats?.record('firstAudioMs', result.firstAudioMs);
+      }
+      result.samples += pcm.length >> 1;
+      result.sampleRate = sampleRate;
+      this.sink.audio(reading.id, pcm, sampleRate);
+    };
     this.sink.begin(reading.id, request.title ?? request.text);
     try {
       for (const chunk of speechChunks(request, this.options)) {
         if (signal.aborted) break;
-        if (result.requests > 0) await this.sink.room(reading.id);
+        if (result.chunks.length > 0) await this.sink.room(reading.id);
         if (signal.aborted) break;
         this.sink.segment(reading.id, chunk);
         result.chunks.push(chunk);
+        const key = audioCacheKey(chunk, request.params);
+        const cached = this.options.cache.get(key);
+        if (cached) {
+          result.cachedChunks++;
+          for (const frame of cached.frames) deliver(frame, cached.sampleRate);
+          continue;
+        }
         result.requests++;
+        const frames: Uint8Array[] | undefined = request.cache ? [] : undefined;
         const timings = await this.client().speak(chunk, request.params, (pcm, sampleRate) => {
           if (signal.aborted) return;
-          if (result.firstAudioMs === undefined) {
-            result.firstAudioMs = now() - startedAt;
-            this.stats?.record('firstAudioMs', result.firstAudioMs);
-          }
-          result.samples += pcm.length >> 1;
-          result.sampleRate = sampleRate;
-          this.sink.audio(reading.id, pcm, sampleRate);
+          frames?.push(new Uint8Array(pcm));
+          deliver(pcm, sampleRate);
         }, signal);
+        if (frames && !signal.aborted) this.options.cache.set(key, { frames, sampleRate: timings.sampleRate, bytes: timings.samples * 2 });
         if (timings.firstByteAt !== undefined) {
           const firstByteMs = timings.firstByteAt - timings.sentAt;
           result.firstByteMs ??= firstByteMs;
@@ -165,7 +220,7 @@ export class Reader {
         }
       }
       if (signal.aborted) result.outcome = 'stopped';
-      else if (result.requests === 0) result.outcome = 'empty';
+      else if (result.chunks.length === 0) result.outcome = 'empty';
       if (!signal.aborted) this.sink.end(reading.id);
     } catch (err) {
       const error = err instanceof KokoroError ? err : new KokoroError('http', `Reading failed: ${(err as Error)?.message ?? String(err)}`);

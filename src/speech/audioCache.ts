@@ -1,0 +1,68 @@
+// A least-recently-used cache of synthesised audio, bounded in bytes, so a repeated
+// message (the same error read again) starts at once with no server round trip.
+
+import type { SpeechParams } from '../kokoro/client';
+
+export interface CachedAudio {
+  frames: Uint8Array[];
+  sampleRate: number;
+  bytes: number;
+}
+
+export function audioCacheKey(text: string, params: SpeechParams): string {
+  return JSON.stringify([params.model, params.voice, params.speed, params.extraFields ?? null, text]);
+}
+
+export class AudioCache {
+  private readonly entries = new Map<string, CachedAudio>();
+  private size = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  get bytes(): number {
+    return this.size;
+  }
+
+  get count(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): CachedAudio | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, entry); // most recently used last
+    return entry;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  set(key: string, audio: CachedAudio): void {
+    if (audio.bytes > this.maxBytes / 4) return; // one entry may not push out everything else
+    const old = this.entries.get(key);
+    if (old) {
+      this.size -= old.bytes;
+      this.entries.delete(key);
+    }
+    this.entries.set(key, audio);
+    this.size += audio.bytes;
+    for (const [oldestKey, oldest] of this.entries) {
+      if (this.size <= this.maxBytes) break;
+      this.entries.delete(oldestKey);
+      this.size -= oldest.bytes;
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.size = 0;
+  }
+}

@@ -1,0 +1,67 @@
+// Shared helpers for the end-to-end suite running inside the real extension host.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { KokoroApi } from '../../src/extension';
+import type { FromPlayer } from '../../src/player/messages';
+import type { ReadingResult } from '../../src/speech/reader';
+
+export const EXTENSION_ID = 'kokoro-read-aloud.kokoro-read-aloud';
+
+export async function activateExtension(): Promise<KokoroApi> {
+  const ext = vscode.extensions.getExtension<KokoroApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
+  return ext.activate();
+}
+
+/** Resolves with the first player report matching `predicate`, or rejects after `timeoutMs`. */
+export function nextReport<T extends FromPlayer>(api: KokoroApi, predicate: (m: FromPlayer) => m is T, timeoutMs = 15_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`no matching player report within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const sub = api.session.player.onDidReport((m) => {
+      if (!predicate(m)) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(m);
+    });
+  });
+}
+
+export function nextReading(api: KokoroApi, timeoutMs = 15_000): Promise<ReadingResult> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`no reading finished within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const sub = api.session.onDidFinishReading((r) => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(r);
+    });
+  });
+}
+
+export const isStarted = (m: FromPlayer): m is Extract<FromPlayer, { type: 'started' }> => m.type === 'started';
+export const isEnded = (m: FromPlayer): m is Extract<FromPlayer, { type: 'ended' }> => m.type === 'ended';
+
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function openSample(name: string, content?: string): Promise<vscode.TextEditor> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test workspace is open');
+  const uri = vscode.Uri.joinPath(folder.uri, name);
+  if (content !== undefined) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  return vscode.window.showTextDocument(doc, { preview: false });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,188 @@
+// Reading aloud in the real VS Code, driven like a user: palette, keybindings, the
+// player webview playing the audio, Stop, a server that goes away, Select Voice.
+
+import * as assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { KokoroApi } from '../../src/extension';
+import { chunkText } from '../../src/speech/chunker';
+import { toSpeakable } from '../../src/speech/speakable';
+import { summarize } from '../../src/stats/latency';
+import * as driver from './driver';
+import { activateExtension, isEnded, isStarted, nextReading, nextReport, openSample, sleep, waitUntil } from './helpers';
+
+interface RecordedRequest {
+  method: string;
+  path: string;
+  body?: { input?: string; voice?: string };
+  samplesSent: number;
+  completed: boolean;
+  clientDisconnected: boolean;
+  endedAt?: number;
+}
+
+async function speechRequests(): Promise<RecordedRequest[]> {
+  const state = (await driver.standinState()) as { requests: RecordedRequest[] };
+  return state.requests.filter((r) => r.method === 'POST' && r.path === '/v1/audio/speech');
+}
+
+const SAMPLE = `// Greeting helpers
+export function greet(name: string): string {
+  return \`Hello, \${name}!\`;
+}
+
+export const isAdmin = (user: { role: string }) => user.role === 'admin' && user.active !== false;
+`;
+
+const LONG_TEXT = Array.from({ length: 12 }, (_, i) => `Paragraph ${i + 1} explains how the reading pipeline streams audio while the server is still generating it, one sentence after another.`).join('\n');
+
+describe('Reading aloud in VS Code', function () {
+  this.timeout(90_000);
+  let api: KokoroApi;
+
+  before(async () => {
+    api = await activateExtension();
+  });
+
+  afterEach(async () => {
+    api.session.stop();
+    await driver.standinOptions({ fault: 'none', rtf: 4, ttfbMs: 20 }).catch(() => undefined);
+  });
+
+  it('warms the server up on start-up, before any user action, and shows it ready', async () => {
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    const state = (await driver.standinState()) as { requests: RecordedRequest[] };
+    const paths = state.requests.map((r) => `${r.method} ${r.path}`);
+    assert.ok(paths.includes('GET /health'), `health checked: ${paths}`);
+    const speech = state.requests.filter((r) => r.path === '/v1/audio/speech');
+    assert.equal(speech[0]?.body?.input, 'Ready.', 'a tiny warm-up synthesis was sent');
+    await waitUntil(() => driver.exists('[aria-label^="Kokoro: server ready"]'), 10_000, 'the status bar to say ready');
+  });
+
+  it('reads the selection from the command palette: the player plays every sample the server sent, while it was still streaming', async () => {
+    const editor = await openSample('greet.ts', SAMPLE);
+    editor.selection = new vscode.Selection(1, 0, 3, 1);
+    const selected = editor.document.getText(editor.selection);
+    await driver.standinReset();
+    const started = nextReport(api, isStarted, 20_000);
+    const ended = nextReport(api, isEnded, 60_000);
+    await driver.palette('Kokoro: Read Selection');
+    await started;
+    const atStart = await speechRequests();
+    assert.ok(atStart.some((r) => !r.completed && r.endedAt === undefined), 'audio was playing while the server was still streaming');
+    const end = await ended;
+    assert.equal(end.stopped, false);
+    const requests = await speechRequests();
+    const expected = chunkText(toSpeakable(selected, { kind: 'code', punctuation: 'some', languageId: 'typescript' }));
+    assert.deepEqual(requests.map((r) => r.body?.input), expected, 'the server received the selection as prepared for speech');
+    const sent = requests.reduce((n, r) => n + r.samplesSent, 0);
+    assert.ok(sent > 0);
+    assert.equal(end.samplesPlayed, sent, 'the webview played exactly what the server sent');
+    await waitUntil(async () => /\d+ ms/.test((await driver.text('[aria-label^="Kokoro: server ready"]')) ?? ''), 10_000, 'a time to first audio in the status bar');
+    await driver.screenshot('read-selection-player');
+  });
+
+  it('reads two selections in document order with the keybinding', async () => {
+    const editor = await openSample('greet.ts');
+    await vscode.window.showTextDocument(editor.document, { preserveFocus: false });
+    editor.selections = [new vscode.Selection(5, 0, 5, 20), new vscode.Selection(0, 0, 0, 19)];
+    await driver.standinReset();
+    const ended = nextReport(api, isEnded, 60_000);
+    await driver.press('Control+Alt+R');
+    const end = await ended;
+    assert.equal(end.stopped, false);
+    const inputs = (await speechRequests()).map((r) => r.body?.input ?? '').join(' ');
+    const greeting = inputs.search(/greeting helpers/i);
+    const admin = inputs.search(/is admin/i);
+    assert.ok(greeting >= 0 && admin > greeting, `document order: ${inputs}`);
+  });
+
+  it('stops a long reading at once, and the server sees the disconnect', async () => {
+    await driver.standinOptions({ rtf: 1 });
+    const editor = await openSample('long.md', LONG_TEXT);
+    editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
+    await driver.standinReset();
+    const started = nextReport(api, isStarted, 20_000);
+    const ended = nextReport(api, isEnded, 20_000);
+    await driver.palette('Kokoro: Read Selection');
+    await started;
+    await sleep(300);
+    await driver.focusEditor().catch(() => undefined);
+    await driver.palette('Kokoro: Stop Reading');
+    const end = await ended;
+    assert.equal(end.stopped, true);
+    await waitUntil(async () => (await speechRequests()).some((r) => r.clientDisconnected), 5_000, 'the server to see the disconnect');
+    const requests = await speechRequests();
+    assert.ok(end.samplesPlayed < requests.reduce((n, r) => n + r.samplesSent, 0) + 1);
+    assert.equal(api.session.reading, false);
+  });
+
+  it('tells the user when the server is down, and reads again once it is back, with no reload', async () => {
+    const editor = await openSample('greet.ts');
+    editor.selection = new vscode.Selection(1, 0, 1, 40);
+    await driver.standinDown();
+    try {
+      const failed = nextReading(api);
+      await vscode.commands.executeCommand('kokoro.readSelection');
+      const result = await failed;
+      assert.equal(result.outcome, 'failed');
+      assert.equal(result.error?.kind, 'unreachable');
+      await waitUntil(async () => (await driver.notifications()).some((m) => /No Kokoro server is answering/.test(m)), 10_000, 'the error notification');
+      await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
+      await driver.screenshot('server-down');
+    } finally {
+      await driver.standinUp();
+    }
+    const again = nextReading(api, 30_000);
+    await driver.notificationAction('No Kokoro server is answering', 'Retry');
+    const result = await again;
+    assert.equal(result.outcome, 'completed');
+    await waitUntil(() => api.session.server.state === 'ready', 15_000, 'the server to be ready again');
+  });
+
+  it('Select Voice lists the server\'s voices and the next reading uses the chosen one', async () => {
+    try {
+      await driver.palette('Kokoro: Select Voice');
+      await waitUntil(async () => /bf_emma/.test((await driver.text('.quick-input-list')) ?? ''), 10_000, 'the voice list');
+      const listed = (await driver.text('.quick-input-list')) ?? '';
+      for (const voice of ['af_heart', 'af_bella', 'bm_george']) assert.match(listed, new RegExp(voice));
+      await driver.typeText('bf_emma');
+      await driver.press('Enter');
+      await waitUntil(() => vscode.workspace.getConfiguration('kokoro').get('voice') === 'bf_emma', 5_000, 'the voice setting');
+      const editor = await openSample('greet.ts');
+      editor.selection = new vscode.Selection(1, 0, 1, 40);
+      await driver.standinReset();
+      const done = nextReading(api);
+      await vscode.commands.executeCommand('kokoro.readSelection');
+      assert.equal((await done).outcome, 'completed');
+      const requests = await speechRequests();
+      assert.ok(requests.length > 0 && requests.every((r) => r.body?.voice === 'bf_emma'));
+    } finally {
+      await vscode.workspace.getConfiguration('kokoro').update('voice', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('measures key press → audio playing over 20 readings', async () => {
+    const editor = await openSample('greet.ts');
+    await vscode.window.showTextDocument(editor.document, { preserveFocus: false });
+    editor.selection = new vscode.Selection(1, 0, 1, 40);
+    await driver.standinOptions({ rtf: 20, ttfbMs: 20 });
+    api.session.stats.reset();
+    const pressToAudio: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = nextReport(api, isStarted, 20_000);
+      const ended = nextReport(api, isEnded, 30_000);
+      const pressedAt = performance.now();
+      await driver.press('Control+Alt+R');
+      await started;
+      pressToAudio.push(performance.now() - pressedAt);
+      await ended;
+    }
+    const inExtension = api.session.stats.summary('endToEndMs');
+    const press = summarize(pressToAudio);
+    console.log(`E2E LATENCY (stand-in delay to first byte 20 ms): key press -> audio playing p50 ${press.p50.toFixed(1)} ms, p95 ${press.p95.toFixed(1)} ms; command -> audio playing p50 ${inExtension.p50.toFixed(1)} ms, p95 ${inExtension.p95.toFixed(1)} ms (n=${inExtension.count})`);
+    assert.equal(inExtension.count, 20);
+    const screenshot = await driver.screenshot('status-bar-after-readings');
+    assert.ok(existsSync(screenshot) && statSync(screenshot).size > 10_000);
+  });
+});

@@ -1,0 +1,232 @@
+import * as assert from 'node:assert/strict';
+import { KokoroClient, KokoroClientOptions, SpeechParams, parseVoices } from '../../src/kokoro/client';
+import { KokoroError } from '../../src/kokoro/errors';
+import { KokoroServer } from '../../src/kokoro/server';
+import { StandinServer, samplesForText } from '../standin/server';
+
+const params: SpeechParams = { model: 'kokoro', voice: 'af_heart', speed: 1 };
+
+function clientFor(server: StandinServer, extra: Partial<KokoroClientOptions> = {}): KokoroClient {
+  return new KokoroClient({ serverUrl: server.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000, ...extra });
+}
+
+async function speakAll(client: KokoroClient, text: string, p: SpeechParams = params, signal?: AbortSignal) {
+  const chunks: Uint8Array[] = [];
+  const timings = await client.speak(text, p, (pcm) => chunks.push(new Uint8Array(pcm)), signal);
+  const bytes = chunks.reduce((n, c) => n + c.length, 0);
+  return { timings, chunks, bytes };
+}
+
+async function rejectsWith(promise: Promise<unknown>, kind: string, message?: RegExp): Promise<KokoroError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof KokoroError, `expected a KokoroError, got ${err}`);
+    assert.equal(err.kind, kind, err.message);
+    if (message) assert.match(err.message, message);
+    return err;
+  }
+  assert.fail(`expected a ${kind} error`);
+}
+
+describe('KokoroClient against the stand-in server', function () {
+  this.timeout(10_000);
+  let server: StandinServer;
+  let client: KokoroClient;
+
+  before(async () => {
+    server = await StandinServer.start();
+  });
+  after(async () => {
+    await server.close();
+  });
+  beforeEach(() => {
+    server.reset();
+    client = clientFor(server);
+  });
+  afterEach(async () => {
+    await client.close();
+  });
+
+  it('streams all the audio the server generated, as whole samples, in order', async () => {
+    server.setOptions({ rtf: 20, chunkMs: 50 });
+    const text = 'Hello world, this is a streamed sentence.';
+    const { bytes, chunks, timings } = await speakAll(client, text);
+    assert.equal(bytes, samplesForText(text, server.options.msPerChar) * 2);
+    assert.ok(chunks.length > 3, 'audio arrived in several pieces, not buffered whole');
+    assert.ok(chunks.every((c) => c.length % 2 === 0));
+    assert.equal(timings.samples, bytes / 2);
+    const body = server.speechRequests()[0].body as Record<string, unknown>;
+    assert.deepEqual({ stream: body.stream, response_format: body.response_format, input: body.input, voice: body.voice, model: body.model, speed: body.speed }, { stream: true, response_format: 'pcm', input: text, voice: 'af_heart', model: 'kokoro', speed: 1 });
+  });
+
+  it('hands audio over while the server is still generating', async () => {
+    server.setOptions({ rtf: 5, chunkMs: 100, ttfbMs: 0 });
+    let firstAudioAt = 0;
+    const timings = await client.speak('A sentence long enough to take a while to generate.', params, () => {
+      firstAudioAt ||= performance.now();
+    });
+    assert.ok(timings.endedAt - firstAudioAt > 200, `first audio ${(timings.endedAt - firstAudioAt).toFixed(0)} ms before the end`);
+  });
+
+  it('reuses kept-alive connections across many requests', async () => {
+    for (let i = 0; i < 10; i++) await speakAll(client, `Sentence number ${i}.`);
+    await client.health();
+    assert.equal(server.connectionsOpened, 1);
+    assert.equal(client.connectionsOpened, 1);
+    assert.equal(client.requestsSent, 11);
+  });
+
+  it('merges extra request fields, but the core fields win', async () => {
+    await speakAll(client, 'Hi.', { ...params, extraFields: { use_gpu: true, lang_code: 'b', stream: false, response_format: 'mp3' } });
+    const body = server.speechRequests()[0].body as Record<string, unknown>;
+    assert.equal(body.use_gpu, true);
+    assert.equal(body.lang_code, 'b');
+    assert.equal(body.stream, true);
+    assert.equal(body.response_format, 'pcm');
+  });
+
+  it('warm-up opens the pool, checks health and synthesises a tiny text before any reading', async () => {
+    const result = await client.warmUp(params);
+    assert.equal(server.connectionsOpened, 2);
+    const paths = server.requests.map((r) => `${r.method} ${r.path}`);
+    assert.deepEqual(paths.filter((p) => p === 'GET /health').length, 2);
+    assert.equal(paths.at(-1), 'POST /v1/audio/speech');
+    assert.ok(result.firstByteMs >= 0 && result.connectionsOpen === 2);
+    await speakAll(client, 'After warm-up.');
+    assert.equal(server.connectionsOpened, 2, 'the reading used a warm connection');
+  });
+
+  it('stop aborts the request and the server sees the disconnect', async () => {
+    server.setOptions({ rtf: 2, chunkMs: 50 });
+    const controller = new AbortController();
+    let pieces = 0;
+    const speaking = client.speak('This is a long text that would take several seconds of audio to generate at this pace.', params, () => {
+      if (++pieces === 2) controller.abort();
+    }, controller.signal);
+    await rejectsWith(speaking, 'aborted');
+    await server.waitFor(() => server.disconnects().length === 1, 2000);
+    const [request] = server.disconnects();
+    assert.ok(request.samplesSent < request.samplesTotal!, 'the server stopped generating');
+  });
+
+  it('lists voices in both shapes', async () => {
+    assert.deepEqual((await client.voices()).slice(0, 2), ['af_heart', 'af_bella']);
+    server.setOptions({ voicesShape: 'strings' });
+    assert.deepEqual((await client.voices()).slice(0, 2), ['af_heart', 'af_bella']);
+    assert.deepEqual(parseVoices('{"object":"list","data":[{"id":"a","name":"A"},{"id":"b"}]}'), ['a', 'b']);
+    assert.deepEqual(parseVoices('["x","y","x"]'), ['x', 'y']);
+  });
+
+  it('reports an unknown voice with the server\'s list', async () => {
+    await rejectsWith(speakAll(client, 'Hi.', { ...params, voice: 'zz_nobody' }), 'badVoice', /zz_nobody.*af_heart/);
+  });
+
+  it('reports validation errors and every error body shape readably', async () => {
+    await rejectsWith(speakAll(client, 'Hi.', { ...params, speed: 9 }), 'badRequest', /HTTP 422.*speed/);
+    await rejectsWith(speakAll(client, 'Hi.', { ...params, model: 'nope' }), 'badRequest', /Unsupported model/);
+    const shapes: Array<[string, RegExp]> = [
+      ['error-500', /HTTP 500\): .+/],
+      ['error-bare-500', /HTTP 500\) with no details/],
+      ['error-flask', /HTTP 500\): .+/],
+      ['error-openai', /HTTP 500\): .+/],
+    ];
+    for (const [fault, message] of shapes) {
+      server.setOptions({ fault: fault as never });
+      await rejectsWith(speakAll(client, 'Hi.'), 'http', message);
+    }
+    server.setOptions({ fault: 'error-message' });
+    await rejectsWith(speakAll(client, 'Hi.'), 'badRequest', /HTTP 400\): .+/);
+  });
+
+  it('refuses answers that are not audio it can stream', async () => {
+    server.setOptions({ fault: 'html-200' });
+    await rejectsWith(speakAll(client, 'Hi.'), 'notAudio', /web page/);
+    server.setOptions({ fault: 'json-200' });
+    await rejectsWith(speakAll(client, 'Hi.'), 'notAudio', /application\/json/);
+    server.setOptions({ fault: 'mp3' });
+    await rejectsWith(speakAll(client, 'Hi.'), 'unsupportedFormat', /audio\/mpeg/);
+    server.setOptions({ fault: 'empty-200' });
+    await rejectsWith(speakAll(client, 'Hi.'), 'emptyAudio');
+  });
+
+  it('plays WAV answers with another sample rate or float samples', async () => {
+    server.setOptions({ fault: 'wav-44100' });
+    const wav = await speakAll(client, 'Hi there.');
+    assert.equal(wav.timings.sampleRate, 44100);
+    assert.ok(wav.bytes > 0);
+    server.setOptions({ fault: 'wav-float32' });
+    const float = await speakAll(client, 'Hi there.');
+    assert.equal(float.timings.sampleRate, 24000);
+    assert.equal(float.bytes, samplesForText('Hi there.', server.options.msPerChar) * 2);
+  });
+
+  it('times out when no first byte comes, and when the stream stalls', async () => {
+    const fast = clientFor(server, { firstByteTimeoutMs: 200, streamTimeoutMs: 200 });
+    try {
+      server.setOptions({ fault: 'never-answer' });
+      await rejectsWith(speakAll(fast, 'Hi.'), 'timeout', /within 200 ms/);
+      server.setOptions({ fault: 'stall-after-first' });
+      await rejectsWith(speakAll(fast, 'A longer sentence to stall in.'), 'timeout', /stalled/);
+      server.setOptions({ fault: 'none' });
+      await speakAll(fast, 'And it works again.');
+    } finally {
+      await fast.close();
+    }
+  });
+
+  it('says so when the connection breaks mid-stream or the answer is far too long', async () => {
+    server.setOptions({ fault: 'reset-mid-stream', rtf: 10 });
+    await rejectsWith(speakAll(client, 'A sentence that will be cut off in the middle.'), 'truncated');
+    server.setOptions({ fault: 'huge', rtf: 0 });
+    await rejectsWith(speakAll(client, 'Hi.'), 'tooLarge');
+  });
+
+  it('retries an idempotent request and a not-yet-answered speech request on a fresh connection when the server closed the kept-alive one', async () => {
+    server.setOptions({ fault: 'close-keepalive' });
+    await client.health();
+    await client.health();
+    const { bytes } = await speakAll(client, 'Still works.');
+    assert.equal(bytes, samplesForText('Still works.', server.options.msPerChar) * 2);
+    assert.equal(server.speechRequests().length, 1, 'the speech request was sent once');
+  });
+
+  it('says clearly when nothing listens at the URL', async () => {
+    await server.down();
+    try {
+      await rejectsWith(client.health(), 'unreachable', /connection refused/);
+      await rejectsWith(speakAll(client, 'Hi.'), 'unreachable', /No Kokoro server is answering/);
+    } finally {
+      await server.up();
+    }
+    await speakAll(client, 'Back again.');
+  });
+});
+
+describe('KokoroServer state and recovery', function () {
+  this.timeout(15_000);
+
+  it('warms up on demand, marks the server unreachable when it goes, and re-warms when it comes back', async () => {
+    const standin = await StandinServer.start();
+    const settings = { client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true };
+    const server = new KokoroServer(settings);
+    const states: string[] = [];
+    server.on('state', (s) => states.push(s));
+    try {
+      await server.warmUp();
+      assert.equal(server.state, 'ready');
+      await standin.down();
+      await server.warmUp();
+      assert.equal(server.state, 'unreachable');
+      assert.equal(server.lastError?.kind, 'unreachable');
+      standin.reset();
+      await standin.up();
+      await standin.waitFor(() => server.state === 'ready', 5000);
+      assert.ok(standin.speechRequests().length >= 1, 'it warmed up again after recovery');
+      assert.deepEqual(states, ['warming', 'ready', 'warming', 'unreachable', 'warming', 'ready']);
+    } finally {
+      await server.dispose();
+      await standin.close();
+    }
+  });
+});

@@ -1,0 +1,197 @@
+import * as assert from 'node:assert/strict';
+import { KokoroClient, SpeechParams } from '../../src/kokoro/client';
+import { AudioCache } from '../../src/speech/audioCache';
+import { AudioSink, Reader } from '../../src/speech/reader';
+import { LatencyStats } from '../../src/stats/latency';
+import { StandinServer, samplesForText } from '../standin/server';
+
+const params: SpeechParams = { model: 'kokoro', voice: 'af_heart', speed: 1 };
+
+/** Records what a player would get. */
+class RecordingSink implements AudioSink {
+  events: string[] = [];
+  samples = new Map<number, number>();
+  aborted: number[] = [];
+  roomGate: Promise<void> | undefined;
+  begin(id: number): void {
+    this.events.push(`begin ${id}`);
+  }
+  segment(id: number, text: string): void {
+    this.events.push(`segment ${id} ${text}`);
+  }
+  audio(id: number, pcm: Uint8Array): void {
+    this.samples.set(id, (this.samples.get(id) ?? 0) + pcm.length / 2);
+  }
+  end(id: number): void {
+    this.events.push(`end ${id}`);
+  }
+  abort(id: number): void {
+    this.aborted.push(id);
+    this.events.push(`abort ${id}`);
+  }
+  room(): Promise<void> {
+    return this.roomGate ?? Promise.resolve();
+  }
+}
+
+describe('Reader pipeline against the stand-in server', function () {
+  this.timeout(15_000);
+  let server: StandinServer;
+  let client: KokoroClient;
+  let sink: RecordingSink;
+  let stats: LatencyStats;
+  let reader: Reader;
+
+  before(async () => {
+    server = await StandinServer.start();
+  });
+  after(async () => server.close());
+  beforeEach(() => {
+    server.reset();
+    client = new KokoroClient({ serverUrl: server.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 3000, streamTimeoutMs: 3000 });
+    sink = new RecordingSink();
+    stats = new LatencyStats();
+    reader = new Reader(() => client, sink, stats);
+  });
+  afterEach(async () => {
+    reader.stop();
+    await client.close();
+  });
+
+  it('reads a text as a short first request and then bigger ones, delivering all the audio in order', async () => {
+    const text = 'First sentence here. ' + 'This is a following sentence with more words in it. '.repeat(12);
+    const result = await reader.read({ text, params });
+    assert.equal(result.outcome, 'completed');
+    const sent = server.speechRequests().map((r) => (r.body as { input: string }).input);
+    assert.equal(sent[0], 'First sentence here.');
+    assert.ok(sent.length >= 3);
+    assert.deepEqual(sent, result.chunks);
+    const expected = sent.reduce((n, input) => n + samplesForText(input, server.options.msPerChar), 0);
+    assert.equal(sink.samples.get(result.id), expected);
+    assert.equal(result.samples, expected);
+    assert.equal(sink.events[0], `begin ${result.id}`);
+    assert.equal(sink.events.at(-1), `end ${result.id}`);
+    assert.equal(stats.summary('firstByteMs').count, sent.length);
+    assert.equal(stats.summary('firstAudioMs').count, 1);
+    assert.ok(result.firstAudioMs! >= 0);
+  });
+
+  it('applies the text preparation lazily, so a huge text starts as fast as a short one', async () => {
+    let preparedChars = 0;
+    const line = 'const value = computeSomething(input, options);\n';
+    const text = line.repeat(20_000); // ~1 MB
+    let firstAudioPrepared = -1;
+    const sinkAudio = sink.audio.bind(sink);
+    sink.audio = (id, pcm, rate) => {
+      if (firstAudioPrepared < 0) {
+        firstAudioPrepared = preparedChars;
+        reader.stop();
+      }
+      sinkAudio(id, pcm, rate);
+    };
+    const result = await reader.read({ text, params, prepare: (block) => ((preparedChars += block.length), block) });
+    assert.equal(result.outcome, 'stopped');
+    assert.ok(firstAudioPrepared > 0 && firstAudioPrepared <= 2_000, `prepared ${firstAudioPrepared} chars before the first audio`);
+  });
+
+  it('stop silences the sink, aborts the request in flight, and the server sees the disconnect', async () => {
+    server.setOptions({ rtf: 2, chunkMs: 50 });
+    const reading = reader.read({ text: 'A sentence that takes a good while to speak at this slow pace of generation.', params });
+    await server.waitFor(() => (server.speechRequests()[0]?.samplesSent ?? 0) > 0, 3000);
+    assert.equal(reader.stop(), true);
+    const result = await reading;
+    assert.equal(result.outcome, 'stopped');
+    assert.deepEqual(sink.aborted, [result.id]);
+    assert.ok(!sink.events.includes(`end ${result.id}`));
+    await server.waitFor(() => server.disconnects().length === 1, 2000);
+  });
+
+  it('a new reading stops the old one: only the last is heard and nothing is left in flight', async () => {
+    server.setOptions({ rtf: 3, chunkMs: 50 });
+    const readings = [];
+    for (let i = 0; i < 5; i++) {
+      readings.push(reader.read({ text: `Reading number ${i} is a sentence of some length to keep the server busy.`, params }));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const results = await Promise.all(readings);
+    assert.deepEqual(results.map((r) => r.outcome), ['stopped', 'stopped', 'stopped', 'stopped', 'completed']);
+    await server.waitFor(() => server.speechRequests().every((r) => r.endedAt !== undefined), 2000);
+    const requests = server.speechRequests();
+    assert.ok(requests.slice(0, -1).every((r) => !r.completed), 'every earlier request was cut off');
+    assert.ok(requests.at(-1)!.completed);
+    assert.deepEqual(sink.aborted, results.slice(0, 4).map((r) => r.id));
+  });
+
+  it('waits for room in the player before fetching further ahead', async () => {
+    let open!: () => void;
+    sink.roomGate = new Promise((r) => (open = r));
+    const reading = reader.read({ text: 'One. Two two two two. Three three three three three.', params });
+    await server.waitFor(() => server.speechRequests().length === 1 && server.speechRequests()[0].completed, 2000);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(server.speechRequests().length, 1, 'the second request waits for room');
+    open();
+    const result = await reading;
+    assert.equal(result.outcome, 'completed');
+    assert.equal(server.speechRequests().length, result.requests);
+  });
+
+  it('reports failures with the error and an empty text as empty', async () => {
+    const failed = await reader.read({ text: 'Hello.', params: { ...params, voice: 'zz_nobody' } });
+    assert.equal(failed.outcome, 'failed');
+    assert.equal(failed.error?.kind, 'badVoice');
+    const empty = await reader.read({ text: '  \n\t ', params });
+    assert.equal(empty.outcome, 'empty');
+    assert.equal(server.speechRequests().length, 1);
+  });
+
+  it('plays a repeated cached message from memory, with no request to the server', async () => {
+    const cached = new Reader(() => client, sink, stats, { cache: new AudioCache(8 * 1024 * 1024) });
+    const text = 'Error on line 12: cannot find name foo.';
+    const first = await cached.read({ text, params, cache: true });
+    assert.equal(first.requests, 1);
+    const second = await cached.read({ text, params, cache: true });
+    assert.equal(second.outcome, 'completed');
+    assert.equal(second.requests, 0);
+    assert.equal(second.cachedChunks, second.chunks.length);
+    assert.equal(server.speechRequests().length, 1);
+    assert.equal(sink.samples.get(second.id), sink.samples.get(first.id));
+    const other = await cached.read({ text, params: { ...params, voice: 'af_bella' }, cache: true });
+    assert.equal(other.requests, 1, 'another voice is another entry');
+  });
+
+  it('prefetches into the cache, and a reading cancels a prefetch in progress', async () => {
+    const cached = new Reader(() => client, sink, stats, { cache: new AudioCache(8 * 1024 * 1024) });
+    const text = 'Warning on line 3: unused variable x.';
+    assert.equal(await cached.prefetch({ text, params }), 1);
+    const result = await cached.read({ text, params, cache: true });
+    assert.equal(result.requests, 0);
+    server.setOptions({ rtf: 2, chunkMs: 50 });
+    const slow = cached.prefetch({ text: 'A prefetch that takes far too long to finish at this pace.', params });
+    await server.waitFor(() => (server.speechRequests().at(-1)?.samplesSent ?? 0) > 0, 3000);
+    const reading = cached.read({ text: 'Now.', params });
+    assert.equal(await slow, 0);
+    assert.equal((await reading).outcome, 'completed');
+    await server.waitFor(() => server.disconnects().length === 1, 2000);
+  });
+});
+
+describe('AudioCache', () => {
+  const entry = (bytes: number) => ({ frames: [new Uint8Array(bytes)], sampleRate: 24000, bytes });
+
+  it('evicts the least recently used entries to stay within its byte budget', () => {
+    const cache = new AudioCache(1000);
+    cache.set('a', entry(200));
+    cache.set('b', entry(200));
+    cache.set('c', entry(200));
+    assert.ok(cache.get('a'));
+    cache.set('d', entry(200));
+    cache.set('e', entry(200));
+    assert.equal(cache.bytes, 1000);
+    cache.set('f', entry(200));
+    assert.equal(cache.has('b'), false, 'b was least recently used');
+    assert.equal(cache.has('a'), true);
+    assert.ok(cache.bytes <= 1000);
+    cache.set('huge', entry(600));
+    assert.equal(cache.has('huge'), false, 'an entry over a quarter of the budget is not kept');
+  });
+});
