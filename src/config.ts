@@ -1,7 +1,10 @@
 // The one typed view of the extension's settings.
 
 import * as vscode from 'vscode';
+import type { AnnounceMode } from './diagnostics/announcer';
+import type { Severity } from './diagnostics/wording';
 import type { ServerSettings } from './kokoro/server';
+import type { PunctuationLevel } from './speech/speakable';
 
 export interface KokoroConfig {
   serverUrl: string;
@@ -14,12 +17,21 @@ export interface KokoroConfig {
   firstByteTimeoutMs: number;
   streamTimeoutMs: number;
   extraRequestFields: Record<string, unknown>;
+  punctuation: PunctuationLevel;
+  quietStatusBar: boolean;
+  announceDiagnostics: AnnounceMode;
+  announceMinSeverity: Severity;
+  announceDelayMs: number;
 }
 
 export const SECTION = 'kokoro';
 
 const clamp = (value: number, min: number, max: number, fallback: number) =>
   Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}
 
 export function readConfig(): KokoroConfig {
   const c = vscode.workspace.getConfiguration(SECTION);
@@ -35,6 +47,11 @@ export function readConfig(): KokoroConfig {
     firstByteTimeoutMs: clamp(Number(c.get('timeouts.firstByteMs')), 100, 600_000, 15_000),
     streamTimeoutMs: clamp(Number(c.get('timeouts.streamMs')), 100, 600_000, 10_000),
     extraRequestFields: typeof extra === 'object' && extra !== null && !Array.isArray(extra) ? (extra as Record<string, unknown>) : {},
+    punctuation: oneOf(c.get('punctuation'), ['none', 'some', 'all'] as const, 'some'),
+    quietStatusBar: c.get<boolean>('quietStatusBar') ?? false,
+    announceDiagnostics: oneOf(c.get('announceDiagnostics'), ['off', 'cursor', 'newErrors'] as const, 'off'),
+    announceMinSeverity: oneOf(c.get('announceMinSeverity'), ['error', 'warning', 'information', 'hint'] as const, 'error'),
+    announceDelayMs: clamp(Number(c.get('announceDelayMs')), 100, 5000, 600),
   };
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Session } from '../vscode/session';
+import { goToProblemAndRead, readProblemAtCursor, readProblemsInFile } from './problems';
 import { readSelection } from './readSelection';
 import { selectVoice, setApiKey, warmUp } from './server';
 
@@ -13,6 +14,13 @@ export function registerCommands(session: Session): void {
     'kokoro.showStats': () => session.showStats(),
     'kokoro.setApiKey': setApiKey(session),
     'kokoro.showLog': () => session.log.show(),
+    'kokoro.readProblemAtCursor': problemCommand(session, readProblemAtCursor(session)),
+    'kokoro.readFullProblem': problemCommand(session, readProblemAtCursor(session, true)),
+    'kokoro.readProblemsInFile': problemCommand(session, readProblemsInFile(session)),
+    'kokoro.nextProblem': problemCommand(session, goToProblemAndRead(session, 'next')),
+    'kokoro.previousProblem': problemCommand(session, goToProblemAndRead(session, 'previous')),
+    'kokoro.speedUp': () => session.setSpeed(session.config.speed + 0.25),
+    'kokoro.speedDown': () => session.setSpeed(session.config.speed - 0.25),
   };
   for (const [id, handler] of Object.entries(commands)) {
     session.own(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
@@ -24,4 +32,11 @@ export function registerCommands(session: Session): void {
       }
     }));
   }
+}
+
+function problemCommand(session: Session, handler: () => Promise<void>) {
+  return () => {
+    session.announcements.problemCommandUsed();
+    return handler();
+  };
 }

@@ -9,7 +9,7 @@ import { FromPlayer, ToPlayer, parseFromPlayer } from './messages';
 
 const MAX_MESSAGE_BYTES = 96 * 1024;
 /** How far ahead of the playhead audio is fetched before the reader waits. */
-const LOOKAHEAD_SECONDS = 30;
+const LOOKAHEAD_SECONDS = 10;
 
 export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode.Disposable {
   static readonly viewId = 'kokoro.player';

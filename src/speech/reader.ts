@@ -28,6 +28,8 @@ export interface ReadingRequest {
   /** Turns a block of raw text into speakable text; applied lazily, block by block. */
   prepare?: (block: string) => string;
   params: SpeechParams;
+  /** When given, asked before every chunk, so a speed or voice change applies to the rest of the reading. */
+  currentParams?: () => SpeechParams;
   /** Shown in the player. */
   title?: string;
   /** Keep the audio of each chunk in the reader's cache (messages that are likely to be read again). */
@@ -194,7 +196,8 @@ export class Reader {
         if (signal.aborted) break;
         this.sink.segment(reading.id, chunk);
         result.chunks.push(chunk);
-        const key = audioCacheKey(chunk, request.params);
+        const params = request.currentParams?.() ?? request.params;
+        const key = audioCacheKey(chunk, params);
         const cached = this.options.cache.get(key);
         if (cached) {
           result.cachedChunks++;
@@ -203,7 +206,7 @@ export class Reader {
         }
         result.requests++;
         const frames: Uint8Array[] | undefined = request.cache ? [] : undefined;
-        const timings = await this.client().speak(chunk, request.params, (pcm, sampleRate) => {
+        const timings = await this.client().speak(chunk, params, (pcm, sampleRate) => {
           if (signal.aborted) return;
           frames?.push(new Uint8Array(pcm));
           deliver(pcm, sampleRate);

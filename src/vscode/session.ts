@@ -5,19 +5,28 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { KokoroConfig, SECTION, readConfig, serverSettings } from '../config';
 import { KokoroServer } from '../kokoro/server';
+import { displayUrl, sendsPlainTextOffMachine } from '../kokoro/serverUrl';
 import { FromPlayer } from '../player/messages';
 import { PlayerView } from '../player/playerView';
+import { AudioCache } from '../speech/audioCache';
 import { Reader, ReadingResult } from '../speech/reader';
-import { PunctuationLevel, TextKind, toSpeakable } from '../speech/speakable';
+import { PunctuationLevel, TextKind, neutralizeControlSyntax, toSpeakable } from '../speech/speakable';
 import { LatencyStats } from '../stats/latency';
 import { StatsView } from '../stats/statsView';
 import { StatusBar } from '../stats/statusBar';
+import { DiagnosticAnnouncements } from './announcements';
 import { ErrorReporter } from './errorReporter';
 
 export const API_KEY_SECRET = 'kokoro.apiKey';
 
+/** Audio kept for repeated messages (errors read again and again). */
+const AUDIO_CACHE_BYTES = 32 * 1024 * 1024;
+
 export interface ReadOptions {
-  kind: TextKind;
+  /** How to make the text speakable; 'spoken' is text already worded for speech (problem descriptions). */
+  kind: TextKind | 'spoken';
+  /** An automatic announcement: never interrupts the user's own reading. */
+  announcement?: boolean;
   languageId?: string;
   title?: string;
   /** performance.now() when the user's command started, for end-to-end latency. */
@@ -31,6 +40,7 @@ export class Session implements vscode.Disposable {
   readonly server: KokoroServer;
   readonly reader: Reader;
   readonly errors: ErrorReporter;
+  readonly announcements: DiagnosticAnnouncements;
   private readonly statusBar: StatusBar;
   private readonly statsView: StatsView;
   private readonly disposables: vscode.Disposable[] = [];
@@ -42,6 +52,8 @@ export class Session implements vscode.Disposable {
   private playingId: number | undefined;
   private paused = false;
   private pendingEndToEnd = new Map<number, number>();
+  private playingAnnouncement = false;
+  private queuedAnnouncement: string | undefined;
   lastResult: ReadingResult | undefined;
 
   private constructor(
@@ -53,9 +65,10 @@ export class Session implements vscode.Disposable {
     this.apiKey = apiKey;
     this.server = new KokoroServer(serverSettings(this.config, apiKey));
     this.player = this.own(new PlayerView(context.extensionUri, this.log));
-    this.reader = new Reader(() => this.server.client, this.player, this.stats);
+    this.reader = new Reader(() => this.server.client, this.player, this.stats, { cache: new AudioCache(AUDIO_CACHE_BYTES) });
     this.errors = new ErrorReporter(this.log);
-    this.statusBar = this.own(new StatusBar(this.stats, () => vscode.workspace.getConfiguration(SECTION).get<boolean>('quietStatusBar') ?? false));
+    this.statusBar = this.own(new StatusBar(this.stats, () => this.config.quietStatusBar));
+    this.announcements = this.own(new DiagnosticAnnouncements(this, this.announceSettings()));
     this.statsView = this.own(new StatsView(this.stats, () => ({ ...this.counters(), serverUrl: this.server.client.url })));
     this.own(this.finished);
     this.own(vscode.window.registerWebviewViewProvider(PlayerView.viewId, this.player, { webviewOptions: { retainContextWhenHidden: true } }));
@@ -102,11 +115,37 @@ export class Session implements vscode.Disposable {
   }
 
   startUp(): void {
+    this.warnAboutPlainHttp();
     if (this.config.warmUpOnStartup) void this.server.warmUp();
   }
 
+  /** Tells the user once per URL that code goes unencrypted to another machine. */
+  private warnAboutPlainHttp(): void {
+    const url = this.config.serverUrl;
+    if (!sendsPlainTextOffMachine(url)) return;
+    const key = 'kokoro.plainHttpWarned';
+    const warned = this.context.globalState.get<string[]>(key, []);
+    if (warned.includes(url)) return;
+    void this.context.globalState.update(key, [...warned, url]);
+    this.log.warn(`Text is sent unencrypted over HTTP to ${displayUrl(url)}.`);
+    void vscode.window.showWarningMessage(`Kokoro: the text you read aloud is sent unencrypted over plain HTTP to ${displayUrl(url)}. Use an SSH tunnel to localhost or HTTPS if the network is not trusted.`, 'Open Settings').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'kokoro.serverUrl');
+    });
+  }
+
+  get punctuation(): PunctuationLevel {
+    return this.config.punctuation;
+  }
+
+  private announceSettings() {
+    return { mode: this.config.announceDiagnostics, minSeverity: this.config.announceMinSeverity, debounceMs: this.config.announceDelayMs };
+  }
+
   private reloadConfig(): void {
+    const before = this.config.serverUrl;
     this.config = readConfig();
+    if (this.config.serverUrl !== before) this.warnAboutPlainHttp();
+    this.announcements.update(this.announceSettings());
     this.server.update(serverSettings(this.config, this.apiKey));
     this.player.setSpeed(this.config.speed);
     this.refreshStatus();
@@ -115,13 +154,21 @@ export class Session implements vscode.Disposable {
   /** Reads `text` aloud, replacing whatever is being read. Shows errors; resolves with the outcome. */
   async read(text: string, options: ReadOptions): Promise<ReadingResult> {
     const startedAt = options.startedAt ?? performance.now();
-    const punctuation = vscode.workspace.getConfiguration(SECTION).get<PunctuationLevel>('punctuation') ?? 'some';
+    const { kind, languageId } = options;
+    const punctuation = this.config.punctuation;
+    if (!options.announcement) {
+      this.queuedAnnouncement = undefined;
+      this.announcements.userReadStarted();
+    }
+    this.playingAnnouncement = options.announcement ?? false;
     this.setPaused(false);
     const readingPromise = this.reader.read({
       text,
       title: options.title ?? text,
       params: this.server.speech,
-      prepare: (block) => toSpeakable(block, { kind: options.kind, punctuation, languageId: options.languageId }),
+      currentParams: () => this.server.speech,
+      cache: kind === 'spoken',
+      prepare: kind === 'spoken' ? neutralizeControlSyntax : (block) => toSpeakable(block, { kind, punctuation, languageId }),
     });
     const id = this.reader.currentId;
     if (id !== undefined) {
@@ -151,7 +198,34 @@ export class Session implements vscode.Disposable {
     return result;
   }
 
+  /** Reads text already worded for speech (problem descriptions), cached for repeats. */
+  speak(text: string, options: { title?: string; startedAt?: number } = {}): Promise<ReadingResult> {
+    return this.read(text, { kind: 'spoken', ...options });
+  }
+
+  /** An automatic announcement: waits for the user's own reading, replaces an older queued one, replaces an older announcement. */
+  async announce(text: string): Promise<void> {
+    if (this.reading && !this.playingAnnouncement) {
+      this.queuedAnnouncement = text;
+      return;
+    }
+    await this.read(text, { kind: 'spoken', announcement: true });
+  }
+
+  /** Synthesises spoken text ahead of time into the audio cache (skipped while reading). */
+  prefetch(text: string): Promise<number> {
+    if (this.reading || this.server.state !== 'ready') return Promise.resolve(0);
+    return this.reader.prefetch({ text, params: this.server.speech, prepare: neutralizeControlSyntax });
+  }
+
+  private playQueuedAnnouncement(): void {
+    const text = this.queuedAnnouncement;
+    this.queuedAnnouncement = undefined;
+    if (text !== undefined && !this.reading) void this.announce(text);
+  }
+
   stop(): boolean {
+    this.queuedAnnouncement = undefined;
     const wasReading = this.reader.stop();
     const playing = this.playingId;
     if (!wasReading && playing !== undefined) this.player.abort(playing);
@@ -187,8 +261,10 @@ export class Session implements vscode.Disposable {
         this.pendingEndToEnd.delete(message.readingId);
         if (this.playingId === message.readingId) {
           this.playingId = undefined;
+          this.playingAnnouncement = false;
           this.setPaused(false);
           this.refreshStatus();
+          this.playQueuedAnnouncement();
         }
         break;
       case 'underrun':

@@ -88,7 +88,7 @@ describe('Reading aloud in VS Code', function () {
     editor.selections = [new vscode.Selection(5, 0, 5, 20), new vscode.Selection(0, 0, 0, 19)];
     await driver.standinReset();
     const ended = nextReport(api, isEnded, 60_000);
-    await driver.press('Control+Alt+R');
+    await driver.press('Control+Alt+S');
     const end = await ended;
     assert.equal(end.stopped, false);
     const inputs = (await speechRequests()).map((r) => r.body?.input ?? '').join(' ');
@@ -173,7 +173,7 @@ describe('Reading aloud in VS Code', function () {
       const started = nextReport(api, isStarted, 20_000);
       const ended = nextReport(api, isEnded, 30_000);
       const pressedAt = performance.now();
-      await driver.press('Control+Alt+R');
+      await driver.press('Control+Alt+S');
       await started;
       pressToAudio.push(performance.now() - pressedAt);
       await ended;

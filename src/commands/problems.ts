@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import { nextProblem, problemsAtCursor } from '../diagnostics/navigation';
+import { describeFileProblems, describeProblem, ProblemInfo } from '../diagnostics/wording';
+import { fileName, problemsOf } from '../vscode/problems';
+import type { Session } from '../vscode/session';
+
+function activeEditor(): vscode.TextEditor | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) void vscode.window.showInformationMessage('Kokoro: open a file to hear its problems.');
+  return editor;
+}
+
+function speakProblems(session: Session, problems: ProblemInfo[], full: boolean): Promise<unknown> {
+  const punctuation = session.punctuation;
+  const text = problems.map((p) => {
+    const words = describeProblem(p, { punctuation });
+    return full ? words.full : words.short;
+  }).join(' ');
+  return session.speak(text, { title: text });
+}
+
+export function readProblemAtCursor(session: Session, full = false) {
+  return async (): Promise<void> => {
+    const editor = activeEditor();
+    if (!editor) return;
+    const { line, character } = editor.selection.active;
+    const here = problemsAtCursor(problemsOf(editor.document.uri), line, character);
+    if (here.length === 0) {
+      await session.speak(`No problems on line ${line + 1}.`);
+      return;
+    }
+    await speakProblems(session, here, full);
+  };
+}
+
+export function readProblemsInFile(session: Session) {
+  return async (): Promise<void> => {
+    const editor = activeEditor();
+    if (!editor) return;
+    const utterances = describeFileProblems(problemsOf(editor.document.uri), fileName(editor.document.uri), { punctuation: session.punctuation });
+    await session.speak(utterances.join(' '), { title: utterances[0] });
+  };
+}
+
+export function goToProblemAndRead(session: Session, direction: 'next' | 'previous') {
+  return async (): Promise<void> => {
+    const editor = activeEditor();
+    if (!editor) return;
+    const { line, character } = editor.selection.active;
+    const problems = problemsOf(editor.document.uri);
+    const target = nextProblem(problems, line, character, direction);
+    if (!target) {
+      await session.speak(`No problems in ${fileName(editor.document.uri)}.`);
+      return;
+    }
+    const position = new vscode.Position(target.line, target.character);
+    editor.selection = new vscode.Selection(position, position);
+    editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    await speakProblems(session, [target], false);
+  };
+}
