@@ -267,7 +267,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     <output id="speedValue" for="speed">1×</output>
   </div>
   <p id="status" class="status" role="status" aria-live="polite">Idle. Select text and run “Kokoro: Read Selection”.</p>
-  <p id="now" class="now" aria-label="Now reading"></p>
+  <p id="now" class="now" tabindex="0" aria-label="Now reading"></p>
 </main>
 <script nonce="${nonce}" src="${script}"></script>
 </body>

@@ -1,0 +1,223 @@
+// The player webview's script in a real browser engine (Debian Chromium via
+// playwright-core): real Web Audio, real timing, the autoplay-gesture path.
+
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Browser, Page, chromium } from 'playwright-core';
+import type { FromPlayer, ToPlayer } from '../../src/player/messages';
+
+const root = path.join(__dirname, '..', '..', '..');
+/* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate callbacks run in the browser */
+
+/** The webview's HTML body as PlayerView renders it, with the bundled script inlined. */
+function playerPage(): string {
+  const view = readFileSync(path.join(root, 'src', 'player', 'playerView.ts'), 'utf8');
+  const body = /<body>([\s\S]*?)<script nonce/.exec(view)![1];
+  const css = readFileSync(path.join(root, 'media', 'player.css'), 'utf8');
+  return `<!DOCTYPE html><html><head><style>${css}</style></head><body>${body}</body></html>`;
+}
+
+function tone(samples: number, offset = 0): number[] {
+  return Array.from({ length: samples }, (_, i) => Math.round(Math.sin(((i + offset) * 2 * Math.PI * 440) / 24000) * 8000));
+}
+
+async function openPlayer(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setContent(playerPage());
+  await page.evaluate(() => {
+    const w = globalThis as unknown as { reports: unknown[]; acquireVsCodeApi: () => unknown };
+    w.reports = [];
+    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.reports.push(m) });
+  });
+  await page.addScriptTag({ content: readFileSync(path.join(root, 'dist', 'player.js'), 'utf8') });
+  await waitForReport(page, (m) => m.type === 'ready');
+  return page;
+}
+
+async function send(page: Page, message: ToPlayer | { type: 'audio'; readingId: number; pcm: number[]; sampleRate: number }): Promise<void> {
+  await page.evaluate((m: any) => {
+    const data = m.type === 'audio' ? { ...m, pcm: new Uint8Array(new Int16Array(m.pcm as number[]).buffer) } : m;
+    (globalThis as any).postMessage(data, '*');
+  }, message as never);
+}
+
+async function reports(page: Page): Promise<FromPlayer[]> {
+  return page.evaluate(() => (globalThis as unknown as { reports: FromPlayer[] }).reports);
+}
+
+async function waitForReport(page: Page, predicate: (m: FromPlayer) => boolean, timeoutMs = 5000): Promise<FromPlayer> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await reports(page)).find(predicate);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no such report; got ${JSON.stringify((await reports(page)).map((r) => r.type))}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const flags = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+describe('player webview script in Chromium', function () {
+  this.timeout(30_000);
+  let browser: Browser;
+
+  before(async function () {
+    if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run scripts/e2e/install.sh`);
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...flags, '--autoplay-policy=no-user-gesture-required'] });
+  });
+  after(async () => browser?.close());
+
+  it('plays frames gaplessly as they arrive and reports started, then ended with every sample played', async () => {
+    const page = await openPlayer(browser);
+    await send(page, { type: 'begin', readingId: 1, text: 'Hello world', sampleRate: 24000 });
+    let total = 0;
+    for (let i = 0; i < 10; i++) {
+      const frame = tone(2400 + (i % 3), total);
+      total += frame.length;
+      await send(page, { type: 'audio', readingId: 1, pcm: frame, sampleRate: 24000 });
+      if (i === 0) await waitForReport(page, (m) => m.type === 'started');
+    }
+    await send(page, { type: 'end', readingId: 1 });
+    const ended = (await waitForReport(page, (m) => m.type === 'ended', 8000)) as Extract<FromPlayer, { type: 'ended' }>;
+    assert.equal(ended.stopped, false);
+    assert.equal(ended.samplesPlayed, total);
+    assert.ok(!(await reports(page)).some((m) => m.type === 'underrun'), 'no gaps while frames kept coming');
+    assert.match((await page.textContent('#now')) ?? '', /Hello world/);
+    assert.equal(await page.textContent('#status'), 'Finished.');
+    await page.close();
+  });
+
+  it('reports running dry when audio comes later than it plays', async () => {
+    const page = await openPlayer(browser);
+    await send(page, { type: 'begin', readingId: 2, text: 'Slow server', sampleRate: 24000 });
+    await send(page, { type: 'audio', readingId: 2, pcm: tone(1200), sampleRate: 24000 });
+    await new Promise((r) => setTimeout(r, 300));
+    await send(page, { type: 'audio', readingId: 2, pcm: tone(1200), sampleRate: 24000 });
+    await waitForReport(page, (m) => m.type === 'underrun');
+    await page.close();
+  });
+
+  it('stop silences at once and reports the reading ended as stopped', async () => {
+    const page = await openPlayer(browser);
+    await send(page, { type: 'begin', readingId: 3, text: 'Long', sampleRate: 24000 });
+    await send(page, { type: 'audio', readingId: 3, pcm: tone(24000 * 5), sampleRate: 24000 });
+    await waitForReport(page, (m) => m.type === 'started');
+    await send(page, { type: 'stop' });
+    const ended = (await waitForReport(page, (m) => m.type === 'ended')) as Extract<FromPlayer, { type: 'ended' }>;
+    assert.equal(ended.stopped, true);
+    assert.ok(ended.samplesPlayed < 24000 * 5);
+    assert.equal(await page.textContent('#status'), 'Stopped.');
+    await page.close();
+  });
+
+  it('ignores audio of an older reading after a new one began', async () => {
+    const page = await openPlayer(browser);
+    await send(page, { type: 'begin', readingId: 4, text: 'Old', sampleRate: 24000 });
+    await send(page, { type: 'begin', readingId: 5, text: 'New', sampleRate: 24000 });
+    await send(page, { type: 'audio', readingId: 4, pcm: tone(2400), sampleRate: 24000 });
+    await send(page, { type: 'audio', readingId: 5, pcm: tone(1000), sampleRate: 24000 });
+    await send(page, { type: 'end', readingId: 5 });
+    const ended = (await waitForReport(page, (m) => m.type === 'ended' && m.readingId === 5, 5000)) as Extract<FromPlayer, { type: 'ended' }>;
+    assert.equal(ended.samplesPlayed, 1000);
+    await page.close();
+  });
+
+  it('plays audio at other sample rates (a WAV at 44.1 kHz) for its real duration', async () => {
+    const page = await openPlayer(browser);
+    await send(page, { type: 'begin', readingId: 6, text: 'Rate', sampleRate: 44100 });
+    const started = Date.now();
+    await send(page, { type: 'audio', readingId: 6, pcm: tone(22050), sampleRate: 44100 });
+    await send(page, { type: 'end', readingId: 6 });
+    const ended = (await waitForReport(page, (m) => m.type === 'ended', 5000)) as Extract<FromPlayer, { type: 'ended' }>;
+    assert.equal(ended.samplesPlayed, 22050);
+    assert.ok(Date.now() - started >= 400, 'half a second of 44.1 kHz audio lasts about half a second');
+    await page.close();
+  });
+
+  it('pause and resume from the controls go to the extension as user actions; keyboard works too', async () => {
+    const page = await openPlayer(browser);
+    await send(page, { type: 'begin', readingId: 7, text: 'Controls', sampleRate: 24000 });
+    await page.click('#playPause');
+    await page.click('#stop');
+    await page.focus('#now');
+    await page.keyboard.press('Escape');
+    const actions = (await reports(page)).filter((m) => m.type === 'userAction').map((m) => (m as { action: string }).action);
+    assert.deepEqual(actions, ['togglePause', 'stop', 'stop']);
+    assert.equal(await page.getAttribute('#playPause', 'aria-label'), 'Pause');
+    await send(page, { type: 'pause' });
+    assert.equal(await page.getAttribute('#playPause', 'aria-label'), 'Resume');
+    await page.close();
+  });
+
+  it('when the browser blocks audio it asks for one gesture in the player, then plays what waited', async () => {
+    // Desktop VS Code's rule (Electron autoplayPolicy 'user-gesture-required'), emulated: a context starts
+    // suspended and resume() only takes effect while a real (trusted) click or key press is handled.
+    // (navigator.userActivation cannot be used: Playwright evaluates scripts as user gestures.)
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.setContent(playerPage());
+    await page.evaluate(() => {
+      const g = globalThis as any;
+      const Real = g.AudioContext;
+      let inGesture = false;
+      for (const type of ['keydown', 'click', 'pointerdown']) {
+        g.addEventListener(type, (e: any) => {
+          if (!e.isTrusted) return;
+          inGesture = true;
+          setTimeout(() => (inGesture = false), 0);
+        }, true);
+      }
+      g.AudioContext = class extends Real {
+        allowed = false;
+        constructor(...args: unknown[]) {
+          super(...args);
+          this.addEventListener('statechange', () => {
+            if (!this.allowed && super.state === 'running') void super.suspend();
+          });
+          void super.suspend();
+        }
+        get state(): string {
+          return this.allowed ? super.state : 'suspended';
+        }
+        resume(): Promise<void> {
+          if (!inGesture) return new Promise(() => undefined);
+          this.allowed = true;
+          return super.resume();
+        }
+      };
+    });
+    try {
+      await page.evaluate(() => {
+        const w = globalThis as any;
+        w.reports = [];
+        w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.reports.push(m) });
+      });
+      await page.addScriptTag({ content: readFileSync(path.join(root, 'dist', 'player.js'), 'utf8') });
+      const ready = (await waitForReport(page, (m) => m.type === 'ready')) as Extract<FromPlayer, { type: 'ready' }>;
+      assert.equal(ready.audioUnlocked, false);
+      await send(page, { type: 'begin', readingId: 8, text: 'Blocked', sampleRate: 24000 });
+      await send(page, { type: 'audio', readingId: 8, pcm: tone(2400), sampleRate: 24000 });
+      await waitForReport(page, (m) => m.type === 'needsGesture');
+      assert.equal(await page.isVisible('#enable'), true);
+      assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'enable', 'the Enable audio button has focus');
+      assert.match((await page.textContent('#status')) ?? '', /Enable audio/);
+      await page.keyboard.press('Enter');
+      await waitForReport(page, (m) => m.type === 'audioUnlocked');
+      await waitForReport(page, (m) => m.type === 'started');
+      await send(page, { type: 'end', readingId: 8 });
+      const ended = (await waitForReport(page, (m) => m.type === 'ended')) as Extract<FromPlayer, { type: 'ended' }>;
+      assert.equal(ended.samplesPlayed, 2400, 'the audio that waited for the gesture was played, not lost');
+      assert.equal(await page.isVisible('#enable'), false);
+      // The next reading reuses the unlocked context: no second gesture.
+      await send(page, { type: 'begin', readingId: 9, text: 'Again', sampleRate: 24000 });
+      await send(page, { type: 'audio', readingId: 9, pcm: tone(1200), sampleRate: 24000 });
+      await send(page, { type: 'end', readingId: 9 });
+      await waitForReport(page, (m) => m.type === 'ended' && m.readingId === 9);
+      assert.equal((await reports(page)).filter((m) => m.type === 'needsGesture').length, 1);
+    } finally {
+      await context.close();
+    }
+  });
+});
