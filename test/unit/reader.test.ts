@@ -19,7 +19,7 @@ class RecordingSink implements AudioSink {
   segment(id: number, text: string): void {
     this.events.push(`segment ${id} ${text}`);
   }
-  audio(id: number, pcm: Uint8Array): void {
+  audio(id: number, pcm: Uint8Array, _sampleRate?: number): void {
     this.samples.set(id, (this.samples.get(id) ?? 0) + pcm.length / 2);
   }
   end(id: number): void {
@@ -82,7 +82,7 @@ describe('Reader pipeline against the stand-in server', function () {
     const text = line.repeat(20_000); // ~1 MB
     let firstAudioPrepared = -1;
     const sinkAudio = sink.audio.bind(sink);
-    sink.audio = (id, pcm, rate) => {
+    sink.audio = (id: number, pcm: Uint8Array, rate?: number) => {
       if (firstAudioPrepared < 0) {
         firstAudioPrepared = preparedChars;
         reader.stop();
@@ -167,7 +167,7 @@ describe('Reader pipeline against the stand-in server', function () {
     assert.equal(result.requests, 0);
     server.setOptions({ rtf: 2, chunkMs: 50 });
     const slow = cached.prefetch({ text: 'A prefetch that takes far too long to finish at this pace.', params });
-    await server.waitFor(() => (server.speechRequests().at(-1)?.samplesSent ?? 0) > 0, 3000);
+    await server.waitFor(() => server.speechRequests().length === 2 && server.speechRequests()[1].samplesSent > 0, 3000);
     const reading = cached.read({ text: 'Now.', params });
     assert.equal(await slow, 0);
     assert.equal((await reading).outcome, 'completed');

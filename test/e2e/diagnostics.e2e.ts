@@ -1,0 +1,157 @@
+// Hearing problems in the real VS Code: the commands, automatic announcements driven
+// by real key presses, and repeated messages served from the audio cache.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { KokoroApi } from '../../src/extension';
+import { describeProblem, describeFileProblems } from '../../src/diagnostics/wording';
+import { chunkText } from '../../src/speech/chunker';
+import { neutralizeControlSyntax } from '../../src/speech/speakable';
+import { toProblem } from '../../src/vscode/problems';
+import * as driver from './driver';
+import { activateExtension, isEnded, nextReading, nextReport, openSample, sleep, waitUntil } from './helpers';
+
+interface RecordedRequest {
+  method: string;
+  path: string;
+  body?: { input?: string };
+}
+
+async function spokenInputs(): Promise<string[]> {
+  const state = (await driver.standinState()) as { requests: RecordedRequest[] };
+  return state.requests.filter((r) => r.method === 'POST' && r.path === '/v1/audio/speech').map((r) => r.body?.input ?? '');
+}
+
+const expectedChunks = (text: string) => chunkText(neutralizeControlSyntax(text));
+
+const SOURCE = `const a = 1;
+const b = foo(a);
+const c = 2;
+let unused = 3;
+const d = 4;
+const e: string = 42;
+`;
+
+describe('Hearing problems', function () {
+  this.timeout(90_000);
+  let api: KokoroApi;
+  let collection: vscode.DiagnosticCollection;
+  let editor: vscode.TextEditor;
+  let diagnostics: vscode.Diagnostic[];
+
+  before(async () => {
+    api = await activateExtension();
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    collection = vscode.languages.createDiagnosticCollection('kokoro-e2e');
+    editor = await openSample('problems.ts', SOURCE);
+    const error1 = new vscode.Diagnostic(new vscode.Range(1, 10, 1, 13), "Cannot find name 'foo'.", vscode.DiagnosticSeverity.Error);
+    error1.source = 'ts';
+    error1.code = 2304;
+    const warning = new vscode.Diagnostic(new vscode.Range(3, 4, 3, 10), "'unused' is declared but its value is never read.", vscode.DiagnosticSeverity.Warning);
+    warning.source = 'ts';
+    warning.code = 6133;
+    const error2 = new vscode.Diagnostic(new vscode.Range(5, 6, 5, 7), "Type 'number' is not assignable to type 'string'.", vscode.DiagnosticSeverity.Error);
+    error2.source = 'ts';
+    error2.code = 2322;
+    diagnostics = [error1, warning, error2];
+    collection.set(editor.document.uri, diagnostics);
+  });
+
+  after(async () => {
+    collection.dispose();
+    const config = vscode.workspace.getConfiguration('kokoro');
+    await config.update('announceDiagnostics', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('announceDelayMs', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  afterEach(() => api.session.stop());
+
+  it('Read Problem at Cursor speaks the problem as a person would, and Read Problems in File gives the summary first', async () => {
+    await vscode.window.showTextDocument(editor.document);
+    editor.selection = new vscode.Selection(1, 11, 1, 11);
+    await driver.standinReset();
+    const done = nextReading(api);
+    await vscode.commands.executeCommand('kokoro.readProblemAtCursor');
+    assert.equal((await done).outcome, 'completed');
+    const spoken = describeProblem(toProblem(diagnostics[0]), { punctuation: 'some' }).short;
+    assert.match(spoken, /^Error on line 2\b/);
+    assert.deepEqual(await spokenInputs(), expectedChunks(spoken));
+
+    await driver.standinReset();
+    const whole = nextReading(api);
+    await vscode.commands.executeCommand('kokoro.readProblemsInFile');
+    assert.equal((await whole).outcome, 'completed');
+    const utterances = describeFileProblems(diagnostics.map(toProblem), 'problems.ts', { punctuation: 'some' });
+    assert.match(utterances[0], /2 errors and 1 warning/);
+    assert.deepEqual((await spokenInputs()).join(' '), expectedChunks(utterances.join(' ')).join(' '));
+  });
+
+  it('Go to Next Problem and Read moves the cursor like F8 and speaks the problem', async () => {
+    await vscode.window.showTextDocument(editor.document);
+    editor.selection = new vscode.Selection(2, 0, 2, 0);
+    await driver.standinReset();
+    const done = nextReading(api);
+    await vscode.commands.executeCommand('kokoro.nextProblem');
+    await done;
+    assert.equal(editor.selection.active.line, 3);
+    assert.deepEqual(await spokenInputs(), expectedChunks(describeProblem(toProblem(diagnostics[1]), { punctuation: 'some' }).short));
+    const back = nextReading(api);
+    await vscode.commands.executeCommand('kokoro.previousProblem');
+    await back;
+    assert.equal(editor.selection.active.line, 1);
+  });
+
+  it('announces the error where the cursor comes to rest, once, skipping lines it only passes', async () => {
+    const config = vscode.workspace.getConfiguration('kokoro');
+    await config.update('announceDelayMs', 400, vscode.ConfigurationTarget.Global);
+    await config.update('announceDiagnostics', 'cursor', vscode.ConfigurationTarget.Global);
+    await vscode.window.showTextDocument(editor.document, { preserveFocus: false });
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await sleep(600);
+    await driver.standinReset();
+    // Rest on line 2 (an error): announced once.
+    const first = nextReport(api, isEnded, 20_000);
+    await driver.press('ArrowDown');
+    await first;
+    // Moving along the same line does not repeat it.
+    await driver.press('End');
+    await sleep(900);
+    // Pass quickly over lines 3–5 (line 4 has only a warning), rest on line 6 (an error).
+    const second = nextReport(api, isEnded, 20_000);
+    await driver.press('ArrowDown');
+    await driver.press('ArrowDown');
+    await driver.press('ArrowDown');
+    await driver.press('ArrowDown');
+    await second;
+    await sleep(900);
+    const expected = [...expectedChunks(describeProblem(toProblem(diagnostics[0]), { punctuation: 'some' }).short), ...expectedChunks(describeProblem(toProblem(diagnostics[2]), { punctuation: 'some' }).short)];
+    const heard = await spokenInputs();
+    // Error audio may already be cached from earlier readings: then no request is made for it.
+    assert.deepEqual(heard, expected.filter((chunk) => heard.includes(chunk)));
+    assert.ok(heard.length > 0 || api.session.reader.cache.hits > 0);
+    assert.equal(editor.selection.active.line, 5);
+  });
+
+  it('reads a repeated message from the cache: no request reaches the server, and it starts faster', async () => {
+    const config = vscode.workspace.getConfiguration('kokoro');
+    await config.update('announceDiagnostics', 'off', vscode.ConfigurationTarget.Global);
+    await vscode.window.showTextDocument(editor.document);
+    editor.selection = new vscode.Selection(5, 6, 5, 6);
+    api.session.reader.cache.clear();
+    await driver.standinReset();
+    const firstDone = nextReading(api);
+    await vscode.commands.executeCommand('kokoro.readProblemAtCursor');
+    const first = await firstDone;
+    await nextReport(api, isEnded, 20_000).catch(() => undefined);
+    const requestsAfterFirst = (await spokenInputs()).length;
+    assert.ok(requestsAfterFirst > 0 && first.requests > 0);
+    const secondDone = nextReading(api);
+    await vscode.commands.executeCommand('kokoro.readProblemAtCursor');
+    const second = await secondDone;
+    assert.equal(second.outcome, 'completed');
+    assert.equal(second.requests, 0);
+    assert.equal((await spokenInputs()).length, requestsAfterFirst, 'no request reached the server');
+    assert.ok(second.firstAudioMs! < first.firstAudioMs!, `cached ${second.firstAudioMs?.toFixed(1)} ms vs ${first.firstAudioMs?.toFixed(1)} ms`);
+    console.log(`E2E CACHE: first reading of a problem ${first.firstAudioMs?.toFixed(1)} ms to first audio, repeated from cache ${second.firstAudioMs?.toFixed(1)} ms`);
+  });
+});
