@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Announcer, AnnounceMode, Clock } from '../diagnostics/announcer';
 import { problemsAtCursor } from '../diagnostics/navigation';
 import { describeProblem, Severity } from '../diagnostics/wording';
+import type { PunctuationLevel } from '../speech/speakable';
 import { fileName, problemsOf } from './problems';
 import type { Session } from './session';
 
@@ -16,6 +17,7 @@ const realClock: Clock = {
 
 export interface AnnounceSettings {
   mode: AnnounceMode;
+  punctuation: PunctuationLevel;
   minSeverity: Severity;
   debounceMs: number;
 }

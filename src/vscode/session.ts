@@ -138,7 +138,7 @@ export class Session implements vscode.Disposable {
   }
 
   private announceSettings() {
-    return { mode: this.config.announceDiagnostics, minSeverity: this.config.announceMinSeverity, debounceMs: this.config.announceDelayMs };
+    return { mode: this.config.announceDiagnostics, minSeverity: this.config.announceMinSeverity, debounceMs: this.config.announceDelayMs, punctuation: this.config.punctuation };
   }
 
   private reloadConfig(): void {

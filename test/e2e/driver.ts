@@ -1,0 +1,44 @@
+// Acting like a user from inside the extension host: the e2e runner (scripts/e2e/run.mjs)
+// serves these actions on the real workbench page, and controls the stand-in server.
+
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export interface E2EConfig {
+  standinUrl: string;
+  controlUrl: string;
+  driverUrl?: string;
+  resultsFile: string;
+  artifactsDir: string;
+  workspace: string;
+}
+
+export const e2eConfig: E2EConfig = JSON.parse(readFileSync(path.join(__dirname, 'config.json'), 'utf8'));
+export const driverAvailable = Boolean(e2eConfig.driverUrl);
+
+async function call<T>(base: string | undefined, route: string, body?: unknown): Promise<T> {
+  if (!base) throw new Error('driver not available under test-electron');
+  const res = await fetch(`${base}${route}`, { method: body === undefined && route.startsWith('/state') ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = (await res.json()) as T & { error?: string };
+  if (!res.ok) throw new Error(`${route}: ${data.error ?? res.status}`);
+  return data;
+}
+
+const act = <T>(route: string, body: unknown = {}) => call<T>(e2eConfig.driverUrl, route, body);
+
+export const press = (keys: string) => act('/press', { keys });
+export const focusEditor = () => act('/focusEditor');
+export const palette = (title: string) => act('/palette', { title });
+export const typeText = (text: string) => act('/type', { text });
+export const click = (selector: string) => act('/click', { selector });
+export const text = async (selector: string) => (await act<{ text: string | null }>('/text', { selector })).text;
+export const exists = async (selector: string) => (await act<{ exists: boolean }>('/exists', { selector })).exists;
+export const screenshot = async (name: string) => (await act<{ path: string }>('/screenshot', { name })).path;
+export const notifications = async () => (await act<{ messages: string[] }>('/notifications')).messages;
+export const notificationAction = (contains: string, action: string) => act('/notificationAction', { contains, action });
+
+export const standinState = () => call<unknown>(e2eConfig.controlUrl, '/state');
+export const standinOptions = (options: Record<string, unknown>) => call(e2eConfig.controlUrl, '/options', options);
+export const standinReset = () => call(e2eConfig.controlUrl, '/reset', {});
+export const standinDown = () => call(e2eConfig.controlUrl, '/down', {});
+export const standinUp = () => call(e2eConfig.controlUrl, '/up', {});
