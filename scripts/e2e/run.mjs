@@ -182,11 +182,12 @@ function startDriver(page) {
       return { path: file };
     },
     async notifications() {
-      const messages = await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+      // Toasts, or the notification center when toasts are not shown (as under the test driver).
+      const messages = await page.locator('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message').allInnerTexts();
       return { messages };
     },
     async notificationAction({ contains, action }) {
-      const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: contains }).first();
+      const toast = page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item', { hasText: contains }).first();
       await toast.locator('.monaco-button', { hasText: action }).first().click();
       return {};
     },
@@ -243,7 +244,7 @@ async function main() {
   cleanups.push(() => new Promise((r) => driver.close(() => r())));
 
   const resultsFile = path.join(workdir, 'results.json');
-  const config = { standinUrl: standin.url, controlUrl: standin.controlUrl, driverUrl: `http://127.0.0.1:${driver.address().port}`, resultsFile, artifactsDir, workspace: path.join(workdir, 'workspace') };
+  const config = { grep: opt('grep', process.env.KOKORO_E2E_GREP), standinUrl: standin.url, controlUrl: standin.controlUrl, driverUrl: `http://127.0.0.1:${driver.address().port}`, resultsFile, artifactsDir, workspace: path.join(workdir, 'workspace') };
   writeFileSync(path.join(repo, 'out', 'test', 'e2e', 'config.json'), JSON.stringify(config, null, 2));
 
   let exited;

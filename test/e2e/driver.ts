@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export interface E2EConfig {
+  /** Run only the tests whose title matches (KOKORO_E2E_GREP). */
+  grep?: string;
   standinUrl: string;
   controlUrl: string;
   driverUrl?: string;

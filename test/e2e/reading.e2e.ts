@@ -49,16 +49,6 @@ describe('Reading aloud in VS Code', function () {
     await driver.standinOptions({ fault: 'none', rtf: 4, ttfbMs: 20 }).catch(() => undefined);
   });
 
-  it('warms the server up on start-up, before any user action, and shows it ready', async () => {
-    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
-    const state = (await driver.standinState()) as { requests: RecordedRequest[] };
-    const paths = state.requests.map((r) => `${r.method} ${r.path}`);
-    assert.ok(paths.includes('GET /health'), `health checked: ${paths}`);
-    const speech = state.requests.filter((r) => r.path === '/v1/audio/speech');
-    assert.equal(speech[0]?.body?.input, 'Ready.', 'a tiny warm-up synthesis was sent');
-    await waitUntil(() => driver.exists('[aria-label^="Kokoro: server ready"]'), 10_000, 'the status bar to say ready');
-  });
-
   it('reads the selection from the command palette: the player plays every sample the server sent, while it was still streaming', async () => {
     const editor = await openSample('greet.ts', SAMPLE);
     editor.selection = new vscode.Selection(1, 0, 3, 1);
@@ -83,7 +73,7 @@ describe('Reading aloud in VS Code', function () {
   });
 
   it('reads two selections in document order with the keybinding', async () => {
-    const editor = await openSample('greet.ts');
+    const editor = await openSample('greet.ts', SAMPLE);
     await vscode.window.showTextDocument(editor.document, { preserveFocus: false });
     editor.selections = [new vscode.Selection(5, 0, 5, 20), new vscode.Selection(0, 0, 0, 19)];
     await driver.standinReset();
@@ -98,10 +88,10 @@ describe('Reading aloud in VS Code', function () {
   });
 
   it('stops a long reading at once, and the server sees the disconnect', async () => {
-    await driver.standinOptions({ rtf: 1 });
     const editor = await openSample('long.md', LONG_TEXT);
     editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
     await driver.standinReset();
+    await driver.standinOptions({ rtf: 1 });
     const started = nextReport(api, isStarted, 20_000);
     const ended = nextReport(api, isEnded, 20_000);
     await driver.palette('Kokoro: Read Selection');
@@ -118,7 +108,7 @@ describe('Reading aloud in VS Code', function () {
   });
 
   it('tells the user when the server is down, and reads again once it is back, with no reload', async () => {
-    const editor = await openSample('greet.ts');
+    const editor = await openSample('greet.ts', SAMPLE);
     editor.selection = new vscode.Selection(1, 0, 1, 40);
     await driver.standinDown();
     try {
@@ -127,7 +117,12 @@ describe('Reading aloud in VS Code', function () {
       const result = await failed;
       assert.equal(result.outcome, 'failed');
       assert.equal(result.error?.kind, 'unreachable');
+      // Toasts are not rendered under the test driver: read the notification center, as a user can.
+      await vscode.commands.executeCommand('notifications.showList');
       await waitUntil(async () => (await driver.notifications()).some((m) => /No Kokoro server is answering/.test(m)), 10_000, 'the error notification');
+      const buttons = (await driver.text('.notifications-center .notification-list-item')) ?? '';
+      assert.match(buttons, /Retry/);
+      assert.match(buttons, /Open Settings/);
       await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
       await driver.screenshot('server-down');
     } finally {
@@ -149,7 +144,7 @@ describe('Reading aloud in VS Code', function () {
       await driver.typeText('bf_emma');
       await driver.press('Enter');
       await waitUntil(() => vscode.workspace.getConfiguration('kokoro').get('voice') === 'bf_emma', 5_000, 'the voice setting');
-      const editor = await openSample('greet.ts');
+      const editor = await openSample('greet.ts', SAMPLE);
       editor.selection = new vscode.Selection(1, 0, 1, 40);
       await driver.standinReset();
       const done = nextReading(api);
@@ -163,7 +158,7 @@ describe('Reading aloud in VS Code', function () {
   });
 
   it('measures key press → audio playing over 20 readings', async () => {
-    const editor = await openSample('greet.ts');
+    const editor = await openSample('greet.ts', SAMPLE);
     await vscode.window.showTextDocument(editor.document, { preserveFocus: false });
     editor.selection = new vscode.Selection(1, 0, 1, 40);
     await driver.standinOptions({ rtf: 20, ttfbMs: 20 });
