@@ -77,7 +77,7 @@ describe('player webview script in Chromium', function () {
       const frame = tone(2400 + (i % 3), total);
       total += frame.length;
       await send(page, { type: 'audio', readingId: 1, pcm: frame, sampleRate: 24000 });
-      if (i === 0) await waitForReport(page, (m) => m.type === 'started');
+      if (i === 2) await waitForReport(page, (m) => m.type === 'started'); // 300 ms queued: room for the test's own round trips
     }
     await send(page, { type: 'end', readingId: 1 });
     const ended = (await waitForReport(page, (m) => m.type === 'ended', 8000)) as Extract<FromPlayer, { type: 'ended' }>;
