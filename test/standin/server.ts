@@ -458,8 +458,16 @@ export class StandinServer {
       else if (index % 64 === 0) timer = setTimeout(sendNext, 0); // let other connections and disconnects through
       else sendNext();
     };
-    if (this.options.ttfbMs > 0) timer = setTimeout(sendNext, this.options.ttfbMs);
-    else sendNext();
+    if (this.options.ttfbMs > 0) {
+      // Timers fire a millisecond or two late: wake early and finish on the event loop, so the delay is the one asked for.
+      const due = record.receivedAt + this.options.ttfbMs;
+      const onTime = () => {
+        if (stopped) return;
+        if (performance.now() >= due) sendNext();
+        else setImmediate(onTime);
+      };
+      timer = setTimeout(onTime, Math.max(0, this.options.ttfbMs - 2));
+    } else sendNext();
   }
 
   private validate(body: Record<string, unknown> | undefined): { status: number; body: unknown } | undefined {
