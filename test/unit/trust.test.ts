@@ -1,0 +1,31 @@
+import * as assert from 'node:assert/strict';
+import { parseFromPlayer } from '../../src/player/messages';
+import { displayUrl, isLoopbackHost, sendsPlainTextOffMachine } from '../../src/kokoro/serverUrl';
+
+describe('trust boundaries', () => {
+  it('accepts only well-formed messages from the player webview', () => {
+    assert.deepEqual(parseFromPlayer({ type: 'ended', readingId: 3, samplesPlayed: 10, stopped: false }), { type: 'ended', readingId: 3, samplesPlayed: 10, stopped: false });
+    assert.deepEqual(parseFromPlayer({ type: 'userAction', action: 'setSpeed', speed: 2 }), { type: 'userAction', action: 'setSpeed', speed: 2 });
+    const bad: unknown[] = [
+      null, 'ready', 42, {}, { type: 'eval', code: 'process.exit()' }, { type: 'ended', readingId: '3', samplesPlayed: 1, stopped: false },
+      { type: 'started', readingId: 1, at: NaN, outputLatencyMs: 0 }, { type: 'userAction', action: 'runCommand' }, { type: 'userAction', action: 'setSpeed' },
+      { type: 'log', level: 'fatal', message: 'x' }, { type: 'ready' },
+    ];
+    for (const message of bad) assert.equal(parseFromPlayer(message), undefined, JSON.stringify(message));
+    const log = parseFromPlayer({ type: 'log', level: 'info', message: 'x'.repeat(10_000) });
+    assert.equal(log?.type === 'log' && log.message.length, 2000, 'long log messages are cut');
+  });
+
+  it('knows when text would go unencrypted to another machine', () => {
+    for (const url of ['http://localhost:8880', 'http://127.0.0.1:8880', 'http://127.1.2.3', 'http://[::1]:8880', 'https://gpu-box:8880', 'http://kokoro.localhost']) {
+      assert.equal(sendsPlainTextOffMachine(url), false, url);
+    }
+    for (const url of ['http://gpu-box:8880', 'http://192.168.1.20:8880', 'http://10.0.0.5']) assert.equal(sendsPlainTextOffMachine(url), true, url);
+    assert.equal(sendsPlainTextOffMachine('not a url'), false);
+    assert.equal(isLoopbackHost('LOCALHOST'), true);
+  });
+
+  it('never shows credentials of a URL', () => {
+    assert.equal(displayUrl('http://user:secret@gpu-box:8880/api'), 'http://gpu-box:8880/api');
+  });
+});
