@@ -13,6 +13,7 @@ export interface KokoroConfig {
   model: string;
   connections: number;
   warmUpOnStartup: boolean;
+  keepConnectionsWarm: boolean;
   healthTimeoutMs: number;
   firstByteTimeoutMs: number;
   streamTimeoutMs: number;
@@ -43,6 +44,7 @@ export function readConfig(): KokoroConfig {
     model: (c.get<string>('model') || 'kokoro').trim(),
     connections: Math.round(clamp(Number(c.get('connections')), 1, 16, 2)),
     warmUpOnStartup: c.get<boolean>('warmUpOnStartup') ?? true,
+    keepConnectionsWarm: c.get<boolean>('keepConnectionsWarm') ?? true,
     healthTimeoutMs: clamp(Number(c.get('timeouts.healthMs')), 50, 60_000, 500),
     firstByteTimeoutMs: clamp(Number(c.get('timeouts.firstByteMs')), 100, 600_000, 15_000),
     streamTimeoutMs: clamp(Number(c.get('timeouts.streamMs')), 100, 600_000, 10_000),
@@ -67,5 +69,6 @@ export function serverSettings(config: KokoroConfig, apiKey: string | undefined)
     },
     speech: { model: config.model, voice: config.voice, speed: config.speed, extraFields: config.extraRequestFields },
     warmUp: config.warmUpOnStartup,
+    keepWarmMs: config.keepConnectionsWarm ? undefined : 0,
   };
 }

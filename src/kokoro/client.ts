@@ -81,6 +81,8 @@ export class KokoroClient {
       pipelining: 1,
       keepAliveTimeout: 10 * 60_000,
       keepAliveMaxTimeout: 60 * 60_000,
+      // A server's Keep-Alive hint (Node: "timeout=5") is trusted down to one second before it.
+      keepAliveTimeoutThreshold: 1000,
       connectTimeout: Math.max(options.firstByteTimeoutMs, 1000),
       headersTimeout: 0, // own timers: first byte and stall
       bodyTimeout: 0,
@@ -101,6 +103,17 @@ export class KokoroClient {
 
   get url(): string {
     return this.origin + this.prefix;
+  }
+
+  /** True while a request is queued or running. */
+  get busy(): boolean {
+    const { running, pending } = this.pool.stats;
+    return running + pending > 0;
+  }
+
+  /** Health checks on every pooled connection at once, so none of them sits idle long enough to be closed. */
+  async touchConnections(): Promise<void> {
+    await Promise.all(Array.from({ length: Math.max(1, this.options.connections) }, () => this.health()));
   }
 
   /** Connections the pool holds open right now. */
@@ -275,8 +288,7 @@ export class KokoroClient {
    * model is loaded (on the GPU) before the user asks for anything.
    */
   async warmUp(params: SpeechParams, signal?: AbortSignal): Promise<WarmUpResult> {
-    const parallel = Math.max(1, this.options.connections);
-    const healths = await Promise.all(Array.from({ length: parallel }, () => this.health(signal)));
+    const healths = await Promise.all(Array.from({ length: Math.max(1, this.options.connections) }, () => this.health(signal)));
     const start = now();
     const timings = await this.speak(WARM_UP_TEXT, params, () => undefined, signal);
     return {

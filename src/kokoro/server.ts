@@ -11,6 +11,11 @@ export interface ServerSettings {
   client: KokoroClientOptions;
   speech: SpeechParams;
   warmUp: boolean;
+  /**
+   * While the user is active, connections are touched this often so the server's keep-alive
+   * timer never closes them (uvicorn keeps 5 s; undici closes a second before the hint it is given) and a reading never waits for a new one. 0: off.
+   */
+  keepWarmMs?: number;
 }
 
 export interface ServerEvents {
@@ -19,6 +24,9 @@ export interface ServerEvents {
 }
 
 const RECOVERY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000];
+export const KEEP_WARM_MS = 2_500;
+/** Keeping warm stops this long after the last reading, so an idle editor sends nothing. */
+const KEEP_WARM_FOR_MS = 15 * 60_000;
 
 export class KokoroServer extends EventEmitter<ServerEvents> {
   private current: KokoroClient;
@@ -29,6 +37,8 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
   private recoveryAttempt = 0;
   private warmUpRun: Promise<void> | undefined;
   private disposed = false;
+  private keepWarmTimer: NodeJS.Timeout | undefined;
+  private lastActivity = 0;
 
   constructor(settings: ServerSettings) {
     super();
@@ -57,6 +67,7 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
     const before = this.settings;
     this.settings = settings;
     const clientChanged = JSON.stringify(before.client) !== JSON.stringify(settings.client);
+    if ((before.keepWarmMs ?? KEEP_WARM_MS) !== (settings.keepWarmMs ?? KEEP_WARM_MS)) this.stopKeepWarm();
     if (clientChanged) {
       const old = this.current;
       this.current = new KokoroClient(settings.client);
@@ -79,6 +90,7 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
         if (client !== this.current || this.disposed) return;
         this.emit('warmedUp', result);
         this.setState('ready');
+        this.noteActivity();
       } catch (err) {
         if (client !== this.current || this.disposed) return;
         const error = err instanceof KokoroError ? err : networkError(err, client.url);
@@ -98,10 +110,35 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
   }
 
   reportSuccess(): void {
+    this.noteActivity();
     if (this.stateValue !== 'ready') {
       this.stopRecovery();
       this.setState('ready');
     }
+  }
+
+  /** The user is reading: keep the pool's connections open for a while. */
+  noteActivity(): void {
+    this.lastActivity = Date.now();
+    const every = this.settings.keepWarmMs ?? KEEP_WARM_MS;
+    if (this.keepWarmTimer || every <= 0 || this.disposed) return;
+    this.keepWarmTimer = setInterval(() => {
+      if (this.disposed || this.stateValue !== 'ready' || Date.now() - this.lastActivity > KEEP_WARM_FOR_MS) {
+        this.stopKeepWarm();
+        return;
+      }
+      const client = this.current;
+      if (client.busy) return;
+      client.touchConnections().catch((err: unknown) => {
+        if (client === this.current && err instanceof KokoroError) this.reportFailure(err);
+      });
+    }, every);
+    this.keepWarmTimer.unref?.();
+  }
+
+  private stopKeepWarm(): void {
+    if (this.keepWarmTimer) clearInterval(this.keepWarmTimer);
+    this.keepWarmTimer = undefined;
   }
 
   private markUnreachable(error: KokoroError): void {
@@ -145,6 +182,7 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.stopRecovery();
+    this.stopKeepWarm();
     this.removeAllListeners();
     await this.current.close();
   }

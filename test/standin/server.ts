@@ -42,6 +42,8 @@ export interface StandinOptions {
   fault?: Fault;
   faultTimes?: number;
   label?: string;
+  /** Idle kept-alive connections are closed after this long; uvicorn (Kokoro-FastAPI) uses 5 s. */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface RecordedRequest {
@@ -77,6 +79,7 @@ const DEFAULTS: Required<Omit<StandinOptions, 'port' | 'host'>> = {
   fault: 'none',
   faultTimes: Infinity,
   label: 'Kokoro stand-in',
+  keepAliveTimeoutMs: 5_000,
 };
 /** Bound on the 'huge' fault: ten minutes of audio. */
 const HUGE_SAMPLES = SAMPLE_RATE * 600;
@@ -182,8 +185,7 @@ export class StandinServer {
     this.initial = { ...DEFAULTS, ...stripUndefined(options) } as Required<Omit<StandinOptions, 'port' | 'host'>>;
     this.options = { ...this.initial };
     this.server = http.createServer((req, res) => this.handle(req, res));
-    this.server.keepAliveTimeout = 65_000;
-    this.server.headersTimeout = 66_000;
+    this.server.keepAliveTimeout = this.options.keepAliveTimeoutMs;
     this.server.on('connection', (socket) => {
       socket.setNoDelay(true);
       this.connectionsOpened++;
@@ -208,6 +210,7 @@ export class StandinServer {
     void _port;
     void _host;
     this.options = { ...this.options, ...stripUndefined(rest) };
+    this.server.keepAliveTimeout = this.options.keepAliveTimeoutMs;
     if (partial.fault !== undefined) this.faultUses = 0;
   }
 
@@ -224,6 +227,7 @@ export class StandinServer {
     this.connectionsOpened = 0;
     this.faultUses = 0;
     this.options = { ...this.initial };
+    this.server.keepAliveTimeout = this.options.keepAliveTimeoutMs;
   }
 
   async waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {

@@ -234,4 +234,30 @@ describe('KokoroServer state and recovery', function () {
       await standin.close();
     }
   });
+
+  it('keeps its connections warm past the server\'s keep-alive timeout, so a reading after a pause opens none', async function () {
+    this.timeout(15_000);
+    const standin = await StandinServer.start({ keepAliveTimeoutMs: 2500 }); // a "timeout=2" hint: the client keeps idle sockets 1 s
+    const settings = { client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true };
+    const warm = new KokoroServer({ ...settings, keepWarmMs: 300 });
+    const cold = new KokoroServer({ ...settings, keepWarmMs: 0 });
+    try {
+      await warm.warmUp();
+      const opened = standin.connectionsOpened;
+      await new Promise((r) => setTimeout(r, 2000));
+      await warm.client.speak('After a pause.', params, () => undefined);
+      assert.equal(standin.connectionsOpened, opened, 'no new connection was needed');
+      standin.reset();
+      standin.setOptions({ keepAliveTimeoutMs: 2500 });
+      await cold.warmUp();
+      const coldOpened = standin.connectionsOpened;
+      await new Promise((r) => setTimeout(r, 2000));
+      await cold.client.speak('After a pause.', params, () => undefined);
+      assert.equal(standin.connectionsOpened, coldOpened + 1, 'without keeping warm, the server had closed the idle connections');
+    } finally {
+      await warm.dispose();
+      await cold.dispose();
+      await standin.close();
+    }
+  });
 });
