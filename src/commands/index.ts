@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Session } from '../vscode/session';
+import { runBenchmark } from './benchmark';
 import { goToProblemAndRead, readProblemAtCursor, readProblemsInFile } from './problems';
 import { readSelection } from './readSelection';
 import { selectVoice, setApiKey, warmUp } from './server';
@@ -19,6 +20,7 @@ export function registerCommands(session: Session): void {
     'kokoro.readProblemsInFile': problemCommand(session, readProblemsInFile(session)),
     'kokoro.nextProblem': problemCommand(session, goToProblemAndRead(session, 'next')),
     'kokoro.previousProblem': problemCommand(session, goToProblemAndRead(session, 'previous')),
+    'kokoro.runBenchmark': runBenchmark(session),
     'kokoro.speedUp': () => session.setSpeed(session.config.speed + 0.25),
     'kokoro.speedDown': () => session.setSpeed(session.config.speed - 0.25),
   };

@@ -180,4 +180,10 @@ describe('Reading aloud in VS Code', function () {
     const screenshot = await driver.screenshot('status-bar-after-readings');
     assert.ok(existsSync(screenshot) && statSync(screenshot).size > 10_000);
   });
+
+  it('Run Latency Benchmark measures the configured server and shows the table and histogram', async () => {
+    await driver.palette('Kokoro: Run Latency Benchmark');
+    await waitUntil(() => driver.exists('.tab[aria-label*="Kokoro Latency Benchmark"]'), 60_000, 'the benchmark results');
+    await driver.screenshot('latency-benchmark');
+  });
 });
