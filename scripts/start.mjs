@@ -64,7 +64,10 @@ async function startDemoServer() {
 }
 
 function writeSettings(userData, serverUrl) {
-  const settings = { 'kokoro.serverUrl': serverUrl, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'security.workspace.trust.enabled': false };
+  const settings = {
+    'kokoro.serverUrl': serverUrl, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'security.workspace.trust.enabled': false,
+    'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'extensions.autoCheckUpdates': false, 'update.mode': 'none',
+  };
   for (const scope of ['User', 'Machine']) {
     mkdirSync(path.join(userData, scope), { recursive: true });
     writeFileSync(path.join(userData, scope, 'settings.json'), JSON.stringify(settings, null, 2));
