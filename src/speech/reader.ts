@@ -114,7 +114,7 @@ export class Reader {
     private readonly stats?: LatencyStats,
     options: ReaderOptions = {},
   ) {
-    this.options = { chunks: DEFAULT_CHUNK_OPTIONS, firstBlockChars: 1_000, blockChars: 16_000, cache: new AudioCache(0), ...options };
+    this.options = { chunks: DEFAULT_CHUNK_OPTIONS, firstBlockChars: 1_000, blockChars: 4_000, cache: new AudioCache(0), ...options };
   }
 
   get reading(): boolean {

@@ -196,6 +196,29 @@ describe('KokoroClient against the stand-in server', function () {
     assert.equal(server.speechRequests().length, 1, 'the speech request was sent once');
   });
 
+  it('sends the API key as a bearer token, and never shows it in an error', async () => {
+    const secret = 'sk-kokoro-very-secret-key';
+    const keyed = clientFor(server, { apiKey: secret });
+    try {
+      await speakAll(keyed, 'Hi.');
+      assert.equal(server.speechRequests()[0].headers.authorization, `Bearer ${secret}`);
+      const errors: string[] = [];
+      for (const fault of ['error-500', 'error-openai', 'html-200'] as const) {
+        server.setOptions({ fault });
+        await speakAll(keyed, 'Hi.').catch((e: Error) => errors.push(`${e.message} ${e.stack}`));
+      }
+      server.setOptions({ fault: 'none' });
+      await speakAll(keyed, 'Hi.', { ...params, voice: 'nobody' }).catch((e: Error) => errors.push(e.message));
+      assert.equal(errors.length, 4);
+      for (const message of errors) assert.ok(!message.includes(secret), message);
+      assert.ok(!keyed.url.includes(secret));
+    } finally {
+      await keyed.close();
+    }
+    await speakAll(client, 'Hi.');
+    assert.equal(server.speechRequests().at(-1)!.headers.authorization, undefined, 'no key, no header');
+  });
+
   it('says clearly when nothing listens at the URL', async () => {
     await server.down();
     try {

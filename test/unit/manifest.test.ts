@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -35,5 +36,14 @@ describe('package.json manifest', () => {
       assert.ok(['machine', 'application'].includes(props[key].scope), `${key} scope is ${props[key].scope}`);
       assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key), `${key} is restricted in untrusted workspaces`);
     }
+  });
+
+  it('the .vsix ships only what runs: the two bundles, the player style, and the docs', function () {
+    this.timeout(30_000);
+    const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+    const run = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const files = run.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+    assert.deepEqual(files, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/extension.js', 'dist/player.js', 'media/player.css', 'package.json']);
   });
 });
