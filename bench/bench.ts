@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { KokoroClient, SpeechParams } from '../src/kokoro/client';
+import { KokoroServer } from '../src/kokoro/server';
 import { AudioSink, Reader } from '../src/speech/reader';
 import { toSpeakable } from '../src/speech/speakable';
 import { Summary, summarize } from '../src/stats/latency';
@@ -118,14 +119,17 @@ async function main(): Promise<void> {
   const standin = options.url ? undefined : await StandinProcess.start(options.serverTtfbMs, options.serverRtf);
   const url = options.url ?? standin!.url;
   const params: SpeechParams = { model: 'kokoro', voice: options.voice, speed: 1 };
-  const client = new KokoroClient({ serverUrl: url, connections: options.connections, healthTimeoutMs: 2000, firstByteTimeoutMs: 30_000, streamTimeoutMs: 30_000 });
+  // The extension's own server object: warm-up, and connections kept warm past the server's keep-alive.
+  const kokoro = new KokoroServer({ client: { serverUrl: url, connections: options.connections, healthTimeoutMs: 2000, firstByteTimeoutMs: 30_000, streamTimeoutMs: 30_000 }, speech: params, warmUp: true });
+  const client = kokoro.client;
   const sink = new CountingSink();
   const reader = new Reader(() => client, sink);
   const prepareCode = (block: string) => toSpeakable(block, { kind: 'code', languageId: 'typescript' });
   const log = (s: string) => process.stderr.write(`${s}\n`);
   try {
     log(`Benchmarking ${url}${standin ? ` (stand-in: ${options.serverTtfbMs} ms to first byte, real-time factor ${options.serverRtf})` : ''}`);
-    await client.warmUp(params);
+    await kokoro.warmUp();
+    if (kokoro.state !== 'ready' || kokoro.lastError) throw new Error(`warm-up failed: ${kokoro.lastError?.message ?? kokoro.state}`);
 
     // Time to first byte and to first audio, one short line.
     const firstByte: number[] = [];
@@ -222,7 +226,7 @@ async function main(): Promise<void> {
     printTable(results, options, !!standin);
     if (options.json) writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
   } finally {
-    await client.close();
+    await kokoro.dispose();
     standin?.stop();
   }
 }

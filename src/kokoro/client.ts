@@ -3,7 +3,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { decoderForContentType } from './decoder';
+import { PcmDecoder, decoderForContentType } from './decoder';
 import { KokoroError, errorBodyMessage, networkError, speechHttpError } from './errors';
 
 export interface KokoroClientOptions {
@@ -105,15 +105,10 @@ export class KokoroClient {
     return this.origin + this.prefix;
   }
 
-  /** True while a request is queued or running. */
-  get busy(): boolean {
-    const { running, pending } = this.pool.stats;
-    return running + pending > 0;
-  }
-
-  /** Health checks on every pooled connection at once, so none of them sits idle long enough to be closed. */
+  /** A health check on every idle pooled connection at once, so none sits idle long enough for the server to close it. */
   async touchConnections(): Promise<void> {
-    await Promise.all(Array.from({ length: Math.max(1, this.options.connections) }, () => this.health()));
+    const idle = this.pool.stats.free;
+    await Promise.all(Array.from({ length: idle }, () => this.health()));
   }
 
   /** Connections the pool holds open right now. */
@@ -190,8 +185,12 @@ export class KokoroClient {
     }
   }
 
-  private async speakOnce(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
-    if (this.closed) throw new KokoroError('aborted', 'Stopped.');
+  /**
+   * One streamed request through undici's dispatcher: audio reaches `onAudio` straight from the
+   * socket, without a stream or async iterator in between (measurably less latency per chunk).
+   */
+  private speakOnce(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
+    if (this.closed || signal?.aborted) return Promise.reject(new KokoroError('aborted', 'Stopped.'));
     const body = JSON.stringify({
       ...params.extraFields,
       model: params.model,
@@ -201,86 +200,124 @@ export class KokoroClient {
       response_format: 'pcm',
       stream: true,
     });
-    const controller = new AbortController();
-    let timedOut: KokoroError | undefined;
-    const onAbort = () => controller.abort();
-    if (signal?.aborted) throw new KokoroError('aborted', 'Stopped.');
-    signal?.addEventListener('abort', onAbort, { once: true });
     const { firstByteTimeoutMs, streamTimeoutMs } = this.options;
-    const onTimeout = () => {
-      timedOut = firstByteAt === undefined
-        ? new KokoroError('timeout', `No audio from ${this.url} within ${firstByteTimeoutMs} ms (kokoro.timeouts.firstByteMs).`)
-        : new KokoroError('timeout', `The audio stream from ${this.url} stalled for ${streamTimeoutMs} ms (kokoro.timeouts.streamMs).`);
-      controller.abort();
-    };
-    let timer = setTimeout(onTimeout, firstByteTimeoutMs);
-    let completed = false;
     const maxSamples = Math.ceil(((input.length * MAX_AUDIO_SECONDS_PER_CHAR + MAX_AUDIO_SECONDS_BASE) / Math.max(params.speed, 0.25)) * 48_000);
-    const sentAt = now();
-    let headersAt = sentAt;
-    let firstByteAt: number | undefined;
-    let samples = 0;
-    let gotHeaders = false;
-    try {
+    return new Promise<SpeechTimings>((resolve, reject) => {
+      const sentAt = now();
+      let headersAt = sentAt;
+      let firstByteAt: number | undefined;
+      let samples = 0;
+      let status = 0;
+      let contentType = '';
+      let decoder: PcmDecoder | undefined;
+      const errorBody: Buffer[] = [];
+      let errorBytes = 0;
+      let abortRequest: ((reason?: Error) => void) | undefined;
+      let settled = false;
+      let timer: NodeJS.Timeout;
+
+      const settle = (error: unknown, timings?: SpeechTimings) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(timings!);
+      };
+      // Failing mid-stream aborts the request: undici destroys the socket, so the server sees the disconnect and stops.
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settle(error);
+        abortRequest?.(error instanceof Error ? error : new Error(String(error)));
+      };
+      const onAbort = () => fail(new KokoroError('aborted', 'Stopped.'));
+      const onTimeout = () =>
+        fail(firstByteAt === undefined
+          ? new KokoroError('timeout', `No audio from ${this.url} within ${firstByteTimeoutMs} ms (kokoro.timeouts.firstByteMs).`)
+          : new KokoroError('timeout', `The audio stream from ${this.url} stalled for ${streamTimeoutMs} ms (kokoro.timeouts.streamMs).`));
+      timer = setTimeout(onTimeout, firstByteTimeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.requestsSent++;
-      const res = await this.pool.request({
-        method: 'POST',
-        path: `${this.prefix}/v1/audio/speech`,
-        headers: this.headers(true),
-        body,
-        signal: controller.signal,
-      });
-      gotHeaders = true;
-      headersAt = now();
-      const contentType = String(res.headers['content-type'] ?? '');
-      if (res.statusCode !== 200) {
-        const text = await readLimited(res.body, 64 * 1024);
-        completed = true;
-        throw speechHttpError(res.statusCode, text, contentType, { voice: params.voice, url: this.url });
-      }
-      let decoder;
-      try {
-        decoder = decoderForContentType(contentType);
-      } catch (err) {
-        res.body.destroy();
-        throw err;
-      }
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        if (firstByteAt === undefined) {
-          firstByteAt = now();
-          clearTimeout(timer);
-          timer = setTimeout(onTimeout, streamTimeoutMs);
-        } else {
-          timer.refresh();
-        }
-        const pcm = decoder.push(chunk);
-        if (pcm.length === 0) continue;
-        samples += pcm.length >> 1;
-        if (samples > maxSamples) {
-          throw new KokoroError('tooLarge', `The server sent far more audio than ${input.length} characters can explain; stopped listening.`);
-        }
-        onAudio(pcm, decoder.sampleRate);
-      }
-      decoder.end();
-      if (samples === 0 && input.trim()) {
-        throw new KokoroError('emptyAudio', `The server at ${this.url} answered with no audio for "${preview(input)}".`);
-      }
-      completed = true;
-      return { sentAt, headersAt, firstByteAt, endedAt: now(), samples, sampleRate: decoder.sampleRate };
-    } catch (err) {
-      if (timedOut) throw timedOut;
-      if (signal?.aborted) throw new KokoroError('aborted', 'Stopped.');
-      if (err instanceof KokoroError) throw err;
-      if (!gotHeaders && isSocketClosed(err)) throw new RetryableSocketError(err);
-      if (gotHeaders && isSocketClosed(err)) {
-        throw new KokoroError('truncated', `The connection to ${this.url} broke in the middle of the audio.`);
-      }
-      throw networkError(err, this.url);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      if (!completed) controller.abort(); // frees the socket: the server sees the disconnect and stops
-    }
+
+      this.pool.dispatch(
+        { method: 'POST', path: `${this.prefix}/v1/audio/speech`, headers: this.headers(true), body },
+        {
+          onConnect: (abort) => {
+            abortRequest = abort;
+            if (settled) abort();
+          },
+          onHeaders: (statusCode, rawHeaders) => {
+            if (settled) return false;
+            status = statusCode;
+            headersAt = now();
+            contentType = headerValue(rawHeaders, 'content-type');
+            if (status === 200) {
+              try {
+                decoder = decoderForContentType(contentType);
+              } catch (err) {
+                fail(err);
+                return false;
+              }
+            }
+            return true;
+          },
+          onData: (chunk: Buffer) => {
+            if (settled) return false;
+            if (status !== 200) {
+              if (errorBytes < 64 * 1024) errorBody.push(chunk);
+              errorBytes += chunk.length;
+              return true;
+            }
+            if (firstByteAt === undefined) {
+              firstByteAt = now();
+              clearTimeout(timer);
+              timer = setTimeout(onTimeout, streamTimeoutMs);
+            } else {
+              timer.refresh();
+            }
+            let pcm: Uint8Array;
+            try {
+              pcm = decoder!.push(chunk);
+            } catch (err) {
+              fail(err);
+              return false;
+            }
+            if (pcm.length === 0) return true;
+            samples += pcm.length >> 1;
+            if (samples > maxSamples) {
+              fail(new KokoroError('tooLarge', `The server sent far more audio than ${input.length} characters can explain; stopped listening.`));
+              return false;
+            }
+            onAudio(pcm, decoder!.sampleRate);
+            return true;
+          },
+          onComplete: () => {
+            if (settled) return;
+            if (status !== 200) {
+              settle(speechHttpError(status, Buffer.concat(errorBody).toString('utf8'), contentType, { voice: params.voice, url: this.url }));
+              return;
+            }
+            try {
+              decoder!.end();
+            } catch (err) {
+              settle(err);
+              return;
+            }
+            if (samples === 0 && input.trim()) {
+              settle(new KokoroError('emptyAudio', `The server at ${this.url} answered with no audio for "${preview(input)}".`));
+              return;
+            }
+            settle(undefined, { sentAt, headersAt, firstByteAt, endedAt: now(), samples, sampleRate: decoder!.sampleRate });
+          },
+          onError: (err: Error) => {
+            if (settled) return;
+            if (status === 0 && isSocketClosed(err)) settle(new RetryableSocketError(err));
+            else if (status !== 0 && isSocketClosed(err)) settle(new KokoroError('truncated', `The connection to ${this.url} broke in the middle of the audio.`));
+            else settle(networkError(err, this.url));
+          },
+        },
+      );
+    });
   }
 
   /**
@@ -317,18 +354,12 @@ function isSocketClosed(err: unknown): boolean {
   return SOCKET_CLOSED_CODES.has(e?.code ?? '') || SOCKET_CLOSED_CODES.has(e?.cause?.code ?? '');
 }
 
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    parts.push(chunk);
-    size += chunk.length;
-    if (size >= limit) {
-      body.destroy();
-      break;
-    }
+function headerValue(raw: Buffer[] | string[] | null, name: string): string {
+  if (!raw) return '';
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i].toString().toLowerCase() === name) return raw[i + 1].toString();
   }
-  return Buffer.concat(parts).toString('utf8', 0, Math.min(size, limit));
+  return '';
 }
 
 function preview(text: string): string {

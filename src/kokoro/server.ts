@@ -128,7 +128,6 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
         return;
       }
       const client = this.current;
-      if (client.busy) return;
       client.touchConnections().catch((err: unknown) => {
         if (client === this.current && err instanceof KokoroError) this.reportFailure(err);
       });
