@@ -186,4 +186,11 @@ describe('Reading aloud in VS Code', function () {
     await waitUntil(() => driver.exists('.tab[aria-label*="Kokoro Latency Benchmark"]'), 60_000, 'the benchmark results');
     await driver.screenshot('latency-benchmark');
   });
+
+  it('Show Latency Stats opens the full table from the status bar item', async () => {
+    await driver.click('[aria-label^="Kokoro: server ready"]');
+    await waitUntil(() => driver.exists('.tab[aria-label*="Kokoro Latency Stats"]'), 10_000, 'the stats tab');
+    await driver.screenshot('latency-stats');
+    assert.ok(api.session.stats.summary('endToEndMs').count >= 20);
+  });
 });
