@@ -172,6 +172,19 @@ function startDriver(page) {
       const el = page.locator(selector).first();
       return { text: (await el.count()) ? await el.innerText() : null };
     },
+    /** Text of every webview's document (webviews are nested iframes the page's own selectors cannot reach). */
+    async webviewText() {
+      const texts = [];
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        try {
+          texts.push(await frame.locator('body').innerText({ timeout: 1000 }));
+        } catch {
+          // a frame without a body yet
+        }
+      }
+      return { text: texts.join('\n') };
+    },
     async exists({ selector }) {
       return { exists: (await page.locator(selector).count()) > 0 };
     },
