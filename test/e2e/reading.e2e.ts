@@ -123,6 +123,12 @@ describe('Reading aloud in VS Code', function () {
       const buttons = (await driver.text('.notifications-center .notification-list-item')) ?? '';
       assert.match(buttons, /Retry/);
       assert.match(buttons, /Open Settings/);
+      // Pressing Read again while the server is still down does not pile up more notifications.
+      const again = nextReading(api);
+      await vscode.commands.executeCommand('kokoro.readSelection');
+      assert.equal((await again).outcome, 'failed');
+      await sleep(500);
+      assert.equal((await driver.notifications()).filter((m) => /No Kokoro server is answering/.test(m)).length, 1, 'one message, not a storm');
       await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
       await driver.screenshot('server-down');
     } finally {
