@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { KokoroClient, SpeechParams } from '../src/kokoro/client';
 import { KokoroServer } from '../src/kokoro/server';
-import { AudioSink, Reader } from '../src/speech/reader';
+import { Reader } from '../src/speech/reader';
+import { SilentSink } from '../src/stats/benchmark';
 import { toSpeakable } from '../src/speech/speakable';
 import { Summary, summarize } from '../src/stats/latency';
 import { LONG_TEXT, SHORT_TEXT, megabyteText } from './texts';
@@ -90,24 +91,6 @@ class StandinProcess {
   }
 }
 
-class CountingSink implements AudioSink {
-  samples = 0;
-  onFirstAudio: (() => void) | undefined;
-  begin(): void {}
-  segment(): void {}
-  audio(_id: number, pcm: Uint8Array): void {
-    this.samples += pcm.length >> 1;
-    const first = this.onFirstAudio;
-    this.onFirstAudio = undefined;
-    first?.();
-  }
-  end(): void {}
-  abort(): void {}
-  room(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 type Timing = Omit<Summary, 'count' | 'mean'>;
 const timing = (values: number[]): Timing => {
   const { min, p50, p95, p99, max } = summarize(values);
@@ -122,7 +105,7 @@ async function main(): Promise<void> {
   // The extension's own server object: warm-up, and connections kept warm past the server's keep-alive.
   const kokoro = new KokoroServer({ client: { serverUrl: url, connections: options.connections, healthTimeoutMs: 2000, firstByteTimeoutMs: 30_000, streamTimeoutMs: 30_000 }, speech: params, warmUp: true });
   const client = kokoro.client;
-  const sink = new CountingSink();
+  const sink = new SilentSink();
   const reader = new Reader(() => client, sink);
   const prepareCode = (block: string) => toSpeakable(block, { kind: 'code', languageId: 'typescript' });
   const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -242,7 +225,7 @@ async function throughput(client: KokoroClient, params: SpeechParams, options: O
 }
 
 /** Reads a 1 MB text to the end and samples the process's memory meanwhile. */
-async function memory(client: KokoroClient, reader: Reader, sink: CountingSink, params: SpeechParams, standin: StandinProcess | undefined) {
+async function memory(client: KokoroClient, reader: Reader, sink: SilentSink, params: SpeechParams, standin: StandinProcess | undefined) {
   if (standin) await standin.setOptions({ rtf: 0, ttfbMs: 0, msPerChar: 1 });
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();

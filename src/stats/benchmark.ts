@@ -28,11 +28,14 @@ export interface BenchmarkResult {
   cancelled: boolean;
 }
 
-class SilentSink implements AudioSink {
+/** A sink that plays nothing: counts samples and tells when the first audio arrives. */
+export class SilentSink implements AudioSink {
+  samples = 0;
   onFirstAudio: (() => void) | undefined;
   begin(): void {}
   segment(): void {}
-  audio(): void {
+  audio(_readingId: number, pcm: Uint8Array): void {
+    this.samples += pcm.length >> 1;
     const first = this.onFirstAudio;
     this.onFirstAudio = undefined;
     first?.();
