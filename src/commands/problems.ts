@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { nextProblem, problemsAtCursor } from '../diagnostics/navigation';
-import { describeFileProblems, describeProblem, ProblemInfo } from '../diagnostics/wording';
+import { describeFileProblems, describeProblems, ProblemInfo } from '../diagnostics/wording';
 import { fileName, problemsOf } from '../vscode/problems';
 import type { Session } from '../vscode/session';
 
@@ -11,11 +11,7 @@ function activeEditor(): vscode.TextEditor | undefined {
 }
 
 function speakProblems(session: Session, problems: ProblemInfo[], full: boolean): Promise<unknown> {
-  const punctuation = session.punctuation;
-  const text = problems.map((p) => {
-    const words = describeProblem(p, { punctuation });
-    return full ? words.full : words.short;
-  }).join(' ');
+  const text = describeProblems(problems, { punctuation: session.punctuation }, full);
   return session.speak(text, { title: text });
 }
 

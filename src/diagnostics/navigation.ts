@@ -21,11 +21,11 @@ const distance = (p: ProblemInfo, line: number, character: number) => {
   return p.line < line ? Math.abs((p.endLine === line ? p.endCharacter : 0) - character) : Math.abs(p.character - character);
 };
 
-/** Problems on the cursor's line: those under the cursor first, then the nearest, most severe first among equals. */
+/** Problems on the cursor's line, most severe first; among equals, the one under the cursor, then the nearest. */
 export function problemsAtCursor(problems: ProblemInfo[], line: number, character: number): ProblemInfo[] {
   return problems
     .filter((p) => p.line <= line && p.endLine >= line)
-    .sort((a, b) => Number(covers(b, line, character)) - Number(covers(a, line, character)) || distance(a, line, character) - distance(b, line, character) || rank(a.severity) - rank(b.severity));
+    .sort((a, b) => rank(a.severity) - rank(b.severity) || Number(covers(b, line, character)) - Number(covers(a, line, character)) || distance(a, line, character) - distance(b, line, character));
 }
 
 const before = (p: ProblemInfo, line: number, character: number) => p.line < line || (p.line === line && p.character < character);

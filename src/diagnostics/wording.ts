@@ -91,6 +91,11 @@ export function describeProblem(p: ProblemInfo, options: WordingOptions = {}): {
   return { short: short.replace(/\s+/g, ' '), full: full.replace(/\s+/g, ' '), truncated: shortened.truncated || lines.length > 1 };
 }
 
+/** What "Read Problem at Cursor" says: each problem of the line, in the order given. */
+export function describeProblems(problems: ProblemInfo[], options: WordingOptions = {}, full = false): string {
+  return problems.map((p) => (full ? describeProblem(p, options).full : describeProblem(p, options).short)).join(' ');
+}
+
 function countPhrase(count: number, severity: Severity): string {
   return `${count} ${SEVERITY_WORDS[severity][count === 1 ? 0 : 1]}`;
 }

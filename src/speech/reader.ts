@@ -135,33 +135,41 @@ export class Reader {
     return true;
   }
 
-  private prefetchController: AbortController | undefined;
+  private prefetching: { key: string; controller: AbortController; done: Promise<number> } | undefined;
 
   /**
    * Synthesises `request` into the cache without playing it, so a later reading of the
    * same text starts at once. A newer prefetch or any reading cancels it; it never
    * runs beside a reading (the server generates one request at a time).
    */
-  async prefetch(request: ReadingRequest, maxChunks = 2): Promise<number> {
-    this.prefetchController?.abort();
-    if (this.active) return 0;
+  prefetch(request: ReadingRequest, maxChunks = 2): Promise<number> {
+    const key = audioCacheKey(request.text, request.params);
+    // The same text asked again while it is being fetched (diagnostics change in bursts): keep going.
+    if (this.prefetching?.key === key && !this.prefetching.controller.signal.aborted) return this.prefetching.done;
+    this.prefetching?.controller.abort();
+    if (this.active) return Promise.resolve(0);
     const controller = new AbortController();
-    this.prefetchController = controller;
+    const done = this.runPrefetch(request, maxChunks, controller.signal).finally(() => {
+      if (this.prefetching?.controller === controller) this.prefetching = undefined;
+    });
+    this.prefetching = { key, controller, done };
+    return done;
+  }
+
+  private async runPrefetch(request: ReadingRequest, maxChunks: number, signal: AbortSignal): Promise<number> {
     let fetched = 0;
     try {
       for (const chunk of speechChunks(request, this.options)) {
-        if (controller.signal.aborted || this.active || fetched >= maxChunks) break;
+        if (signal.aborted || this.active || fetched >= maxChunks) break;
         const key = audioCacheKey(chunk, request.params);
         if (this.options.cache.has(key)) continue;
         const frames: Uint8Array[] = [];
-        const timings = await this.client().speak(chunk, request.params, (pcm) => frames.push(new Uint8Array(pcm)), controller.signal);
+        const timings = await this.client().speak(chunk, request.params, (pcm) => frames.push(new Uint8Array(pcm)), signal);
         this.options.cache.set(key, { frames, sampleRate: timings.sampleRate, bytes: timings.samples * 2 });
         fetched++;
       }
     } catch {
       // a failed or cancelled prefetch costs nothing: the reading will ask again
-    } finally {
-      if (this.prefetchController === controller) this.prefetchController = undefined;
     }
     return fetched;
   }
@@ -173,7 +181,7 @@ export class Reader {
   /** Reads `request` to the end; a reading already running is stopped first. */
   async read(request: ReadingRequest): Promise<ReadingResult> {
     this.stop();
-    this.prefetchController?.abort();
+    this.prefetching?.controller.abort();
     const startedAt = now();
     const reading: ActiveReading = { id: this.nextId++, controller: new AbortController() };
     this.active = reading;

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { Announcer, AnnounceMode, Clock } from '../diagnostics/announcer';
 import { problemsAtCursor } from '../diagnostics/navigation';
-import { describeProblem, Severity } from '../diagnostics/wording';
+import { describeProblems, Severity } from '../diagnostics/wording';
 import type { PunctuationLevel } from '../speech/speakable';
 import { fileName, problemsOf } from './problems';
 import type { Session } from './session';
@@ -78,8 +78,9 @@ export class DiagnosticAnnouncements implements vscode.Disposable {
   private prefetchAtCursor(editor: vscode.TextEditor): void {
     if (this.settings.mode === 'off' && !this.problemCommandsUsed) return;
     const { line, character } = editor.selection.active;
-    const [problem] = problemsAtCursor(problemsOf(editor.document.uri), line, character);
-    if (problem) void this.session.prefetch(describeProblem(problem, { punctuation: this.session.punctuation }).short);
+    // The same words "Read Problem at Cursor" would say; an announcement shares their first sentences.
+    const here = problemsAtCursor(problemsOf(editor.document.uri), line, character);
+    if (here.length) void this.session.prefetch(describeProblems(here, { punctuation: this.session.punctuation }));
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 // VS Code diagnostics → the pure ProblemInfo the wording, navigation and announcer use.
 
 import * as vscode from 'vscode';
+import { problemKey } from '../diagnostics/navigation';
 import type { ProblemInfo, Severity } from '../diagnostics/wording';
 
 const SEVERITIES: Record<vscode.DiagnosticSeverity, Severity> = {
@@ -24,8 +25,15 @@ export function toProblem(d: vscode.Diagnostic): ProblemInfo {
   };
 }
 
+/** The problems of a document, each said once even when two tools report the very same one. */
 export function problemsOf(uri: vscode.Uri): ProblemInfo[] {
-  return vscode.languages.getDiagnostics(uri).map(toProblem);
+  const seen = new Set<string>();
+  return vscode.languages.getDiagnostics(uri).map(toProblem).filter((p) => {
+    const key = problemKey(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export function fileName(uri: vscode.Uri): string {

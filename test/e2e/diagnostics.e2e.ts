@@ -1,13 +1,15 @@
 // Hearing problems in the real VS Code: the commands, automatic announcements driven
-// by real key presses, and repeated messages served from the audio cache.
+// by real key presses, and repeated messages served from the audio cache. The problems
+// are published by the test (a .txt file, so no language server adds its own).
 
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
-import { describeProblem, describeFileProblems } from '../../src/diagnostics/wording';
+import { problemsAtCursor } from '../../src/diagnostics/navigation';
+import { describeFileProblems, describeProblem, describeProblems } from '../../src/diagnostics/wording';
 import { chunkText } from '../../src/speech/chunker';
 import { neutralizeControlSyntax } from '../../src/speech/speakable';
-import { toProblem } from '../../src/vscode/problems';
+import { problemsOf, toProblem } from '../../src/vscode/problems';
 import * as driver from './driver';
 import { activateExtension, isEnded, nextReading, nextReport, openSample, sleep, waitUntil } from './helpers';
 
@@ -43,7 +45,7 @@ describe('Hearing problems', function () {
     api = await activateExtension();
     await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
     collection = vscode.languages.createDiagnosticCollection('kokoro-e2e');
-    editor = await openSample('problems.ts', SOURCE);
+    editor = await openSample('problems.txt', SOURCE);
     const error1 = new vscode.Diagnostic(new vscode.Range(1, 10, 1, 13), "Cannot find name 'foo'.", vscode.DiagnosticSeverity.Error);
     error1.source = 'ts';
     error1.code = 2304;
@@ -81,7 +83,7 @@ describe('Hearing problems', function () {
     const whole = nextReading(api);
     await vscode.commands.executeCommand('kokoro.readProblemsInFile');
     assert.equal((await whole).outcome, 'completed');
-    const utterances = describeFileProblems(diagnostics.map(toProblem), 'problems.ts', { punctuation: 'some' });
+    const utterances = describeFileProblems(diagnostics.map(toProblem), 'problems.txt', { punctuation: 'some' });
     assert.match(utterances[0], /2 errors and 1 warning/);
     assert.deepEqual((await spokenInputs()).join(' '), expectedChunks(utterances.join(' ')).join(' '));
   });
@@ -151,5 +153,50 @@ describe('Hearing problems', function () {
     assert.equal((await spokenInputs()).length, requestsAfterFirst, 'no request reached the server');
     assert.ok(second.firstAudioMs! < first.firstAudioMs!, `cached ${second.firstAudioMs?.toFixed(1)} ms vs ${first.firstAudioMs?.toFixed(1)} ms`);
     console.log(`E2E CACHE: first reading of a problem ${first.firstAudioMs?.toFixed(1)} ms to first audio, repeated from cache ${second.firstAudioMs?.toFixed(1)} ms`);
+  });
+
+  it('synthesises the problem at the cursor ahead of time when diagnostics change, so reading it needs no request', async () => {
+    const config = vscode.workspace.getConfiguration('kokoro');
+    await config.update('announceDiagnostics', 'newErrors', vscode.ConfigurationTarget.Global);
+    await vscode.window.showTextDocument(editor.document);
+    editor.selection = new vscode.Selection(2, 2, 2, 2);
+    api.session.reader.cache.clear();
+    await driver.standinReset();
+    const fresh = new vscode.Diagnostic(new vscode.Range(2, 0, 2, 12), "Cannot redeclare block-scoped variable 'c'.", vscode.DiagnosticSeverity.Error);
+    fresh.source = 'ts';
+    fresh.code = 2451;
+    collection.set(editor.document.uri, [...diagnostics, fresh]);
+    // The words "Read Problem at Cursor" will say: every problem of the line (TypeScript's own included).
+    const spokenNow = () => describeProblems(problemsAtCursor(problemsOf(editor.document.uri), 2, 2), { punctuation: 'some' });
+    await waitUntil(async () => {
+      const inputs = await spokenInputs();
+      return inputs.length > 0 && expectedChunks(spokenNow()).every((chunk) => inputs.includes(chunk));
+    }, 10_000, 'the prefetch to reach the server');
+    await waitUntil(async () => ((await driver.standinState()) as { requests: Array<{ endedAt?: number }> }).requests.every((r) => r.endedAt !== undefined), 10_000, 'the prefetch to finish');
+    assert.equal(api.session.reading, false, 'prefetching plays nothing');
+    const done = nextReading(api);
+    await vscode.commands.executeCommand('kokoro.readProblemAtCursor');
+    const result = await done;
+    assert.equal(result.outcome, 'completed');
+    assert.equal(result.requests, 0, 'served from the audio prepared ahead of time');
+    collection.set(editor.document.uri, diagnostics);
+  });
+
+  it('with kokoro.quietStatusBar the status bar text stays the same while reading', async () => {
+    const config = vscode.workspace.getConfiguration('kokoro');
+    await config.update('quietStatusBar', true, vscode.ConfigurationTarget.Global);
+    try {
+      await waitUntil(() => api.session.statusText === '$(unmute) Kokoro', 5_000, 'a quiet status bar');
+      const texts = new Set<string>([api.session.statusText]);
+      const ended = nextReport(api, isEnded, 20_000);
+      editor.selection = new vscode.Selection(5, 6, 5, 6);
+      void vscode.commands.executeCommand('kokoro.readProblemAtCursor');
+      const poll = setInterval(() => texts.add(api.session.statusText), 5);
+      await ended;
+      clearInterval(poll);
+      assert.deepEqual([...texts], ['$(unmute) Kokoro']);
+    } finally {
+      await config.update('quietStatusBar', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });

@@ -94,8 +94,10 @@ describe('problem navigation', () => {
     problem(9, 3, 'last'),
   ];
 
-  it('puts the problem under the cursor first, most severe first, then the nearest', () => {
-    assert.deepEqual(problemsAtCursor(problems, 2, 5).map((p) => p.message), ['under cursor error', 'under cursor hint', 'far on line']);
+  it('reads the problems of the cursor\'s line most severe first, then the one under the cursor, then the nearest', () => {
+    assert.deepEqual(problemsAtCursor(problems, 2, 5).map((p) => p.message), ['under cursor error', 'far on line', 'under cursor hint']);
+    const twoErrors = [problem(4, 20, 'far error'), problem(4, 2, 'near error', { endCharacter: 6 })];
+    assert.deepEqual(problemsAtCursor(twoErrors, 4, 3).map((p) => p.message), ['near error', 'far error']);
     assert.deepEqual(problemsAtCursor(problems, 6, 0).map((p) => p.message), ['multi-line']);
     assert.deepEqual(problemsAtCursor(problems, 3, 0), []);
   });
