@@ -1,0 +1,98 @@
+// Bad input in the real VS Code: untitled documents, a 10 MB selection, binary junk,
+// and an empty selection. Each reads sensibly or says why not, and the editor stays responsive.
+
+import * as assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { KokoroApi } from '../../src/extension';
+import * as driver from './driver';
+import { activateExtension, isStarted, nextReading, nextReport, waitUntil } from './helpers';
+
+interface RecordedRequest {
+  method: string;
+  path: string;
+  body?: { input?: string };
+}
+
+async function spokenInputs(): Promise<string[]> {
+  const state = (await driver.standinState()) as { requests: RecordedRequest[] };
+  return state.requests.filter((r) => r.method === 'POST' && r.path === '/v1/audio/speech').map((r) => r.body?.input ?? '');
+}
+
+describe('Bad input', function () {
+  this.timeout(90_000);
+  let api: KokoroApi;
+
+  before(async () => {
+    api = await activateExtension();
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+  });
+
+  afterEach(() => api.session.stop());
+
+  it('reads from an untitled document', async () => {
+    const doc = await vscode.workspace.openTextDocument({ content: 'Notes from the meeting: ship it on Friday.', language: 'plaintext' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, 0, doc.lineAt(0).text.length);
+    await driver.standinReset();
+    const done = nextReading(api);
+    await vscode.commands.executeCommand('kokoro.readSelection');
+    assert.equal((await done).outcome, 'completed');
+    assert.deepEqual(await spokenInputs(), ['Notes from the meeting: ship it on Friday.']);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('starts a 10 MB selection as fast as a line, without freezing the extension host, and stops it', async () => {
+    const line = 'export const value = computeSomething(input, options); // a line of a very large generated file\n';
+    // Plain text: a 10 MB TypeScript document would keep the TypeScript extension (same extension host) busy for seconds.
+    const doc = await vscode.workspace.openTextDocument({ content: line.repeat(Math.ceil(10_000_000 / line.length)), language: 'plaintext' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, doc.lineCount, 0);
+    await driver.standinReset();
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    const started = nextReport(api, isStarted, 30_000);
+    const commandAt = performance.now();
+    const reading = nextReading(api, 60_000);
+    void vscode.commands.executeCommand('kokoro.readSelection');
+    await started;
+    const firstAudioMs = performance.now() - commandAt;
+    lag.disable();
+    api.session.stop();
+    const result = await reading;
+    assert.equal(result.outcome, 'stopped');
+    const inputs = await spokenInputs();
+    assert.ok(inputs.length >= 1 && inputs.length <= 3, `only the first requests were sent (${inputs.length})`);
+    assert.match(inputs[0], /^export const value = computeSomething\(input, options\);/);
+    console.log(`E2E 10 MB: command → audio playing ${firstAudioMs.toFixed(0)} ms (reading start → first audio in the extension host ${result.firstAudioMs?.toFixed(1)} ms); extension host event loop delay max ${(lag.max / 1e6).toFixed(1)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('reads the words in binary junk and drops the rest', async () => {
+    const junk = 'PK\u0003\u0004\u0000\u0000\u0014\u0000 header \u0000\u0000\uFFFD\uFFFD readme.txt \u0007\u0008';
+    const doc = await vscode.workspace.openTextDocument({ content: junk, language: 'plaintext' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, 0, junk.length);
+    await driver.standinReset();
+    const done = nextReading(api);
+    await vscode.commands.executeCommand('kokoro.readSelection');
+    assert.equal((await done).outcome, 'completed');
+    const [input] = await spokenInputs();
+    assert.ok(!/[\u0000-\u0008]/.test(input), JSON.stringify(input));
+    assert.match(input, /header/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('says there is nothing to read for an empty line, and sends nothing', async () => {
+    const doc = await vscode.workspace.openTextDocument({ content: 'first\n\nthird', language: 'plaintext' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(1, 0, 1, 0);
+    await driver.standinReset();
+    await vscode.commands.executeCommand('kokoro.readSelection');
+    await vscode.commands.executeCommand('notifications.showList');
+    await waitUntil(async () => (await driver.notifications()).some((m) => /this line is empty/.test(m)), 10_000, 'the message');
+    assert.deepEqual(await spokenInputs(), []);
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+});
