@@ -221,9 +221,6 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
     case 'setSpeed':
       showSpeed(message.speed);
       break;
-    case 'status':
-      setStatus(message.text);
-      break;
   }
 });
 

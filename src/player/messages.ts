@@ -10,8 +10,7 @@ export type ToPlayer =
   | { type: 'stop' }
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'setSpeed'; speed: number }
-  | { type: 'status'; text: string };
+  | { type: 'setSpeed'; speed: number };
 
 /** Webview → extension. Times are the webview's `performance.timeOrigin + now()` in ms. */
 export type FromPlayer =
@@ -22,7 +21,8 @@ export type FromPlayer =
   | { type: 'underrun'; readingId: number }
   | { type: 'ended'; readingId: number; samplesPlayed: number; stopped: boolean }
   | { type: 'progress'; readingId: number; samplesPlayed: number; samplesQueued: number }
-  | { type: 'userAction'; action: 'stop' | 'togglePause' | 'speedUp' | 'speedDown' | 'setSpeed'; speed?: number }
+  | { type: 'userAction'; action: 'stop' | 'togglePause' }
+  | { type: 'userAction'; action: 'setSpeed'; speed: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 const fromPlayerTypes: ReadonlySet<string> = new Set([
@@ -57,12 +57,12 @@ export function parseFromPlayer(raw: unknown): FromPlayer | undefined {
         ? { type: 'progress', readingId: m.readingId, samplesPlayed: m.samplesPlayed, samplesQueued: m.samplesQueued }
         : undefined;
     case 'userAction': {
-      const actions = ['stop', 'togglePause', 'speedUp', 'speedDown', 'setSpeed'];
+      const actions = ['stop', 'togglePause', 'setSpeed'];
       if (typeof m.action !== 'string' || !actions.includes(m.action)) return undefined;
       if (m.action === 'setSpeed') {
         return isFiniteNumber(m.speed) ? { type: 'userAction', action: 'setSpeed', speed: m.speed } : undefined;
       }
-      return { type: 'userAction', action: m.action as 'stop' | 'togglePause' | 'speedUp' | 'speedDown' };
+      return { type: 'userAction', action: m.action as 'stop' | 'togglePause' };
     }
     case 'log': {
       const levels = ['info', 'warn', 'error'];

@@ -16,7 +16,6 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
 
   private view: vscode.WebviewView | undefined;
   private ready = false;
-  private audioUnlocked = false;
   private readonly outbox: ToPlayer[] = [];
   private pending: Uint8Array[] = [];
   private pendingRate = 24_000;
@@ -54,10 +53,6 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
         this.releaseRoom();
       }),
     );
-  }
-
-  get isReady(): boolean {
-    return this.ready;
   }
 
   /** Makes sure the webview exists (a view is created only when shown) without taking focus from the editor. */
@@ -191,15 +186,11 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        this.audioUnlocked = message.audioUnlocked;
         this.drainOutbox();
         break;
       case 'needsGesture':
         this.log.info('The player needs a click or key press to enable audio; showing it.');
         void this.reveal(true);
-        break;
-      case 'audioUnlocked':
-        this.audioUnlocked = true;
         break;
       case 'progress':
         if (message.readingId === this.readingId) {
@@ -230,10 +221,6 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
       }
     }
     if (this.pending.length) this.flush();
-  }
-
-  get unlocked(): boolean {
-    return this.audioUnlocked;
   }
 
   private html(webview: vscode.Webview, dist: vscode.Uri, media: vscode.Uri): string {

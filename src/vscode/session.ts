@@ -282,13 +282,7 @@ export class Session implements vscode.Disposable {
             this.togglePause();
             break;
           case 'setSpeed':
-            void this.setSpeed(message.speed!);
-            break;
-          case 'speedUp':
-            void this.setSpeed(this.config.speed + 0.25);
-            break;
-          case 'speedDown':
-            void this.setSpeed(this.config.speed - 0.25);
+            void this.setSpeed(message.speed);
             break;
         }
         break;
