@@ -4,13 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
-import { activateExtension, waitUntil } from './helpers';
-
-interface RecordedRequest {
-  method: string;
-  path: string;
-  body?: { input?: string };
-}
+import { activateExtension, RecordedRequest, waitUntil } from './helpers';
 
 describe('Start-up', function () {
   this.timeout(60_000);

@@ -11,18 +11,7 @@ import { chunkText } from '../../src/speech/chunker';
 import { neutralizeControlSyntax } from '../../src/speech/speakable';
 import { problemsOf, toProblem } from '../../src/vscode/problems';
 import * as driver from './driver';
-import { activateExtension, isEnded, nextReading, nextReport, openSample, sleep, waitUntil } from './helpers';
-
-interface RecordedRequest {
-  method: string;
-  path: string;
-  body?: { input?: string };
-}
-
-async function spokenInputs(): Promise<string[]> {
-  const state = (await driver.standinState()) as { requests: RecordedRequest[] };
-  return state.requests.filter((r) => r.method === 'POST' && r.path === '/v1/audio/speech').map((r) => r.body?.input ?? '');
-}
+import { activateExtension, isEnded, nextReading, nextReport, openSample, sleep, spokenInputs, waitUntil } from './helpers';
 
 const expectedChunks = (text: string) => chunkText(neutralizeControlSyntax(text));
 

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import type { FromPlayer } from '../../src/player/messages';
 import type { ReadingResult } from '../../src/speech/reader';
+import * as driver from './driver';
 
 export const EXTENSION_ID = 'kokoro-read-aloud.kokoro-read-aloud';
 
@@ -65,3 +66,24 @@ export async function openSample(name: string, content?: string): Promise<vscode
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A request as the stand-in server recorded it (the fields the tests read). */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body?: { input?: string; voice?: string };
+  samplesSent: number;
+  completed: boolean;
+  clientDisconnected: boolean;
+  endedAt?: number;
+}
+
+export async function speechRequests(): Promise<RecordedRequest[]> {
+  const state = (await driver.standinState()) as { requests: RecordedRequest[] };
+  return state.requests.filter((r) => r.method === 'POST' && r.path === '/v1/audio/speech');
+}
+
+/** The texts the stand-in server was asked to speak, in order. */
+export async function spokenInputs(): Promise<string[]> {
+  return (await speechRequests()).map((r) => r.body?.input ?? '');
+}

@@ -9,22 +9,7 @@ import { chunkText } from '../../src/speech/chunker';
 import { toSpeakable } from '../../src/speech/speakable';
 import { summarize } from '../../src/stats/latency';
 import * as driver from './driver';
-import { activateExtension, isEnded, isStarted, nextReading, nextReport, openSample, sleep, waitUntil } from './helpers';
-
-interface RecordedRequest {
-  method: string;
-  path: string;
-  body?: { input?: string; voice?: string };
-  samplesSent: number;
-  completed: boolean;
-  clientDisconnected: boolean;
-  endedAt?: number;
-}
-
-async function speechRequests(): Promise<RecordedRequest[]> {
-  const state = (await driver.standinState()) as { requests: RecordedRequest[] };
-  return state.requests.filter((r) => r.method === 'POST' && r.path === '/v1/audio/speech');
-}
+import { activateExtension, isEnded, isStarted, nextReading, nextReport, openSample, sleep, speechRequests, waitUntil } from './helpers';
 
 const SAMPLE = `// Greeting helpers
 export function greet(name: string): string {

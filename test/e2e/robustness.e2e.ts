@@ -6,18 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
-import { activateExtension, isStarted, nextReading, nextReport, waitUntil } from './helpers';
-
-interface RecordedRequest {
-  method: string;
-  path: string;
-  body?: { input?: string };
-}
-
-async function spokenInputs(): Promise<string[]> {
-  const state = (await driver.standinState()) as { requests: RecordedRequest[] };
-  return state.requests.filter((r) => r.method === 'POST' && r.path === '/v1/audio/speech').map((r) => r.body?.input ?? '');
-}
+import { activateExtension, isStarted, nextReading, nextReport, spokenInputs, waitUntil } from './helpers';
 
 describe('Bad input', function () {
   this.timeout(90_000);
