@@ -115,6 +115,11 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
+  /** Samples of reading `readingId` played so far (reported by the webview a few times a second). */
+  playedSamples(readingId: number): number {
+    return readingId === this.readingId ? this.samplesPlayed : 0;
+  }
+
   // Controls
 
   pause(): void {

@@ -34,6 +34,8 @@ export interface ReadingRequest {
   title?: string;
   /** Keep the audio of each chunk in the reader's cache (messages that are likely to be read again). */
   cache?: boolean;
+  /** Chunks already prepared (a reading continued from its playhead); replaces `text` and `prepare`. */
+  chunks?: Iterator<string>;
 }
 
 export type ReadingOutcome = 'completed' | 'stopped' | 'failed' | 'empty';
@@ -101,11 +103,18 @@ function* speechChunks(request: ReadingRequest, options: Required<ReaderOptions>
 interface ActiveReading {
   id: number;
   controller: AbortController;
+  request: ReadingRequest;
+  /** The chunks taken from `source` so far, and the samples delivered for each. */
+  chunks: string[];
+  chunkSamples: number[];
+  source: Iterator<string>;
 }
 
 export class Reader {
   private nextId = 1;
   private active: ActiveReading | undefined;
+  /** The latest reading, kept after its audio is all fetched: its audio may still be playing. */
+  private latest: ActiveReading | undefined;
   private readonly options: Required<ReaderOptions>;
 
   constructor(
@@ -178,13 +187,36 @@ export class Reader {
     return this.options.cache;
   }
 
+  /**
+   * The rest of reading `readingId` from the chunk under the playhead (`samplesPlayed` into its
+   * audio), as a request to read with new settings (a speed change). Undefined when that reading
+   * is no longer the latest.
+   */
+  continuation(readingId: number, samplesPlayed: number): ReadingRequest | undefined {
+    const reading = this.latest;
+    if (!reading || reading.id !== readingId) return undefined;
+    let index = 0;
+    // Skip the chunks fully played; a chunk with no audio delivered yet is where the playhead waits.
+    for (let played = samplesPlayed; index < reading.chunkSamples.length && reading.chunkSamples[index] > 0 && played >= reading.chunkSamples[index]; index++) {
+      played -= reading.chunkSamples[index];
+    }
+    const again = reading.chunks.slice(index);
+    const rest = reading.source;
+    const chunks: Iterator<string> = {
+      next: () => (again.length ? { done: false, value: again.shift()! } : rest.next()),
+    };
+    return { ...reading.request, chunks };
+  }
+
   /** Reads `request` to the end; a reading already running is stopped first. */
   async read(request: ReadingRequest): Promise<ReadingResult> {
     this.stop();
     this.prefetching?.controller.abort();
     const startedAt = now();
-    const reading: ActiveReading = { id: this.nextId++, controller: new AbortController() };
+    const source = request.chunks ?? speechChunks(request, this.options);
+    const reading: ActiveReading = { id: this.nextId++, controller: new AbortController(), request, chunks: [], chunkSamples: [], source };
     this.active = reading;
+    this.latest = reading;
     const { signal } = reading.controller;
     const result: ReadingResult = { id: reading.id, outcome: 'completed', requests: 0, samples: 0, sampleRate: 24_000, chunks: [], cachedChunks: 0 };
     const deliver = (pcm: Uint8Array, sampleRate: number) => {
@@ -194,11 +226,16 @@ export class Reader {
       }
       result.samples += pcm.length >> 1;
       result.sampleRate = sampleRate;
+      reading.chunkSamples[reading.chunkSamples.length - 1] += pcm.length >> 1;
       this.sink.audio(reading.id, pcm, sampleRate);
     };
     this.sink.begin(reading.id, request.title ?? request.text);
     try {
-      for (const chunk of speechChunks(request, this.options)) {
+      // A manual loop, not for-of: breaking out must not close `source`, a continuation may go on with it.
+      for (let next = source.next(); !next.done; next = source.next()) {
+        const chunk = next.value;
+        reading.chunks.push(chunk);
+        reading.chunkSamples.push(0);
         if (signal.aborted) break;
         if (result.chunks.length > 0) await this.sink.room(reading.id);
         if (signal.aborted) break;

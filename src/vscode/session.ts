@@ -9,7 +9,7 @@ import { displayUrl, sendsPlainTextOffMachine } from '../kokoro/serverUrl';
 import { FromPlayer } from '../player/messages';
 import { PlayerView } from '../player/playerView';
 import { AudioCache } from '../speech/audioCache';
-import { Reader, ReadingResult } from '../speech/reader';
+import { Reader, ReadingRequest, ReadingResult } from '../speech/reader';
 import { PunctuationLevel, TextKind, neutralizeControlSyntax, toSpeakable } from '../speech/speakable';
 import { LatencyStats } from '../stats/latency';
 import { StatsView } from '../stats/statsView';
@@ -142,34 +142,38 @@ export class Session implements vscode.Disposable {
   }
 
   private reloadConfig(): void {
-    const before = this.config.serverUrl;
+    const before = this.config;
     this.config = readConfig();
-    if (this.config.serverUrl !== before) this.warnAboutPlainHttp();
+    if (this.config.serverUrl !== before.serverUrl) this.warnAboutPlainHttp();
     this.announcements.update(this.announceSettings());
     this.server.update(serverSettings(this.config, this.apiKey));
     this.player.setSpeed(this.config.speed);
+    if (this.config.speed !== before.speed || this.config.voice !== before.voice) this.continueAtPlayhead();
     this.refreshStatus();
   }
 
   /** Reads `text` aloud, replacing whatever is being read. Shows errors; resolves with the outcome. */
-  async read(text: string, options: ReadOptions): Promise<ReadingResult> {
-    const startedAt = options.startedAt ?? performance.now();
+  read(text: string, options: ReadOptions): Promise<ReadingResult> {
     const { kind, languageId } = options;
     const punctuation = this.config.punctuation;
     if (!options.announcement) {
       this.queuedAnnouncement = undefined;
       this.announcements.userReadStarted();
     }
-    this.playingAnnouncement = options.announcement ?? false;
-    this.setPaused(false);
-    const readingPromise = this.reader.read({
+    const request: ReadingRequest = {
       text,
       title: options.title ?? text,
       params: this.server.speech,
-      currentParams: () => this.server.speech,
       cache: kind === 'spoken',
       prepare: kind === 'spoken' ? neutralizeControlSyntax : (block) => toSpeakable(block, { kind, punctuation, languageId }),
-    });
+    };
+    return this.run(request, options.startedAt ?? performance.now(), options.announcement ?? false, () => this.read(text, options));
+  }
+
+  private async run(request: ReadingRequest, startedAt: number, announcement: boolean, retry: () => unknown): Promise<ReadingResult> {
+    this.playingAnnouncement = announcement;
+    this.setPaused(false);
+    const readingPromise = this.reader.read({ ...request, params: this.server.speech, currentParams: () => this.server.speech });
     const id = this.reader.currentId;
     if (id !== undefined) {
       this.playingId = id;
@@ -182,7 +186,7 @@ export class Session implements vscode.Disposable {
       case 'failed':
         if (this.playingId === result.id && result.samples === 0) this.playingId = undefined;
         this.server.reportFailure(result.error!);
-        this.errors.show(result.error!, () => this.read(text, options));
+        this.errors.show(result.error!, retry);
         break;
       case 'empty':
         if (this.playingId === result.id) this.playingId = undefined;
@@ -196,6 +200,16 @@ export class Session implements vscode.Disposable {
     this.refreshStatus();
     this.finished.fire(result);
     return result;
+  }
+
+  /** A speed (or voice) change while reading: go on from the sentence being heard, with the new settings. */
+  private continueAtPlayhead(): void {
+    const id = this.playingId;
+    if (id === undefined) return;
+    const request = this.reader.continuation(id, this.player.playedSamples(id));
+    if (!request) return;
+    this.log.info(`Reading ${id} continues from the playhead with speed ${this.config.speed} and voice ${this.config.voice}.`);
+    void this.run(request, performance.now(), this.playingAnnouncement, () => undefined);
   }
 
   /** Reads text already worded for speech (problem descriptions), cached for repeats. */

@@ -92,6 +92,28 @@ describe('Reading aloud in VS Code', function () {
     assert.equal(api.session.reading, false);
   });
 
+  it('Speak Faster while reading goes on from the sentence being heard at the new speed', async () => {
+    const editor = await openSample('long.md', LONG_TEXT);
+    editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
+    await driver.standinReset();
+    await driver.standinOptions({ rtf: 2 });
+    try {
+      const started = nextReport(api, isStarted, 20_000);
+      await driver.palette('Kokoro: Read Selection');
+      await started;
+      const before = await speechRequests();
+      assert.ok(before.every((r) => (r.body as { speed?: number }).speed === 1));
+      await vscode.commands.executeCommand('kokoro.speedUp');
+      await waitUntil(async () => (await speechRequests()).some((r) => (r.body as { speed?: number }).speed === 1.25), 10_000, 'a request at the new speed');
+      const after = (await speechRequests()).filter((r) => (r.body as { speed?: number }).speed === 1.25);
+      assert.ok(before.some((r) => r.body?.input === after[0].body?.input), 'it starts again from the chunk being heard');
+      assert.equal(api.session.reading, true, 'still reading');
+    } finally {
+      api.session.stop();
+      await vscode.workspace.getConfiguration('kokoro').update('speed', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('tells the user when the server is down, and reads again once it is back, with no reload', async () => {
     const editor = await openSample('greet.ts', SAMPLE);
     editor.selection = new vscode.Selection(1, 0, 1, 40);

@@ -144,6 +144,29 @@ describe('Reader pipeline against the stand-in server', function () {
     assert.equal(server.speechRequests().length, 1);
   });
 
+  it('continues a reading from the sentence under the playhead with new settings (a speed change)', async () => {
+    server.setOptions({ rtf: 20, chunkMs: 50 });
+    const text = 'First sentence is short. ' + 'Then comes a longer sentence with a number of words in it. '.repeat(30);
+    const first = reader.read({ text, params });
+    await server.waitFor(() => server.speechRequests().length >= 3, 5000);
+    const firstId = reader.currentId!;
+    const sent = server.speechRequests().map((r) => (r.body as { input: string }).input);
+    const chunk0 = samplesForText(sent[0], server.options.msPerChar);
+    const playedIntoChunk1 = chunk0 + 100;
+    const next = reader.continuation(firstId, playedIntoChunk1)!;
+    assert.ok(next, 'the reading can be continued');
+    server.reset();
+    const continued = await reader.read({ ...next, params: { ...params, speed: 2 } });
+    assert.equal((await first).outcome, 'stopped');
+    assert.equal(continued.outcome, 'completed');
+    const inputs = server.speechRequests().map((r) => r.body as { input: string; speed: number });
+    assert.equal(inputs[0].input, sent[1], 'it goes on from the chunk being heard');
+    assert.ok(inputs.every((r) => r.speed === 2), 'with the new speed');
+    const allText = [sent[0], ...inputs.map((r) => r.input)].join(' ');
+    assert.equal(allText.replace(/\s+/g, ' ').trim(), text.trim(), 'nothing is lost or read twice after the playhead');
+    assert.equal(reader.continuation(firstId, 0), undefined, 'an older reading cannot be continued');
+  });
+
   it('plays a repeated cached message from memory, with no request to the server', async () => {
     const cached = new Reader(() => client, sink, stats, { cache: new AudioCache(8 * 1024 * 1024) });
     const text = 'Error on line 12: cannot find name foo.';
