@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import { problemsAtCursor } from '../../src/diagnostics/navigation';
-import { describeFileProblems, describeProblem, describeProblems } from '../../src/diagnostics/wording';
+import { describeFileProblems, describeProblem, describeProblems, summarizeNewErrors } from '../../src/diagnostics/wording';
 import { chunkText } from '../../src/speech/chunker';
 import { neutralizeControlSyntax } from '../../src/speech/speakable';
 import { problemsOf, toProblem } from '../../src/vscode/problems';
@@ -188,4 +188,31 @@ describe('Hearing problems', function () {
       await config.update('quietStatusBar', undefined, vscode.ConfigurationTarget.Global);
     }
   });
+
+  it('newErrors: after a save, announces the errors that appeared since the last save', async () => {
+    const config = vscode.workspace.getConfiguration('kokoro');
+    await config.update('announceDiagnostics', 'newErrors', vscode.ConfigurationTarget.Global);
+    await vscode.window.showTextDocument(editor.document);
+    const saveWithEdit = async () => {
+      await editor.edit((e) => e.insert(new vscode.Position(editor.document.lineCount - 1, 0), ' '));
+      assert.equal(await editor.document.save(), true);
+    };
+    collection.set(editor.document.uri, diagnostics);
+    await saveWithEdit();
+    await sleep(1500); // the first save sets the baseline (whatever it says is not what this test checks)
+    api.session.stop();
+    await driver.standinReset();
+    const fresh = new vscode.Diagnostic(new vscode.Range(6, 0, 6, 5), "Unexpected token 'const'.", vscode.DiagnosticSeverity.Error);
+    fresh.source = 'ts';
+    fresh.code = 1005;
+    collection.set(editor.document.uri, [...diagnostics, fresh]);
+    const announced = nextReading(api, 20_000);
+    await saveWithEdit();
+    assert.equal((await announced).outcome, 'completed');
+    const expected = summarizeNewErrors([toProblem(fresh)], 'problems.txt', 3, { punctuation: 'some' });
+    assert.match(expected, /^1 new error in problems\.txt\. Error on line 7/);
+    assert.deepEqual(await spokenInputs(), expectedChunks(expected));
+    await config.update('announceDiagnostics', 'off', vscode.ConfigurationTarget.Global);
+  });
 });
+
