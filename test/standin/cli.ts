@@ -1,13 +1,17 @@
 // Runs the stand-in Kokoro server from the command line, with a control server on
-// another port so tests can inspect and steer it (even while the speech port is down).
-// Usage: node cli.js [--port 8880] [--host 127.0.0.1] [--ttfb-ms 0] [--rtf 0] [--chunk-ms 100]
-//        [--ms-per-char 60] [--voice-source tone|espeak] [--voices-shape objects|strings]
-//        [--label TEXT] [--control-port 0] [--quiet]
+// another loopback port so tests can inspect and steer it (even while the speech port is down).
+// Prints one JSON line {"url","controlUrl","label"} on stdout once both listen; logs requests to stderr.
 
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { StandinOptions, StandinServer } from './server';
+import { FAULTS, Fault, StandinOptions, StandinServer } from './server';
+
+const USAGE = `Usage: node cli.js [--port 8880] [--host 127.0.0.1] [--ttfb-ms 0] [--rtf 0] [--chunk-ms 100]
+       [--ms-per-char 60] [--voice-source tone|espeak] [--voices-shape objects|strings] [--label TEXT]
+       [--fault NAME] [--fault-times N] [--keep-alive-ms 5000] [--no-keep-alive-header]
+       [--control-port 0] [--quiet]
+Control server: GET /state, POST /options (JSON partial options), POST /reset, POST /down, POST /up.`;
 
 function parse(argv: string[]): { options: StandinOptions; controlPort: number; quiet: boolean } {
   const options: StandinOptions = { port: 8880 };
@@ -15,20 +19,44 @@ function parse(argv: string[]): { options: StandinOptions; controlPort: number; 
   let quiet = false;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    const value = () => argv[++i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const number = (): number => {
+      const v = value();
+      const n = Number(v);
+      if (v.trim() === '' || Number.isNaN(n)) throw new Error(`${flag} needs a number, not "${v}"`);
+      return n;
+    };
+    const oneOf = <T extends string>(allowed: readonly T[]): T => {
+      const v = value();
+      if (!allowed.includes(v as T)) throw new Error(`${flag} must be one of ${allowed.join(', ')}`);
+      return v as T;
+    };
     switch (flag) {
-      case '--port': options.port = Number(value()); break;
+      case '--port': options.port = number(); break;
       case '--host': options.host = value(); break;
-      case '--ttfb-ms': options.ttfbMs = Number(value()); break;
-      case '--rtf': options.rtf = Number(value()); break;
-      case '--chunk-ms': options.chunkMs = Number(value()); break;
-      case '--ms-per-char': options.msPerChar = Number(value()); break;
-      case '--voice-source': options.voiceSource = value() as 'tone' | 'espeak'; break;
-      case '--voices-shape': options.voicesShape = value() as 'objects' | 'strings'; break;
+      case '--ttfb-ms': options.ttfbMs = number(); break;
+      case '--rtf': options.rtf = number(); break;
+      case '--chunk-ms': options.chunkMs = number(); break;
+      case '--ms-per-char': options.msPerChar = number(); break;
+      case '--voice-source': options.voiceSource = oneOf(['tone', 'espeak'] as const); break;
+      case '--voices-shape': options.voicesShape = oneOf(['objects', 'strings'] as const); break;
       case '--label': options.label = value(); break;
-      case '--control-port': controlPort = Number(value()); break;
+      case '--fault': options.fault = oneOf<Fault>(FAULTS); break;
+      case '--fault-times': options.faultTimes = number(); break;
+      case '--keep-alive-ms': options.keepAliveTimeoutMs = number(); break;
+      case '--no-keep-alive-header': options.keepAliveHeader = false; break;
+      case '--control-port': controlPort = number(); break;
       case '--quiet': quiet = true; break;
-      default: throw new Error(`unknown option ${flag}`);
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return process.exit(0);
+      default:
+        throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }
   return { options, controlPort, quiet };
@@ -38,7 +66,7 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   const parts: Buffer[] = [];
   for await (const chunk of req) parts.push(chunk as Buffer);
   const text = Buffer.concat(parts).toString('utf8');
-  return text ? JSON.parse(text) : {};
+  return text.trim() ? JSON.parse(text) : {};
 }
 
 async function main(): Promise<void> {
@@ -46,16 +74,22 @@ async function main(): Promise<void> {
   const server = await StandinServer.start(options);
   const control = http.createServer(async (req, res) => {
     const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
     };
     try {
-      switch (`${req.method} ${req.url}`) {
+      switch (`${req.method} ${(req.url ?? '/').split('?')[0]}`) {
         case 'GET /state':
           return reply(200, { url: server.url, connectionsOpened: server.connectionsOpened, timeOrigin: performance.timeOrigin, requests: server.requests, options: server.options });
-        case 'POST /options':
-          server.setOptions((await readJson(req)) as Partial<StandinOptions>);
+        case 'POST /options': {
+          const partial = await readJson(req);
+          if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) return reply(400, { error: 'expected a JSON object of options' });
+          const fault = (partial as StandinOptions).fault;
+          if (fault !== undefined && !FAULTS.includes(fault)) return reply(400, { error: `unknown fault ${String(fault)}` });
+          server.setOptions(partial as Partial<StandinOptions>);
           return reply(200, { ok: true, options: server.options });
+        }
         case 'POST /reset':
           server.reset();
           return reply(200, { ok: true });
@@ -72,23 +106,31 @@ async function main(): Promise<void> {
       return reply(500, { error: (err as Error).message });
     }
   });
-  await new Promise<void>((resolve) => control.listen(controlPort, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    control.once('error', reject);
+    control.listen(controlPort, '127.0.0.1', resolve);
+  });
   const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
   process.stdout.write(`${JSON.stringify({ url: server.url, controlUrl, label: server.options.label })}\n`);
   if (!quiet) {
-    let logged = 0;
-    setInterval(() => {
-      for (; logged < server.requests.length; logged++) {
-        const r = server.requests[logged];
-        const input = (r.body as { input?: string } | undefined)?.input;
-        process.stderr.write(`[stand-in] ${r.method} ${r.path}${input !== undefined ? ` ${JSON.stringify(input.slice(0, 60))}` : ''}\n`);
-      }
-    }, 250).unref();
+    process.stderr.write(`[stand-in] ${server.options.label} listening at ${server.url} (control ${controlUrl})\n`);
+    server.onRequestEnded = (r) => {
+      const input = (r.body as { input?: unknown } | undefined)?.input;
+      const text = typeof input === 'string' ? ` ${JSON.stringify(input.length > 60 ? `${input.slice(0, 57)}...` : input)}` : '';
+      const how = r.completed ? '' : r.clientDisconnected ? ' (client disconnected)' : ' (dropped)';
+      const ms = r.endedAt !== undefined && r.receivedAt ? ` ${Math.round(r.endedAt - r.receivedAt)} ms` : '';
+      const audio = r.samplesTotal !== undefined ? ` ${(r.samplesSent / 24_000).toFixed(2)} s audio` : '';
+      process.stderr.write(`[stand-in] #${r.id} conn ${r.connectionId} ${r.method} ${r.path}${text} -> ${r.status ?? '-'}${audio}${ms}${how}\n`);
+    };
   }
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     control.close();
-    void server.close().finally(() => process.exit(0));
+    control.closeAllConnections();
     setTimeout(() => process.exit(0), 1000).unref();
+    void server.close().finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -1,8 +1,10 @@
 // The project's stand-in for a Kokoro-FastAPI server: real HTTP on loopback that
-// behaves like the real one on the wire (see ../shared/kokoro-protocol.md), with
+// behaves like the real one on the wire (see /work/shared/kokoro-protocol.md), with
 // faults on demand, and records requests, TCP connections and client disconnects.
+// Node's `http` only. The hot path (a short PCM request at zero delay) does no
+// per-sample work: audio comes from cached tone tables as subarrays or memcpy.
 
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -28,35 +30,59 @@ export type Fault =
   | 'wav-float32'
   | 'mp3';
 
+export const FAULTS: readonly Fault[] = [
+  'none', 'error-500', 'error-bare-500', 'error-flask', 'error-openai', 'error-message', 'empty-200', 'html-200', 'json-200',
+  'stall-after-first', 'never-answer', 'reset-mid-stream', 'truncate', 'huge', 'close-keepalive', 'wav-44100', 'wav-float32', 'mp3',
+];
+
 export interface StandinOptions {
   host?: string;
   port?: number;
+  /** Delay between the request body being received and the first audio byte (ms). */
   ttfbMs?: number;
+  /** Audio seconds produced per wall second; 0 or Infinity: as fast as possible. */
   rtf?: number;
+  /** Audio per streamed chunk (ms). */
   chunkMs?: number;
+  /** Length of speech per input character (ms), tone mode. */
   msPerChar?: number;
+  /** Write each chunk as two writes split at an odd byte offset, so a client read can end mid-sample. */
   splitOddBytes?: boolean;
   voices?: string[];
   voicesShape?: VoicesShape;
+  /** 'espeak' speaks the input with `espeak-ng` (resampled to 24 kHz); falls back to the tone when espeak-ng is missing. */
   voiceSource?: 'tone' | 'espeak';
+  /** Applies to POST /v1/audio/speech; 'close-keepalive' applies to every route. */
   fault?: Fault;
+  /** Speech requests the fault applies to before it clears itself. */
   faultTimes?: number;
   label?: string;
-  /** Idle kept-alive connections are closed after this long; uvicorn (Kokoro-FastAPI) uses 5 s. */
+  /** Idle kept-alive connections are closed after this long. uvicorn (Kokoro-FastAPI) closes them after 5 s. */
   keepAliveTimeoutMs?: number;
+  /**
+   * Send Node's `Connection: keep-alive` + `Keep-Alive: timeout=N` hint (default true). uvicorn sends neither (no
+   * Connection header at all), so a client cannot know when it will drop an idle socket: false mimics that exactly.
+   */
+  keepAliveHeader?: boolean;
 }
+
+export type ResolvedStandinOptions = Required<Omit<StandinOptions, 'port' | 'host'>>;
 
 export interface RecordedRequest {
   id: number;
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON body (the raw text when it is not JSON), or undefined when empty. */
   body: unknown;
+  /** Which TCP connection carried it: 1-based, in order of accept since start (not renumbered by reset()). */
   connectionId: number;
+  /** performance.now() when the body was fully received. */
   receivedAt: number;
   firstByteAt?: number;
   endedAt?: number;
   status?: number;
+  /** Audio samples written (for wav-float32 and wav-44100: samples of that stream). */
   samplesSent: number;
   samplesTotal?: number;
   completed: boolean;
@@ -67,7 +93,8 @@ const SAMPLE_RATE = 24_000;
 const MODELS = ['kokoro', 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'];
 const FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'];
 const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', opus: 'audio/opus', aac: 'audio/aac', flac: 'audio/flac', wav: 'audio/wav', pcm: 'audio/pcm' };
-const DEFAULTS: Required<Omit<StandinOptions, 'port' | 'host'>> = {
+const ROUTES: Record<string, string> = { '/health': 'GET', '/v1/audio/voices': 'GET', '/v1/models': 'GET', '/v1/audio/speech': 'POST' };
+const DEFAULTS: ResolvedStandinOptions = {
   ttfbMs: 0,
   rtf: 0,
   chunkMs: 100,
@@ -80,64 +107,127 @@ const DEFAULTS: Required<Omit<StandinOptions, 'port' | 'host'>> = {
   faultTimes: Infinity,
   label: 'Kokoro stand-in',
   keepAliveTimeoutMs: 5_000,
+  keepAliveHeader: true,
 };
 /** Bound on the 'huge' fault: ten minutes of audio. */
 const HUGE_SAMPLES = SAMPLE_RATE * 600;
 
+/** Samples (24 kHz) the stand-in streams for a text in tone mode. */
 export function samplesForText(text: string, msPerChar: number): number {
   return Math.round((text.length * msPerChar * SAMPLE_RATE) / 1000);
 }
 
-/** One second of a quiet 330 Hz tone, repeated to make any length of s16le audio cheaply. */
-const TONE_PERIOD = (() => {
-  const samples = SAMPLE_RATE; // 330 Hz fits 330 whole periods in one second
-  const buf = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 330 * i) / SAMPLE_RATE) * 0.2 * 32767), i * 2);
-  return buf;
-})();
+// ---------------------------------------------------------------------------------------------
+// Tone audio, from cached tables
 
-function toneBytes(startSample: number, samples: number): Buffer {
-  const out = Buffer.allocUnsafe(samples * 2);
-  let written = 0;
-  let at = (startSample % SAMPLE_RATE) * 2;
-  while (written < out.length) {
-    const n = Math.min(out.length - written, TONE_PERIOD.length - at);
-    TONE_PERIOD.copy(out, written, at, at + n);
-    written += n;
-    at = 0;
+/** Frequencies whose period is a whole number of samples at 24 kHz, so a table of whole periods loops seamlessly. */
+const TONE_FREQS = [200, 240, 250, 300, 320, 375, 400];
+const TONE_AMPLITUDE = 0.2 * 32767;
+const FADE_SAMPLES = 120; // 5 ms
+const TABLE_SAMPLES = SAMPLE_RATE * 2;
+
+class Tone {
+  private readonly period: number;
+  /** Two seconds of the tone, starting at phase 0: any chunk up to one second is a zero-copy subarray. */
+  private readonly table: Buffer;
+  private readonly fades = new Map<number, Buffer>();
+
+  constructor(private readonly freq: number) {
+    this.period = SAMPLE_RATE / freq;
+    this.table = Buffer.alloc(TABLE_SAMPLES * 2);
+    for (let i = 0; i < TABLE_SAMPLES; i++) this.table.writeInt16LE(this.sample(i, 1), i * 2);
   }
-  return out;
-}
 
-/** Speech from espeak-ng resampled to 24 kHz s16le mono, or undefined when espeak-ng is missing. */
-function espeakPcm(text: string, speed: number): Buffer | undefined {
-  const run = spawnSync('espeak-ng', ['--stdout', '-s', String(Math.round(175 * speed)), text.slice(0, 20_000)], { maxBuffer: 256 * 1024 * 1024 });
-  if (run.status !== 0 || !run.stdout || run.stdout.length < 44) return undefined;
-  const wav = run.stdout as Buffer;
-  let offset = 12;
-  let rate = 22050;
-  while (offset + 8 <= wav.length) {
-    const id = wav.toString('ascii', offset, offset + 4);
-    const size = wav.readUInt32LE(offset + 4);
-    if (id === 'fmt ') rate = wav.readUInt32LE(offset + 12);
-    if (id === 'data') {
-      offset += 8;
-      break;
+  private sample(i: number, gain: number): number {
+    return Math.round(Math.sin((2 * Math.PI * this.freq * (i % this.period)) / SAMPLE_RATE) * TONE_AMPLITUDE * gain);
+  }
+
+  /** Faded samples [start, start+length) of the tone; `rising` fades in, otherwise out. Cached by phase. */
+  private fade(start: number, length: number, rising: boolean): Buffer {
+    const phase = start % this.period;
+    const key = (phase * 1000 + length) * 2 + (rising ? 1 : 0);
+    let buf = this.fades.get(key);
+    if (!buf) {
+      buf = Buffer.alloc(length * 2);
+      for (let k = 0; k < length; k++) buf.writeInt16LE(this.sample(phase + k, rising ? (k + 1) / length : (length - k - 1) / length), k * 2);
+      this.fades.set(key, buf);
     }
-    offset += 8 + size + (size & 1);
+    return buf;
   }
-  const input = new Int16Array(wav.buffer.slice(wav.byteOffset + offset, wav.byteOffset + wav.length - ((wav.length - offset) % 2)));
-  const outSamples = Math.floor((input.length * SAMPLE_RATE) / rate);
-  const out = Buffer.alloc(outSamples * 2);
-  for (let i = 0; i < outSamples; i++) {
-    const pos = (i * rate) / SAMPLE_RATE;
-    const j = Math.floor(pos);
-    const a = input[j] ?? 0;
-    const b = input[j + 1] ?? a;
-    out.writeInt16LE(Math.round(a + (b - a) * (pos - j)), i * 2);
+
+  /** s16le samples [start, start+n) of an utterance `total` samples long (short fades at both ends). */
+  bytes(start: number, n: number, total: number): Buffer {
+    const phase = start % this.period;
+    const fade = Math.min(FADE_SAMPLES, Math.floor(total / 2));
+    const end = start + n;
+    const touchesFade = start < fade || end > total - fade;
+    if (!touchesFade && phase + n <= TABLE_SAMPLES) return this.table.subarray(phase * 2, (phase + n) * 2);
+    const out = Buffer.allocUnsafe(n * 2);
+    let written = 0;
+    let at = phase * 2;
+    while (written < out.length) {
+      const m = Math.min(out.length - written, this.table.length - at);
+      this.table.copy(out, written, at, at + m);
+      written += m;
+      at = 0;
+    }
+    if (fade > 0 && start < fade) {
+      const from = start;
+      const to = Math.min(end, fade);
+      this.fade(0, fade, true).copy(out, 0, from * 2, to * 2);
+    }
+    if (fade > 0 && end > total - fade) {
+      const fadeStart = total - fade;
+      const from = Math.max(start, fadeStart);
+      const to = Math.min(end, total);
+      this.fade(fadeStart, fade, false).copy(out, (from - start) * 2, (from - fadeStart) * 2, (to - fadeStart) * 2);
+    }
+    return out;
   }
+}
+
+const tones = new Map<number, Tone>();
+/** The tone of a voice: every voice (first part of a mix) has its own pitch, so a voice change is audible in the demo. */
+function toneFor(voice: string): Tone {
+  const name = voice.split(/[+-]/)[0].replace(/\([\d.]+\)$/, '').trim();
+  let hash = 0;
+  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) >>> 0;
+  const freq = TONE_FREQS[hash % TONE_FREQS.length];
+  let tone = tones.get(freq);
+  if (!tone) tones.set(freq, (tone = new Tone(freq)));
+  return tone;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoded formats: a real-looking start, then junk the client must refuse, from a cached buffer
+
+/** A fake MPEG-1 Layer III frame: sync word + 128 kbit/s 44.1 kHz header, 417 bytes. */
+const MP3_FRAME = (() => {
+  const frame = Buffer.alloc(417);
+  frame.set([0xff, 0xfb, 0x90, 0x64]);
+  return frame;
+})();
+const JUNK = (() => {
+  const junk = Buffer.alloc(MP3_FRAME.length * 160);
+  for (let i = 0; i < 160; i++) MP3_FRAME.copy(junk, i * MP3_FRAME.length);
+  return junk;
+})();
+const ENCODED_HEADERS: Record<string, Buffer> = {
+  mp3: Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x0aTSSE\x00\x00\x00\x00\x00\x00', 'latin1'),
+  opus: Buffer.concat([Buffer.from('OggS\x00\x02', 'latin1'), Buffer.alloc(22), Buffer.from('\x01\x13OpusHead\x01\x01\x38\x01\xc0\x5d\x00\x00\x00\x00\x00', 'latin1')]),
+  aac: Buffer.from([0xff, 0xf1, 0x60, 0x40, 0x10, 0x1f, 0xfc]),
+  flac: Buffer.concat([Buffer.from('fLaC\x80\x00\x00\x22', 'latin1'), Buffer.alloc(34)]),
+};
+
+function junkBytes(n: number): Buffer {
+  if (n <= JUNK.length) return JUNK.subarray(0, n);
+  const out = Buffer.allocUnsafe(n);
+  for (let at = 0; at < n; at += JUNK.length) JUNK.copy(out, at, 0, Math.min(JUNK.length, n - at));
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// WAV
 
 /** Kokoro-FastAPI's streaming WAV header: 78 bytes, a LIST chunk before data, sizes 0xFFFFFFFF. */
 export function streamingWavHeader(sampleRate = SAMPLE_RATE, formatTag = 1, bitsPerSample = 16): Buffer {
@@ -161,35 +251,151 @@ export function streamingWavHeader(sampleRate = SAMPLE_RATE, formatTag = 1, bits
   h.writeUInt32LE(0xffffffff, 48 + list.length);
   return h;
 }
+const WAV_HEADER = streamingWavHeader();
 
-function validationError(loc: string, msg: string, type = 'value_error'): { status: number; body: unknown } {
-  return { status: 422, body: { detail: [{ type, loc: ['body', loc], msg, input: null }] } };
+function toFloat32(pcm: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(pcm.length * 2);
+  for (let i = 0; i < pcm.length >> 1; i++) out.writeFloatLE(pcm.readInt16LE(i * 2) / 32768, i * 4);
+  return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// espeak-ng (demo voice)
+
+const ESPEAK_LANGS: Record<string, string> = { a: 'en-us', b: 'en-gb', e: 'es', f: 'fr', h: 'hi', i: 'it', j: 'ja', p: 'pt-br', z: 'cmn' };
+const espeakCache = new Map<string, Promise<Buffer | undefined>>();
+let espeakMissing = false;
+
+/** Speech from espeak-ng, resampled to 24 kHz s16le mono; undefined when espeak-ng is missing or fails. Cached. */
+function espeakPcm(text: string, voice: string, speed: number): Promise<Buffer | undefined> {
+  if (espeakMissing) return Promise.resolve(undefined);
+  const first = voice.split(/[+-]/)[0].trim();
+  const espeakVoice = `${ESPEAK_LANGS[first[0]] ?? 'en-us'}+${first[1] === 'm' ? 'm3' : 'f3'}`;
+  const key = `${espeakVoice}|${speed}|${text}`;
+  let result = espeakCache.get(key);
+  if (result) return result;
+  result = new Promise<Buffer | undefined>((resolve) => {
+    const child = spawn('espeak-ng', ['--stdout', '--stdin', '-v', espeakVoice, '-s', String(Math.round(175 * speed))], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const parts: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => parts.push(c));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') espeakMissing = true;
+      resolve(undefined);
+    });
+    child.on('close', (code) => resolve(code === 0 ? wavTo24k(Buffer.concat(parts)) : undefined));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(text.replace(/\s+/g, ' '));
+  });
+  espeakCache.set(key, result);
+  if (espeakCache.size > 64) espeakCache.delete(espeakCache.keys().next().value as string);
+  return result;
+}
+
+/** The samples of a (possibly streamed, sizes unknown) 16-bit mono WAV, linearly resampled to 24 kHz. */
+function wavTo24k(wav: Buffer): Buffer | undefined {
+  if (wav.length < 44 || wav.toString('ascii', 0, 4) !== 'RIFF') return undefined;
+  let offset = 12;
+  let rate = 22050;
+  while (offset + 8 <= wav.length) {
+    const id = wav.toString('ascii', offset, offset + 4);
+    const size = wav.readUInt32LE(offset + 4);
+    if (id === 'fmt ') rate = wav.readUInt32LE(offset + 12);
+    if (id === 'data') {
+      offset += 8;
+      break;
+    }
+    offset += 8 + size + (size & 1);
+  }
+  const count = Math.floor((wav.length - offset) / 2);
+  if (count <= 0) return undefined;
+  const outSamples = Math.floor((count * SAMPLE_RATE) / rate);
+  const out = Buffer.alloc(outSamples * 2);
+  for (let i = 0; i < outSamples; i++) {
+    const pos = (i * rate) / SAMPLE_RATE;
+    const j = Math.floor(pos);
+    const a = wav.readInt16LE(offset + Math.min(j, count - 1) * 2);
+    const b = wav.readInt16LE(offset + Math.min(j + 1, count - 1) * 2);
+    out.writeInt16LE(Math.round(a + (b - a) * (pos - j)), i * 2);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation, as FastAPI + pydantic v2 answer it
+
+interface Problem {
+  status: number;
+  body: unknown;
+}
+
+function validate(body: unknown, voices: string[]): Problem | undefined {
+  const b = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  if (!b || typeof b.input !== 'string') {
+    return { status: 422, body: { detail: [{ type: 'missing', loc: ['body', 'input'], msg: 'Field required', input: b ?? null }] } };
+  }
+  const detail: unknown[] = [];
+  const format = b.response_format ?? 'mp3';
+  if (typeof format !== 'string' || !FORMATS.includes(format)) {
+    const expected = "'mp3', 'opus', 'aac', 'flac', 'wav' or 'pcm'";
+    detail.push({ type: 'literal_error', loc: ['body', 'response_format'], msg: `Input should be ${expected}`, input: format, ctx: { expected } });
+  }
+  const speed = b.speed ?? 1;
+  if (typeof speed !== 'number' || !Number.isFinite(speed)) detail.push({ type: 'float_parsing', loc: ['body', 'speed'], msg: 'Input should be a valid number', input: speed });
+  else if (speed < 0.25) detail.push({ type: 'greater_than_equal', loc: ['body', 'speed'], msg: 'Input should be greater than or equal to 0.25', input: speed, ctx: { ge: 0.25 } });
+  else if (speed > 4) detail.push({ type: 'less_than_equal', loc: ['body', 'speed'], msg: 'Input should be less than or equal to 4', input: speed, ctx: { le: 4 } });
+  if (detail.length) return { status: 422, body: { detail } };
+  const model = b.model ?? 'kokoro';
+  if (typeof model !== 'string' || !MODELS.includes(model)) {
+    return { status: 400, body: { detail: { error: 'invalid_model', message: `Unsupported model: ${String(model)}`, type: 'invalid_request_error' } } };
+  }
+  const voice = typeof b.voice === 'string' ? b.voice : 'af_heart';
+  const parts = voice.split(/[+-]/).map((p) => p.trim().replace(/\(\s*[\d.]+\s*\)$/, '').trim());
+  const unknown = parts.find((p) => !voices.includes(p));
+  if (unknown !== undefined) {
+    return {
+      status: 400,
+      body: { detail: { error: 'validation_error', message: `Voice '${unknown}' not found. Available voices: ${voices.join(', ')}`, type: 'invalid_request_error' } },
+    };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 export class StandinServer {
   readonly requests: RecordedRequest[] = [];
+  /** TCP connections accepted since start/reset. */
   connectionsOpened = 0;
-  options: Required<Omit<StandinOptions, 'port' | 'host'>>;
+  options: ResolvedStandinOptions;
+  /** Called once per request when its response has ended or its connection closed (the CLI logs with it). */
+  onRequestEnded?: (request: RecordedRequest) => void;
+
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
   private readonly socketIds = new WeakMap<Socket, number>();
+  /** Sockets the server itself destroyed (down(), reset-mid-stream): their requests did not see a client disconnect. */
+  private readonly killedByServer = new WeakSet<Socket>();
+  private nextConnectionId = 1;
   private nextRequestId = 1;
   private faultUses = 0;
-  private readonly initial: Required<Omit<StandinOptions, 'port' | 'host'>>;
+  private readonly initial: ResolvedStandinOptions;
+  private portValue: number;
 
   private constructor(
     readonly host: string,
-    public port: number,
+    port: number,
     options: StandinOptions,
   ) {
-    this.initial = { ...DEFAULTS, ...stripUndefined(options) } as Required<Omit<StandinOptions, 'port' | 'host'>>;
-    this.options = { ...this.initial };
+    this.portValue = port;
+    const { port: _port, host: _host, ...rest } = options;
+    this.initial = { ...DEFAULTS, ...stripUndefined(rest) };
+    this.options = { ...this.initial, voices: [...this.initial.voices] };
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = this.options.keepAliveTimeoutMs;
-    this.server.on('connection', (socket) => {
+    this.server.on('connection', (socket: Socket) => {
       socket.setNoDelay(true);
       this.connectionsOpened++;
-      this.socketIds.set(socket, this.connectionsOpened);
+      this.socketIds.set(socket, this.nextConnectionId++);
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -202,16 +408,18 @@ export class StandinServer {
   }
 
   get url(): string {
-    return `http://${this.host}:${this.port}`;
+    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.portValue}`;
+  }
+
+  get port(): number {
+    return this.portValue;
   }
 
   setOptions(partial: Partial<StandinOptions>): void {
     const { port: _port, host: _host, ...rest } = partial;
-    void _port;
-    void _host;
     this.options = { ...this.options, ...stripUndefined(rest) };
     this.server.keepAliveTimeout = this.options.keepAliveTimeoutMs;
-    if (partial.fault !== undefined) this.faultUses = 0;
+    if (partial.fault !== undefined || partial.faultTimes !== undefined) this.faultUses = 0;
   }
 
   speechRequests(): RecordedRequest[] {
@@ -225,119 +433,141 @@ export class StandinServer {
   reset(): void {
     this.requests.length = 0;
     this.connectionsOpened = 0;
+    this.nextRequestId = 1;
     this.faultUses = 0;
-    this.options = { ...this.initial };
+    this.options = { ...this.initial, voices: [...this.initial.voices] };
     this.server.keepAliveTimeout = this.options.keepAliveTimeoutMs;
   }
 
-  async waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  async waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     while (!predicate()) {
-      if (performance.now() > deadline) throw new Error(`stand-in: condition not met within ${timeoutMs} ms`);
+      if (performance.now() > deadline) {
+        const last = this.requests.slice(-3).map((r) => `${r.method} ${r.path} ${r.status ?? '-'}${r.completed ? ' done' : ''}${r.clientDisconnected ? ' disconnected' : ''}`);
+        throw new Error(`stand-in: ${what} not met within ${timeoutMs} ms (${this.requests.length} requests recorded${last.length ? `, last: ${last.join('; ')}` : ''})`);
+      }
       await new Promise((r) => setTimeout(r, 5));
     }
   }
 
   /** Stops listening and drops every connection: clients now get ECONNREFUSED, as before Kokoro-FastAPI's model is loaded. */
   async down(): Promise<void> {
+    if (!this.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.sockets) {
+      this.killedByServer.add(socket);
+      socket.destroy();
+    }
     await closed;
   }
 
+  /** Listens again, on the same port. */
   async up(): Promise<void> {
+    if (this.server.listening) return;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.port, this.host, () => {
+      this.server.listen(this.portValue, this.host, () => {
         this.server.off('error', reject);
-        this.port = (this.server.address() as AddressInfo).port;
+        this.portValue = (this.server.address() as AddressInfo).port;
         resolve();
       });
     });
   }
 
   async close(): Promise<void> {
-    if (this.server.listening) await this.down();
+    await this.down();
   }
+
+  // -------------------------------------------------------------------------------------------
 
   private currentFault(): Fault {
     const { fault, faultTimes } = this.options;
-    if (fault === 'none') return fault;
-    if (this.faultUses >= faultTimes) return 'none';
+    if (fault === 'none' || this.faultUses >= faultTimes) return 'none';
     return fault;
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const socket = req.socket;
     const record: RecordedRequest = {
       id: this.nextRequestId++,
       method: req.method ?? 'GET',
       path: (req.url ?? '/').split('?')[0],
       headers: req.headers,
       body: undefined,
-      connectionId: this.socketIds.get(req.socket) ?? 0,
+      connectionId: this.socketIds.get(socket) ?? 0,
       receivedAt: 0,
       samplesSent: 0,
       completed: false,
       clientDisconnected: false,
     };
     this.requests.push(record);
+    res.on('finish', () => {
+      record.completed = true;
+      record.endedAt = performance.now();
+    });
+    res.on('close', () => {
+      record.endedAt ??= performance.now();
+      if (!record.completed && !this.killedByServer.has(socket)) record.clientDisconnected = true;
+      this.onRequestEnded?.(record);
+    });
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
       record.receivedAt = performance.now();
-      const text = Buffer.concat(parts).toString('utf8');
-      if (text) {
+      if (parts.length) {
+        const text = (parts.length === 1 ? parts[0] : Buffer.concat(parts)).toString('utf8');
         try {
           record.body = JSON.parse(text);
         } catch {
           record.body = text;
         }
       }
-      // Like a server whose keep-alive timer fires between requests: no `Connection: close`, the socket just goes.
-      const closeAfter = this.currentFault() === 'close-keepalive';
-      res.on('close', () => {
-        record.endedAt ??= performance.now();
-        if (!res.writableFinished) record.clientDisconnected = true;
-      });
-      res.on('finish', () => {
-        record.completed = true;
-        record.endedAt = performance.now();
-        if (closeAfter) setImmediate(() => req.socket.end());
-      });
+      if (res.destroyed) return;
+      if (this.currentFault() === 'close-keepalive') res.setHeader('connection', 'close'); // Node then closes the socket after the response
+      else if (!this.options.keepAliveHeader) res.removeHeader('connection'); // no Connection/Keep-Alive header at all, as h11 answers
       this.route(record, res);
     });
   }
 
-  private json(record: RecordedRequest, res: http.ServerResponse, status: number, body: unknown): void {
+  /** Response headers common to every route: uvicorn's server name and its connection handling. */
+  private headers(extra: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
+    return { server: 'uvicorn', ...extra };
+  }
+
+  private json(record: RecordedRequest, res: http.ServerResponse, status: number, body: unknown, extra: http.OutgoingHttpHeaders = {}): void {
     record.status = status;
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(status, this.headers({ 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra }));
     res.end(text);
   }
 
   private route(record: RecordedRequest, res: http.ServerResponse): void {
-    const key = `${record.method} ${record.path}`;
-    switch (key) {
-      case 'GET /health':
+    const allowed = ROUTES[record.path];
+    if (allowed === undefined) return this.json(record, res, 404, { detail: 'Not Found' });
+    if (allowed !== record.method) return this.json(record, res, 405, { detail: 'Method Not Allowed' }, { allow: allowed });
+    switch (record.path) {
+      case '/health':
         return this.json(record, res, 200, { status: 'healthy' });
-      case 'GET /v1/audio/voices':
-        return this.json(record, res, 200, { voices: this.options.voicesShape === 'strings' ? this.options.voices : this.options.voices.map((v) => ({ id: v, name: v })) });
-      case 'GET /v1/models':
+      case '/v1/audio/voices': {
+        const { voices, voicesShape } = this.options;
+        return this.json(record, res, 200, { voices: voicesShape === 'strings' ? voices : voices.map((v) => ({ id: v, name: v })) });
+      }
+      case '/v1/models':
         return this.json(record, res, 200, { object: 'list', data: MODELS.map((id) => ({ id, object: 'model', created: 1686935002, owned_by: 'kokoro' })) });
-      case 'POST /v1/audio/speech':
-        return this.speech(record, res);
       default:
-        return this.json(record, res, 404, { detail: 'Not Found' });
+        return this.speech(record, res);
     }
   }
 
   private speech(record: RecordedRequest, res: http.ServerResponse): void {
-    const body = record.body as Record<string, unknown> | undefined;
-    const problem = this.validate(body);
+    const problem = validate(record.body, this.options.voices);
     if (problem) return this.json(record, res, problem.status, problem.body);
-    const input = body!.input as string;
-    const format = (body!.response_format as string | undefined) ?? 'mp3';
-    const speed = (body!.speed as number | undefined) ?? 1;
+    const body = record.body as Record<string, unknown>;
+    const input = body.input as string;
+    const format = (body.response_format as string | undefined) ?? 'mp3';
+    const speed = (body.speed as number | undefined) ?? 1;
+    const voice = typeof body.voice === 'string' ? body.voice : 'af_heart';
+    const stream = body.stream !== false;
     const fault = this.currentFault();
     if (fault !== 'none') this.faultUses++;
     switch (fault) {
@@ -345,159 +575,183 @@ export class StandinServer {
         return this.json(record, res, 500, { detail: { error: 'processing_error', message: 'Error generating audio: CUDA out of memory', type: 'server_error' } });
       case 'error-bare-500':
         record.status = 500;
-        res.writeHead(500, { 'content-length': 0 });
+        res.writeHead(500, this.headers({ 'content-length': 0 }));
         return void res.end();
       case 'error-flask':
         return this.json(record, res, 500, { error: 'Voice generation failed: model not loaded' });
       case 'error-openai':
-        return this.json(record, res, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error' } });
+        return this.json(record, res, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
       case 'error-message':
         return this.json(record, res, 400, { message: 'Invalid model: use an ONNX variant such as model_q8f16' });
       case 'empty-200':
         record.status = 200;
-        res.writeHead(200, { 'content-type': 'audio/pcm' });
+        record.samplesTotal = 0;
+        res.writeHead(200, this.headers({ 'content-type': 'audio/pcm', 'content-length': 0 }));
         return void res.end();
-      case 'html-200':
+      case 'html-200': {
         record.status = 200;
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        return void res.end('<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>');
+        const page = '<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1></body></html>\n';
+        res.writeHead(200, this.headers({ 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(page) }));
+        return void res.end(page);
+      }
       case 'json-200':
         return this.json(record, res, 200, { ok: true });
       case 'never-answer':
         return; // headers never come; the socket stays open until the client gives up
     }
+    const contentType = fault === 'mp3' ? 'audio/mpeg' : fault === 'wav-44100' || fault === 'wav-float32' ? 'audio/wav' : CONTENT_TYPES[format];
+    const streamHeaders: http.OutgoingHttpHeaders = {
+      'content-type': contentType,
+      'content-disposition': `attachment; filename=speech.${contentType === 'audio/wav' ? 'wav' : contentType === 'audio/mpeg' ? 'mp3' : format}`,
+      'cache-control': 'no-cache',
+      ...(stream ? { 'x-accel-buffering': 'no' } : {}),
+    };
     if (!input.trim()) {
+      // Nothing speakable: Kokoro-FastAPI opens the stream and ends it at once.
       record.status = 200;
       record.samplesTotal = 0;
-      res.writeHead(200, { 'content-type': CONTENT_TYPES[format] ?? 'audio/pcm' });
+      res.writeHead(200, this.headers(stream ? streamHeaders : { ...streamHeaders, 'content-length': 0 }));
       return void res.end();
     }
-    let total = samplesForText(input, this.options.msPerChar);
-    let espeak: Buffer | undefined;
     if (this.options.voiceSource === 'espeak') {
-      espeak = espeakPcm(input, speed);
-      if (espeak) total = espeak.length / 2;
+      void espeakPcm(input, voice, speed).then((pcm) => {
+        if (!res.destroyed) this.audio(record, res, fault, format, stream, streamHeaders, voice, input, pcm);
+      });
+      return;
     }
+    this.audio(record, res, fault, format, stream, streamHeaders, voice, input, undefined);
+  }
+
+  private audio(
+    record: RecordedRequest,
+    res: http.ServerResponse,
+    fault: Fault,
+    format: string,
+    stream: boolean,
+    streamHeaders: http.OutgoingHttpHeaders,
+    voice: string,
+    input: string,
+    spoken: Buffer | undefined,
+  ): void {
+    const opts = this.options;
+    let total = spoken ? spoken.length >> 1 : samplesForText(input, opts.msPerChar);
     if (fault === 'huge') total = HUGE_SAMPLES;
-    record.samplesTotal = total;
-    let contentType = CONTENT_TYPES[format] ?? 'audio/pcm';
-    let header: Buffer | undefined;
-    let encode = (pcm: Buffer): Buffer => pcm;
     let rate = SAMPLE_RATE;
+    let header: Buffer | undefined;
+    let encode: ((pcm: Buffer) => Buffer) | undefined;
     if (fault === 'wav-44100') {
-      contentType = 'audio/wav';
       rate = 44_100;
       header = streamingWavHeader(rate);
       total = Math.round((total * rate) / SAMPLE_RATE);
-      record.samplesTotal = total;
     } else if (fault === 'wav-float32') {
-      contentType = 'audio/wav';
       header = streamingWavHeader(SAMPLE_RATE, 3, 32);
-      encode = (pcm) => {
-        const out = Buffer.allocUnsafe(pcm.length * 2);
-        for (let i = 0; i < pcm.length / 2; i++) out.writeFloatLE(pcm.readInt16LE(i * 2) / 32768, i * 4);
-        return out;
-      };
-    } else if (fault === 'mp3' || ['mp3', 'opus', 'aac', 'flac'].includes(format)) {
-      contentType = fault === 'mp3' ? 'audio/mpeg' : contentType;
-      header = Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x00', 'latin1');
-      encode = (pcm) => Buffer.alloc(Math.ceil(pcm.length / 8), 0xff);
+      encode = toFloat32;
+    } else if (fault === 'mp3') {
+      header = ENCODED_HEADERS.mp3;
+      encode = (pcm) => junkBytes(Math.ceil(pcm.length / 6));
     } else if (format === 'wav') {
-      header = streamingWavHeader();
+      header = WAV_HEADER;
+    } else if (format !== 'pcm') {
+      header = ENCODED_HEADERS[format];
+      encode = (pcm) => junkBytes(Math.ceil(pcm.length / 6));
     }
-    const stream = body!.stream !== false;
+    record.samplesTotal = total;
+    const tone = spoken ? undefined : toneFor(voice);
+    const samples = (start: number, n: number): Buffer => (spoken ? spoken.subarray(start * 2, (start + n) * 2) : tone!.bytes(start, n, total));
     record.status = 200;
+
     if (!stream) {
-      const pcm = espeak ?? toneBytes(0, total);
-      const payload = Buffer.concat([header ?? Buffer.alloc(0), encode(pcm)]);
-      res.writeHead(200, { 'content-type': contentType, 'content-length': payload.length });
-      record.firstByteAt = performance.now();
-      record.samplesSent = total;
-      return void res.end(payload);
+      // The whole file at once, after the same delay; never cancelled (as in Kokoro-FastAPI).
+      const send = () => {
+        if (res.destroyed) return;
+        const pcm = samples(0, total);
+        const payload = header ? Buffer.concat([header, encode ? encode(pcm) : pcm]) : encode ? encode(pcm) : pcm;
+        res.writeHead(200, this.headers({ ...streamHeaders, 'content-length': payload.length }));
+        record.firstByteAt = performance.now();
+        record.samplesSent = total;
+        res.end(payload);
+      };
+      const wait = opts.ttfbMs + (opts.rtf > 0 && Number.isFinite(opts.rtf) ? (total / rate) * 1000 / opts.rtf : 0);
+      if (wait > 0) setTimeout(send, wait);
+      else send();
+      return;
     }
-    res.writeHead(200, { 'content-type': contentType, 'x-accel-buffering': 'no', 'cache-control': 'no-cache' });
-    const chunkSamples = Math.max(1, Math.round((this.options.chunkMs * rate) / 1000));
-    const pacing = this.options.rtf > 0 && Number.isFinite(this.options.rtf) ? this.options.chunkMs / this.options.rtf : 0;
-    const split = this.options.splitOddBytes;
-    const stopAt = fault === 'truncate' ? Math.floor(total / 2) : fault === 'reset-mid-stream' ? Math.min(total - 1, chunkSamples * 2) : total;
+
+    res.writeHead(200, this.headers(streamHeaders));
+    const chunkSamples = Math.max(1, Math.round((opts.chunkMs * rate) / 1000));
+    const pacing = opts.rtf > 0 && Number.isFinite(opts.rtf) ? opts.chunkMs / opts.rtf : 0;
+    const split = opts.splitOddBytes;
+    const stopAt = fault === 'truncate' ? Math.floor(total / 2) : fault === 'reset-mid-stream' ? Math.max(1, Math.min(total - 1, chunkSamples * 2)) : total;
     let sent = 0;
     let index = 0;
     let timer: NodeJS.Timeout | undefined;
+    let immediate: NodeJS.Immediate | undefined;
     let stopped = false;
-    const started = performance.now() + this.options.ttfbMs;
+    const started = record.receivedAt + opts.ttfbMs;
     res.on('close', () => {
+      // The client went (or the server dropped it): stop generating after the chunk in hand, like Kokoro-FastAPI.
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
+      timer = immediate = undefined;
     });
-    const sendNext = () => {
-      timer = undefined;
-      if (stopped) return;
-      if (sent >= stopAt) {
-        if (fault === 'reset-mid-stream') {
-          res.socket?.resetAndDestroy?.() ?? res.socket?.destroy();
-          return;
-        }
-        res.end();
-        return;
-      }
-      const n = Math.min(chunkSamples, stopAt - sent);
-      const pcm = espeak ? espeak.subarray(sent * 2, (sent + n) * 2) : toneBytes(sent, n);
-      let bytes = encode(pcm);
-      if (index === 0 && header) bytes = Buffer.concat([header, bytes]);
-      if (record.firstByteAt === undefined) record.firstByteAt = performance.now();
+    const write = (bytes: Buffer, done?: () => void): void => {
       if (split && bytes.length > 2) {
-        const cut = (index % 2 === 0 ? 1 : bytes.length - 1) | 1;
+        const cut = (index % 2 === 0 ? 1 : bytes.length - 1) | 1; // always odd; the first read of a stream is one byte
         res.write(bytes.subarray(0, cut));
-        res.write(bytes.subarray(cut));
-      } else {
-        res.write(bytes);
-      }
-      sent += n;
-      record.samplesSent = sent;
-      index++;
-      if (fault === 'stall-after-first') return; // never another byte, never the end
+        res.write(bytes.subarray(cut), done);
+      } else res.write(bytes, done);
+    };
+    const schedule = (): void => {
       const due = started + index * pacing;
-      const delay = Math.max(0, due - performance.now());
+      const delay = due - performance.now();
       if (delay > 0) timer = setTimeout(sendNext, delay);
+      else if (res.writableNeedDrain) res.once('drain', sendNext); // the client reads slower than we generate: wait for it
       else if (index % 64 === 0) timer = setTimeout(sendNext, 0); // let other connections and disconnects through
       else sendNext();
     };
-    if (this.options.ttfbMs > 0) {
+    const sendNext = (): void => {
+      timer = undefined;
+      if (stopped) return;
+      if (sent >= stopAt) {
+        if (fault !== 'reset-mid-stream') res.end();
+        return;
+      }
+      const n = Math.min(chunkSamples, stopAt - sent);
+      const pcm = samples(sent, n);
+      let bytes = encode ? encode(pcm) : pcm;
+      if (index === 0 && header) bytes = Buffer.concat([header, bytes]);
+      record.firstByteAt ??= performance.now();
+      sent += n;
+      const last = sent >= stopAt;
+      if (last && fault === 'reset-mid-stream') {
+        // Let what was written reach the client, then a TCP reset: no chunked terminator, an error on the client's side.
+        write(bytes, () => {
+          const socket = res.socket;
+          if (!socket || stopped) return;
+          this.killedByServer.add(socket);
+          setTimeout(() => (socket.destroyed ? undefined : socket.resetAndDestroy()), 5);
+        });
+      } else write(bytes);
+      record.samplesSent = sent;
+      index++;
+      if (fault === 'stall-after-first') return; // never another byte, never the end
+      if (last && fault === 'reset-mid-stream') return;
+      schedule();
+    };
+    if (opts.ttfbMs > 0) {
       // Timers fire a millisecond or two late: wake early and finish on the event loop, so the delay is the one asked for.
-      const due = record.receivedAt + this.options.ttfbMs;
       const onTime = () => {
+        timer = immediate = undefined;
         if (stopped) return;
-        if (performance.now() >= due) sendNext();
-        else setImmediate(onTime);
+        if (performance.now() >= started) sendNext();
+        else immediate = setImmediate(onTime);
       };
-      timer = setTimeout(onTime, Math.max(0, this.options.ttfbMs - 2));
+      timer = setTimeout(onTime, Math.max(0, started - performance.now() - 2));
     } else sendNext();
-  }
-
-  private validate(body: Record<string, unknown> | undefined): { status: number; body: unknown } | undefined {
-    if (typeof body !== 'object' || body === null || typeof body.input !== 'string') return validationError('input', 'Field required', 'missing');
-    const format = body.response_format ?? 'mp3';
-    if (typeof format !== 'string' || !FORMATS.includes(format)) return validationError('response_format', "Input should be 'mp3', 'opus', 'aac', 'flac', 'wav' or 'pcm'", 'literal_error');
-    const speed = body.speed ?? 1;
-    if (typeof speed !== 'number' || speed < 0.25) return validationError('speed', 'Input should be greater than or equal to 0.25', 'greater_than_equal');
-    if (speed > 4) return validationError('speed', 'Input should be less than or equal to 4', 'less_than_equal');
-    const model = body.model ?? 'kokoro';
-    if (typeof model !== 'string' || !MODELS.includes(model)) {
-      return { status: 400, body: { detail: { error: 'invalid_model', message: `Unsupported model: ${String(model)}`, type: 'invalid_request_error' } } };
-    }
-    const voice = typeof body.voice === 'string' ? body.voice : 'af_heart';
-    const parts = voice.split(/[+-]/).map((p) => p.trim().replace(/\([\d.]+\)$/, ''));
-    const unknown = parts.find((p) => !this.options.voices.includes(p));
-    if (unknown !== undefined) {
-      return {
-        status: 400,
-        body: { detail: { error: 'validation_error', message: `Voice '${unknown}' not found. Available voices: ${this.options.voices.join(', ')}`, type: 'invalid_request_error' } },
-      };
-    }
-    return undefined;
   }
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+function stripUndefined<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
 }
