@@ -24,7 +24,8 @@ export interface AudioSink {
 }
 
 export interface ReadingRequest {
-  text: string;
+  /** Raw text, or raw text in pieces (a huge selection copied from the document as it is read). */
+  text: string | Iterable<string>;
   /** Turns a block of raw text into speakable text; applied lazily, block by block. */
   prepare?: (block: string) => string;
   params: SpeechParams;
@@ -93,9 +94,13 @@ export function* rawBlocks(text: string, firstBlockChars: number, blockChars: nu
 
 function* speechChunks(request: ReadingRequest, options: Required<ReaderOptions>): Generator<string> {
   const chunker = new Chunker(options.chunks);
-  for (const block of rawBlocks(request.text, options.firstBlockChars, options.blockChars)) {
-    const prepared = request.prepare ? request.prepare(block) : block;
-    if (prepared.trim()) yield* chunker.push(prepared);
+  let firstBlockChars = options.firstBlockChars;
+  for (const piece of typeof request.text === 'string' ? [request.text] : request.text) {
+    for (const block of rawBlocks(piece, firstBlockChars, options.blockChars)) {
+      const prepared = request.prepare ? request.prepare(block) : block;
+      if (prepared.trim()) yield* chunker.push(prepared);
+    }
+    firstBlockChars = options.blockChars;
   }
   yield* chunker.finish();
 }
@@ -151,7 +156,7 @@ export class Reader {
    * same text starts at once. A newer prefetch or any reading cancels it; it never
    * runs beside a reading (the server generates one request at a time).
    */
-  prefetch(request: ReadingRequest, maxChunks = 2): Promise<number> {
+  prefetch(request: ReadingRequest & { text: string }, maxChunks = 2): Promise<number> {
     const key = audioCacheKey(request.text, request.params);
     // The same text asked again while it is being fetched (diagnostics change in bursts): keep going.
     if (this.prefetching?.key === key && !this.prefetching.controller.signal.aborted) return this.prefetching.done;
@@ -229,7 +234,7 @@ export class Reader {
       reading.chunkSamples[reading.chunkSamples.length - 1] += pcm.length >> 1;
       this.sink.audio(reading.id, pcm, sampleRate);
     };
-    this.sink.begin(reading.id, request.title ?? request.text);
+    this.sink.begin(reading.id, request.title ?? (typeof request.text === 'string' ? request.text : ''));
     try {
       // A manual loop, not for-of: breaking out must not close `source`, a continuation may go on with it.
       for (let next = source.next(); !next.done; next = source.next()) {

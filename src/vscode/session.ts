@@ -152,8 +152,8 @@ export class Session implements vscode.Disposable {
     this.refreshStatus();
   }
 
-  /** Reads `text` aloud, replacing whatever is being read. Shows errors; resolves with the outcome. */
-  read(text: string, options: ReadOptions): Promise<ReadingResult> {
+  /** Reads `text` (or text in pieces, copied from a document as it is read) aloud, replacing whatever is being read. Shows errors; resolves with the outcome. */
+  read(text: string | Iterable<string>, options: ReadOptions): Promise<ReadingResult> {
     const { kind, languageId } = options;
     const punctuation = this.config.punctuation;
     if (!options.announcement) {
@@ -162,7 +162,7 @@ export class Session implements vscode.Disposable {
     }
     const request: ReadingRequest = {
       text,
-      title: options.title ?? text,
+      title: options.title ?? (typeof text === 'string' ? text : undefined),
       params: this.server.speech,
       cache: kind === 'spoken',
       prepare: kind === 'spoken' ? neutralizeControlSyntax : (block) => toSpeakable(block, { kind, punctuation, languageId }),

@@ -18,8 +18,8 @@ function playerPage(): string {
   return `<!DOCTYPE html><html><head><style>${css}</style></head><body>${body}</body></html>`;
 }
 
-function tone(samples: number, offset = 0): number[] {
-  return Array.from({ length: samples }, (_, i) => Math.round(Math.sin(((i + offset) * 2 * Math.PI * 440) / 24000) * 8000));
+function tone(samples: number): number[] {
+  return Array.from({ length: samples }, (_, i) => Math.round(Math.sin((i * 2 * Math.PI * 440) / 24000) * 8000));
 }
 
 async function openPlayer(browser: Browser): Promise<Page> {
@@ -72,13 +72,21 @@ describe('player webview script in Chromium', function () {
   it('plays frames gaplessly as they arrive and reports started, then ended with every sample played', async () => {
     const page = await openPlayer(browser);
     await send(page, { type: 'begin', readingId: 1, text: 'Hello world', sampleRate: 24000 });
-    let total = 0;
-    for (let i = 0; i < 10; i++) {
-      const frame = tone(2400 + (i % 3), total);
-      total += frame.length;
-      await send(page, { type: 'audio', readingId: 1, pcm: frame, sampleRate: 24000 });
-      if (i === 2) await waitForReport(page, (m) => m.type === 'started'); // 300 ms queued: room for the test's own round trips
-    }
+    // Frames of 100 ms come every 40 ms, posted by a timer in the page (as the extension posts them),
+    // not one test round trip at a time: a busy test machine must not make gaps the player did not.
+    const total = await page.evaluate(async () => {
+      let sent = 0;
+      for (let i = 0; i < 10; i++) {
+        const samples = 2400 + (i % 3);
+        const pcm = new Int16Array(samples);
+        for (let s = 0; s < samples; s++) pcm[s] = Math.round(Math.sin(((sent + s) * 2 * Math.PI * 440) / 24000) * 8000);
+        sent += samples;
+        (globalThis as any).postMessage({ type: 'audio', readingId: 1, pcm: new Uint8Array(pcm.buffer), sampleRate: 24000 }, '*');
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      return sent;
+    });
+    await waitForReport(page, (m) => m.type === 'started');
     await send(page, { type: 'end', readingId: 1 });
     const ended = (await waitForReport(page, (m) => m.type === 'ended', 8000)) as Extract<FromPlayer, { type: 'ended' }>;
     assert.equal(ended.stopped, false);

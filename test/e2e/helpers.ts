@@ -48,6 +48,22 @@ export function nextReading(api: KokoroApi, timeoutMs = 15_000): Promise<Reading
 export const isStarted = (m: FromPlayer): m is Extract<FromPlayer, { type: 'started' }> => m.type === 'started';
 export const isEnded = (m: FromPlayer): m is Extract<FromPlayer, { type: 'ended' }> => m.type === 'ended';
 
+/**
+ * Waits until the workbench (renderer) answers a command round trip within `withinMs`:
+ * after opening a huge document VS Code itself is busy for seconds, and a latency measured
+ * then would be VS Code's, not ours. Returns how long that took.
+ */
+export async function workbenchSettled(withinMs = 50, timeoutMs = 30_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const sent = performance.now();
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+    if (performance.now() - sent < withinMs) return performance.now() - started;
+    if (performance.now() - started > timeoutMs) throw new Error(`the workbench stayed busy for ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
