@@ -26,13 +26,14 @@ export type Fault =
   | 'truncate'
   | 'huge'
   | 'close-keepalive'
+  | 'drop-reused'
   | 'wav-44100'
   | 'wav-float32'
   | 'mp3';
 
 export const FAULTS: readonly Fault[] = [
   'none', 'error-500', 'error-bare-500', 'error-flask', 'error-openai', 'error-message', 'empty-200', 'html-200', 'json-200',
-  'stall-after-first', 'never-answer', 'reset-mid-stream', 'truncate', 'huge', 'close-keepalive', 'wav-44100', 'wav-float32', 'mp3',
+  'stall-after-first', 'never-answer', 'reset-mid-stream', 'truncate', 'huge', 'close-keepalive', 'drop-reused', 'wav-44100', 'wav-float32', 'mp3',
 ];
 
 export interface StandinOptions {
@@ -52,9 +53,13 @@ export interface StandinOptions {
   voicesShape?: VoicesShape;
   /** 'espeak' speaks the input with `espeak-ng` (resampled to 24 kHz); falls back to the tone when espeak-ng is missing. */
   voiceSource?: 'tone' | 'espeak';
-  /** Applies to POST /v1/audio/speech; 'close-keepalive' applies to every route. */
+  /**
+   * Applies to POST /v1/audio/speech; 'close-keepalive' and 'drop-reused' apply to every route. 'drop-reused' closes
+   * a kept-alive connection as a request arrives on it, unanswered: what a client meets when it reuses an idle
+   * socket in the instant the server (uvicorn, after 5 s) closes it.
+   */
   fault?: Fault;
-  /** Speech requests the fault applies to before it clears itself. */
+  /** Requests the fault applies to (speech requests; for drop-reused, dropped requests) before it clears itself. */
   faultTimes?: number;
   label?: string;
   /** Idle kept-alive connections are closed after this long. uvicorn (Kokoro-FastAPI) closes them after 5 s. */
@@ -375,6 +380,7 @@ export class StandinServer {
   private readonly socketIds = new WeakMap<Socket, number>();
   /** Sockets the server itself destroyed (down(), reset-mid-stream): their requests did not see a client disconnect. */
   private readonly killedByServer = new WeakSet<Socket>();
+  private readonly requestsServed = new WeakMap<Socket, number>();
   private nextConnectionId = 1;
   private nextRequestId = 1;
   private faultUses = 0;
@@ -523,6 +529,14 @@ export class StandinServer {
         }
       }
       if (res.destroyed) return;
+      const served = this.requestsServed.get(socket) ?? 0;
+      this.requestsServed.set(socket, served + 1);
+      if (this.currentFault() === 'drop-reused' && served > 0) {
+        this.faultUses++;
+        this.killedByServer.add(socket);
+        socket.destroy();
+        return;
+      }
       if (this.currentFault() === 'close-keepalive') res.setHeader('connection', 'close'); // Node then closes the socket after the response
       else if (!this.options.keepAliveHeader) res.removeHeader('connection'); // no Connection/Keep-Alive header at all, as h11 answers
       this.route(record, res);
@@ -569,7 +583,7 @@ export class StandinServer {
     const voice = typeof body.voice === 'string' ? body.voice : 'af_heart';
     const stream = body.stream !== false;
     const fault = this.currentFault();
-    if (fault !== 'none') this.faultUses++;
+    if (fault !== 'none' && fault !== 'drop-reused') this.faultUses++;
     switch (fault) {
       case 'error-500':
         return this.json(record, res, 500, { detail: { error: 'processing_error', message: 'Error generating audio: CUDA out of memory', type: 'server_error' } });

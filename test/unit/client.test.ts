@@ -187,13 +187,36 @@ describe('KokoroClient against the stand-in server', function () {
     await rejectsWith(speakAll(client, 'Hi.'), 'tooLarge');
   });
 
-  it('retries an idempotent request and a not-yet-answered speech request on a fresh connection when the server closed the kept-alive one', async () => {
+  it('works with a server that closes the connection after every answer (Connection: close)', async () => {
     server.setOptions({ fault: 'close-keepalive' });
     await client.health();
     await client.health();
     const { bytes } = await speakAll(client, 'Still works.');
     assert.equal(bytes, samplesForText('Still works.', server.options.msPerChar) * 2);
     assert.equal(server.speechRequests().length, 1, 'the speech request was sent once');
+  });
+
+  it('retries a health check and an unanswered speech request on a fresh connection when the server drops the kept-alive one', async () => {
+    const single = clientFor(server, { connections: 1 });
+    try {
+      await single.health();
+      const opened = server.connectionsOpened;
+      server.setOptions({ fault: 'drop-reused', faultTimes: 1 });
+      await single.health();
+      assert.equal(server.connectionsOpened, opened + 1, 'the retry went on a new connection');
+      assert.equal(server.requests.filter((r) => r.path === '/health').length, 3, 'the dropped check and its retry both reached the server');
+
+      server.setOptions({ fault: 'drop-reused', faultTimes: 1 });
+      const { bytes } = await speakAll(single, 'Still works.');
+      const expected = samplesForText('Still works.', server.options.msPerChar) * 2;
+      assert.equal(bytes, expected, 'the audio reached the speaker once, whole');
+      const speech = server.speechRequests();
+      assert.equal(speech.length, 2);
+      assert.equal(speech[0].samplesSent, 0, 'the dropped request produced no audio');
+      assert.equal(speech[1].samplesSent * 2, expected);
+    } finally {
+      await single.close();
+    }
   });
 
   it('sends the API key as a bearer token, and never shows it in an error', async () => {
