@@ -6,6 +6,7 @@ import { readSelection } from './readSelection';
 import { selectVoice, setApiKey, warmUp } from './server';
 
 export function registerCommands(session: Session): void {
+  const visitedProblem = {};
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'kokoro.readSelection': readSelection(session),
     'kokoro.stop': () => session.stop(),
@@ -18,8 +19,8 @@ export function registerCommands(session: Session): void {
     'kokoro.readProblemAtCursor': problemCommand(session, readProblemAtCursor(session)),
     'kokoro.readFullProblem': problemCommand(session, readProblemAtCursor(session, true)),
     'kokoro.readProblemsInFile': problemCommand(session, readProblemsInFile(session)),
-    'kokoro.nextProblem': problemCommand(session, goToProblemAndRead(session, 'next')),
-    'kokoro.previousProblem': problemCommand(session, goToProblemAndRead(session, 'previous')),
+    'kokoro.nextProblem': problemCommand(session, goToProblemAndRead(session, 'next', visitedProblem)),
+    'kokoro.previousProblem': problemCommand(session, goToProblemAndRead(session, 'previous', visitedProblem)),
     'kokoro.runBenchmark': runBenchmark(session),
     'kokoro.speedUp': () => session.setSpeed(session.config.speed + 0.25),
     'kokoro.speedDown': () => session.setSpeed(session.config.speed - 0.25),

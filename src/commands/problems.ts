@@ -38,13 +38,22 @@ export function readProblemsInFile(session: Session) {
   };
 }
 
-export function goToProblemAndRead(session: Session, direction: 'next' | 'previous') {
+/** The problem "Go to Next/Previous Problem and Read" last went to, so several at one spot are stepped through, as F8 does. */
+export interface VisitedProblem {
+  uri?: string;
+  problem?: ProblemInfo;
+}
+
+export function goToProblemAndRead(session: Session, direction: 'next' | 'previous', visited: VisitedProblem) {
   return async (): Promise<void> => {
     const editor = activeEditor();
     if (!editor) return;
     const { line, character } = editor.selection.active;
+    const uri = editor.document.uri.toString();
     const problems = problemsOf(editor.document.uri);
-    const target = nextProblem(problems, line, character, direction);
+    const target = nextProblem(problems, line, character, direction, true, visited.uri === uri ? visited.problem : undefined);
+    visited.uri = uri;
+    visited.problem = target;
     if (!target) {
       await session.speak(`No problems in ${fileName(editor.document.uri)}.`);
       return;

@@ -49,6 +49,7 @@ export class DiagnosticAnnouncements implements vscode.Disposable {
         this.announcer.problemsChanged(uri, problemsOf(editor.document.uri));
         this.prefetchAtCursor(editor);
       }),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.announcer.forget(doc.uri.toString())),
       vscode.workspace.onDidSaveTextDocument((doc) => {
         // Diagnostics of a save arrive a moment later: wait for the language server.
         setTimeout(() => this.announcer.saved(doc.uri.toString(), fileName(doc.uri), problemsOf(doc.uri)), 750);

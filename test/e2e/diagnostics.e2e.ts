@@ -92,6 +92,28 @@ describe('Hearing problems', function () {
     assert.equal(editor.selection.active.line, 1);
   });
 
+  it('steps through two problems at the same spot one press at a time, as F8 does', async () => {
+    const sameSpot = new vscode.Diagnostic(diagnostics[2].range, "Cannot find name 'y'.", vscode.DiagnosticSeverity.Error);
+    collection.set(editor.document.uri, [...diagnostics, sameSpot]);
+    try {
+      await vscode.window.showTextDocument(editor.document);
+      editor.selection = new vscode.Selection(4, 0, 4, 0);
+      const heard: string[] = [];
+      for (let press = 0; press < 2; press++) {
+        await driver.standinReset();
+        const done = nextReading(api);
+        await vscode.commands.executeCommand('kokoro.nextProblem');
+        await done;
+        assert.equal(editor.selection.active.line, 5);
+        heard.push((await spokenInputs()).join(' '));
+      }
+      assert.equal(heard.filter((h) => /not assignable/.test(h)).length, 1, heard.join(' | '));
+      assert.equal(heard.filter((h) => /cannot find name y/i.test(h)).length, 1, heard.join(' | '));
+    } finally {
+      collection.set(editor.document.uri, diagnostics);
+    }
+  });
+
   it('announces the error where the cursor comes to rest, once, skipping lines it only passes', async () => {
     const config = vscode.workspace.getConfiguration('kokoro');
     await config.update('announceDelayMs', 400, vscode.ConfigurationTarget.Global);
