@@ -2,13 +2,14 @@ import * as vscode from 'vscode';
 import type { Session } from '../vscode/session';
 import { runBenchmark } from './benchmark';
 import { goToProblemAndRead, readProblemAtCursor, readProblemsInFile } from './problems';
-import { readSelection } from './readSelection';
+import { OutputChannels, readOutputChannel, readSelection } from './readSelection';
 import { selectVoice, setApiKey, warmUp } from './server';
 
 export function registerCommands(session: Session): void {
   const visitedProblem = {};
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'kokoro.readSelection': readSelection(session),
+    'kokoro.readOutputChannel': readOutputChannel(session, new OutputChannels(session)),
     'kokoro.stop': () => session.stop(),
     'kokoro.togglePause': () => session.togglePause(),
     'kokoro.selectVoice': selectVoice(session),

@@ -6,7 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
-import { activateExtension, isStarted, nextReading, nextReport, spokenInputs, waitUntil, workbenchSettled } from './helpers';
+import { activateExtension, isStarted, nextReading, nextReport, sleep, spokenInputs, waitUntil, workbenchSettled } from './helpers';
 
 describe('Bad input', function () {
   this.timeout(90_000);
@@ -84,5 +84,40 @@ describe('Bad input', function () {
     assert.deepEqual(await spokenInputs(), []);
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('in the Output panel, Read Selection reads the channel on screen, and says once why the whole of it', async () => {
+    const build = vscode.window.createOutputChannel('Kokoro E2E Build');
+    const other = vscode.window.createOutputChannel('Kokoro E2E Other');
+    try {
+      build.appendLine('Build finished with two warnings in fourteen seconds.');
+      other.appendLine('Something else entirely.');
+      other.show(true);
+      await sleep(300);
+      build.show(false);
+      await sleep(500);
+      await driver.standinReset();
+      let done = nextReading(api);
+      await driver.press('Control+Alt+S');
+      assert.equal((await done).outcome, 'completed');
+      assert.deepEqual(await spokenInputs(), ['Build finished with two warnings in fourteen seconds.']);
+      await vscode.commands.executeCommand('notifications.showList');
+      await waitUntil(async () => (await driver.notifications()).some((m) => /does not let extensions see what is selected in the Output panel/.test(m)), 10_000, 'the explanation');
+
+      other.show(true);
+      await sleep(500);
+      await driver.standinReset();
+      done = nextReading(api);
+      await driver.palette('Kokoro: Read Output Channel');
+      assert.equal((await done).outcome, 'completed');
+      assert.deepEqual(await spokenInputs(), ['Something else entirely.']);
+      await sleep(300);
+      assert.equal((await driver.notifications()).filter((m) => /does not let extensions see/.test(m)).length, 1, 'said once');
+    } finally {
+      build.dispose();
+      other.dispose();
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.commands.executeCommand('workbench.action.closePanel');
+    }
   });
 });
