@@ -120,4 +120,35 @@ describe('Bad input', function () {
       await vscode.commands.executeCommand('workbench.action.closePanel');
     }
   });
+
+  it('reads a selection in a notebook cell as code, and a Markdown cell as prose', async () => {
+    const notebook = await vscode.workspace.openNotebookDocument('jupyter-notebook', new vscode.NotebookData([
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'total_price = sum(item.price for item in cart)\nprint(total_price)', 'python'),
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, '# Shipping notes\nShip the order on **Friday**.', 'markdown'),
+    ]));
+    await vscode.window.showNotebookDocument(notebook);
+    try {
+      const readCell = async (index: number, selection: vscode.Selection) => {
+        await vscode.window.showNotebookDocument(notebook, { selections: [new vscode.NotebookRange(index, index + 1)] });
+        await vscode.commands.executeCommand('notebook.cell.edit');
+        const cell = notebook.cellAt(index).document;
+        await waitUntil(() => vscode.window.activeTextEditor?.document === cell, 10_000, `cell ${index}'s editor to be active`);
+        vscode.window.activeTextEditor!.selection = selection;
+        await driver.standinReset();
+        const done = nextReading(api);
+        await driver.press('Control+Alt+S');
+        assert.equal((await done).outcome, 'completed');
+        return (await spokenInputs()).join(' ');
+      };
+      const code = await readCell(0, new vscode.Selection(0, 0, 0, 45));
+      assert.match(code, /total price/, 'snake_case said as words');
+      assert.doesNotMatch(code, /print/, 'only the selection');
+      const markdown = await readCell(1, new vscode.Selection(0, 0, 1, 29));
+      assert.match(markdown, /Shipping notes/);
+      assert.match(markdown, /Friday/);
+      assert.doesNotMatch(markdown, /[#*]/, 'Markdown syntax is not read out');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
 });
