@@ -1,7 +1,10 @@
 // End-to-end runner: the real VS Code (code-server) with the extension under development,
 // its mocha suite running inside the extension host, driven like a user through
 // headless Chromium (playwright-core), against the stand-in Kokoro server.
-// Usage: node scripts/e2e/run.mjs [--timeout 900000]
+// The suite runs twice: test/e2e/*.e2e.js against a running stand-in, then
+// test/e2e/scenarios/serverDownAtStartUp.e2e.js in a fresh VS Code started while the
+// stand-in is down (a start-up cannot be repeated in one extension host).
+// Usage: node scripts/e2e/run.mjs [--timeout 900000] [--grep TITLE]  (or KOKORO_E2E_GREP)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -29,13 +32,10 @@ const codeServer = path.join(e2eHome, 'cs', 'node_modules', 'code-server', 'out'
 const artifactsDir = path.join(repo, 'test-artifacts', 'e2e');
 
 const cleanups = [];
-let cleaned = false;
 async function cleanup() {
-  if (cleaned) return;
-  cleaned = true;
-  for (const fn of cleanups.reverse()) {
+  while (cleanups.length) {
     try {
-      await fn();
+      await cleanups.pop()();
     } catch {
       // keep cleaning
     }
@@ -224,22 +224,21 @@ function startDriver(page) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function main() {
-  const install = spawnSync('bash', [path.join(repo, 'scripts', 'e2e', 'install.sh')], { stdio: 'inherit' });
-  if (install.status !== 0) throw new Error('installing the e2e prerequisites failed');
-  const require = createRequire(path.join(e2eHome, 'driver', 'package.json'));
-  const { chromium } = require('playwright-core');
-
-  const workdir = path.join(tmpdir(), `kokoro-e2e-${process.pid}`);
+/** Runs the suite of `scenario` ('default' or 'serverDownAtStartUp') in a fresh code-server. */
+async function main(chromium, scenario, grep) {
+  const workdir = path.join(tmpdir(), `kokoro-e2e-${process.pid}-${scenario}`);
   rmSync(workdir, { recursive: true, force: true });
   mkdirSync(workdir, { recursive: true });
   cpSync(path.join(repo, 'test', 'e2e', 'workspace'), path.join(workdir, 'workspace'), { recursive: true });
   cleanups.push(() => rmSync(workdir, { recursive: true, force: true }));
-  rmSync(artifactsDir, { recursive: true, force: true });
-  mkdirSync(artifactsDir, { recursive: true });
 
   const standin = await startStandin();
-  lap(`stand-in Kokoro server at ${standin.url} (control ${standin.controlUrl})`);
+  lap(`${scenario}: stand-in Kokoro server at ${standin.url} (control ${standin.controlUrl})`);
+  if (scenario === 'serverDownAtStartUp') {
+    const down = await fetch(`${standin.controlUrl}/down`, { method: 'POST', body: '{}' });
+    if (!down.ok) throw new Error(`the stand-in did not go down: ${down.status}`);
+    lap('stand-in down before VS Code starts');
+  }
   const port = await freePort();
   await startCodeServer(workdir, port, standin.url);
   lap(`code-server on 127.0.0.1:${port}`);
@@ -257,7 +256,7 @@ async function main() {
   cleanups.push(() => new Promise((r) => driver.close(() => r())));
 
   const resultsFile = path.join(workdir, 'results.json');
-  const config = { grep: opt('grep', process.env.KOKORO_E2E_GREP), standinUrl: standin.url, controlUrl: standin.controlUrl, driverUrl: `http://127.0.0.1:${driver.address().port}`, resultsFile, artifactsDir, workspace: path.join(workdir, 'workspace') };
+  const config = { scenario, grep, standinUrl: standin.url, controlUrl: standin.controlUrl, driverUrl: `http://127.0.0.1:${driver.address().port}`, resultsFile, artifactsDir, workspace: path.join(workdir, 'workspace') };
   writeFileSync(path.join(repo, 'out', 'test', 'e2e', 'config.json'), JSON.stringify(config, null, 2));
 
   let exited;
@@ -284,7 +283,7 @@ async function main() {
   await page.goto(`http://${authority}/?folder=${encodeURIComponent(path.join(workdir, 'workspace'))}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
   lap('workbench loaded; the suite runs in the extension host');
   const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
-  await page.screenshot({ path: path.join(artifactsDir, 'final.png') }).catch(() => undefined);
+  await page.screenshot({ path: path.join(artifactsDir, `final-${scenario}.png`) }).catch(() => undefined);
 
   let results;
   try {
@@ -292,13 +291,14 @@ async function main() {
   } catch {
     results = undefined;
   }
-  if (results) writeFileSync(path.join(artifactsDir, 'results.json'), JSON.stringify(results, null, 2));
+  if (results) writeFileSync(path.join(artifactsDir, `results-${scenario}.json`), JSON.stringify(results, null, 2));
   await cleanup();
   if (code === 'timeout') {
     lap(`TIMEOUT after ${timeoutMs} ms`);
     return { passed: results?.passed ?? 0, failed: (results?.failed ?? 0) + 1, pending: results?.pending ?? 0, ok: false };
   }
   if (!results || results.passed + results.failed === 0) {
+    if (grep && code === 0) return { passed: 0, failed: 0, pending: 0, ok: true }; // no test of this scenario matches
     lap(`the suite reported no results (exit code ${code})`);
     return { passed: 0, failed: 1, pending: 0, ok: false };
   }
@@ -307,13 +307,31 @@ async function main() {
 }
 
 export async function runE2E() {
-  try {
-    return await main();
-  } catch (err) {
-    console.error(`e2e runner failed: ${err?.stack ?? err}`);
-    await cleanup();
+  const install = spawnSync('bash', [path.join(repo, 'scripts', 'e2e', 'install.sh')], { stdio: 'inherit' });
+  if (install.status !== 0) {
+    console.error('installing the e2e prerequisites failed');
     return { passed: 0, failed: 1, pending: 0, ok: false };
   }
+  const { chromium } = createRequire(path.join(e2eHome, 'driver', 'package.json'))('playwright-core');
+  rmSync(artifactsDir, { recursive: true, force: true });
+  mkdirSync(artifactsDir, { recursive: true });
+  const grep = opt('grep', process.env.KOKORO_E2E_GREP || undefined);
+  const total = { passed: 0, failed: 0, pending: 0, ok: true };
+  for (const scenario of ['default', 'serverDownAtStartUp']) {
+    let result;
+    try {
+      result = await main(chromium, scenario, grep);
+    } catch (err) {
+      console.error(`e2e runner failed (${scenario}): ${err?.stack ?? err}`);
+      await cleanup();
+      result = { passed: 0, failed: 1, pending: 0, ok: false };
+    }
+    total.passed += result.passed;
+    total.failed += result.failed;
+    total.pending += result.pending;
+    total.ok &&= result.ok;
+  }
+  return total;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

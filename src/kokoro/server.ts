@@ -106,7 +106,18 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
 
   /** Readings report their outcome here, so the state follows what the user experiences. */
   reportFailure(error: KokoroError): void {
-    if (error.kind === 'unreachable' || (error.kind === 'timeout' && this.stateValue !== 'warming')) this.markUnreachable(error);
+    if (error.kind === 'unreachable' || (error.kind === 'timeout' && this.stateValue !== 'warming')) {
+      this.markUnreachable(error);
+      return;
+    }
+    if (error.kind === 'truncated' && this.stateValue === 'ready') {
+      // A stream that broke off may mean the server went away: ask it, so the state says so at once.
+      const client = this.current;
+      client.health().catch((err: unknown) => {
+        if (client !== this.current || this.disposed || !(err instanceof KokoroError)) return;
+        if (err.kind === 'unreachable' || err.kind === 'timeout') this.markUnreachable(err);
+      });
+    }
   }
 
   reportSuccess(): void {

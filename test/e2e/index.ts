@@ -15,7 +15,12 @@ interface TestResult {
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', grep: e2eConfig.grep });
-  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.e2e.js')).sort()) mocha.addFile(path.join(__dirname, file));
+  // A scenario needs its own VS Code start (scenarios/<name>.e2e.js); the default suite is every *.e2e.js here.
+  const scenario = e2eConfig.scenario ?? 'default';
+  const files = scenario === 'default'
+    ? readdirSync(__dirname).filter((f) => f.endsWith('.e2e.js')).sort().map((f) => path.join(__dirname, f))
+    : [path.join(__dirname, 'scenarios', `${scenario}.e2e.js`)];
+  for (const file of files) mocha.addFile(file);
   const results: TestResult[] = [];
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {

@@ -148,6 +148,37 @@ describe('Reading aloud in VS Code', function () {
     await waitUntil(() => api.session.server.state === 'ready', 15_000, 'the server to be ready again');
   });
 
+  it('the server going down in the middle of a reading: what was heard stays, one message, then it recovers and re-warms by itself', async () => {
+    const editor = await openSample('long.md', LONG_TEXT);
+    editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
+    await driver.standinReset();
+    await driver.standinOptions({ rtf: 1 });
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const started = nextReport(api, isStarted, 20_000);
+    const reading = nextReading(api, 30_000);
+    void vscode.commands.executeCommand('kokoro.readSelection'); // resolves when the reading ends
+    await started;
+    await sleep(300);
+    await driver.standinDown();
+    try {
+      const result = await reading;
+      assert.equal(result.outcome, 'failed');
+      assert.ok(result.samples > 0, 'audio had arrived before the server went');
+      await waitUntil(() => api.session.server.state === 'unreachable', 5_000, 'the state to say unreachable');
+      await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
+      await vscode.commands.executeCommand('notifications.showList');
+      await waitUntil(async () => (await driver.notifications()).some((m) => /Kokoro/.test(m)), 10_000, 'the message');
+      await sleep(1500); // recovery polls meanwhile: it must not add messages
+      assert.equal((await driver.notifications()).filter((m) => /Kokoro/.test(m)).length, 1, 'one message, not a storm');
+    } finally {
+      await driver.standinReset();
+      await driver.standinUp();
+    }
+    await waitUntil(() => api.session.server.state === 'ready', 20_000, 'the server to be ready again, with no user action');
+    assert.equal((await speechRequests())[0]?.body?.input, 'Ready.', 're-warmed on recovery');
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
   it('Select Voice lists the server\'s voices and the next reading uses the chosen one', async () => {
     try {
       await driver.palette('Kokoro: Select Voice');

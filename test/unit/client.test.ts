@@ -281,6 +281,24 @@ describe('KokoroServer state and recovery', function () {
     }
   });
 
+  it('a stream that breaks off because the server went down marks it unreachable at once; one that breaks on a live server does not', async () => {
+    const standin = await StandinServer.start();
+    const settings = { client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true };
+    const server = new KokoroServer(settings);
+    try {
+      await server.warmUp();
+      server.reportFailure(new KokoroError('truncated', 'broke'));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(server.state, 'ready', 'the server answers its health check');
+      await standin.down();
+      server.reportFailure(new KokoroError('truncated', 'broke'));
+      await standin.waitFor(() => server.state === 'unreachable', 2000);
+    } finally {
+      await server.dispose();
+      await standin.close();
+    }
+  });
+
   it('keeps its connections warm past the server\'s keep-alive timeout, so a reading after a pause opens none', async function () {
     this.timeout(15_000);
     const standin = await StandinServer.start({ keepAliveTimeoutMs: 2500 }); // a "timeout=2" hint: the client keeps idle sockets 1 s
