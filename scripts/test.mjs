@@ -3,7 +3,7 @@
 // Ends with one line "N passed, N failed" and exits non-zero if anything failed or did not run.
 // Options: --unit (unit and browser tests only), --e2e (end-to-end only).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,7 @@ async function mochaRun(title, files) {
 const testFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join(dir, f)) : []);
 
 step('build', 'npm', ['run', '--silent', 'build']);
+rmSync(path.join(repo, 'out'), { recursive: true, force: true }); // no test compiled from a file that is gone
 step('type-check and compile tests', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
 step('type-check the webview', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'media/tsconfig.json']);
 if (only !== 'unit') step('install the real VS Code for end-to-end tests (once)', 'bash', ['scripts/e2e/install.sh']);

@@ -46,4 +46,11 @@ describe('package.json manifest', () => {
     const files = run.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
     assert.deepEqual(files, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/extension.js', 'dist/player.js', 'media/player.css', 'package.json']);
   });
+
+  it('ships one production dependency, undici, pinned to an exact version and bundled into dist/extension.js', () => {
+    assert.deepEqual(Object.keys(manifest.dependencies), ['undici']);
+    assert.match(manifest.dependencies.undici, /^\d+\.\d+\.\d+$/, 'an exact version: what was reviewed is what ships');
+    const bundle = readFileSync(path.join(root, 'dist', 'extension.js'), 'utf8');
+    assert.ok(!/require\(["']undici["']\)/.test(bundle), 'undici is inside the bundle, not loaded from node_modules');
+  });
 });
