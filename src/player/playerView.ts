@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { AudioSink } from '../speech/reader';
+import { playerHtml } from './html';
 import { FromPlayer, ToPlayer, parseFromPlayer } from './messages';
 
 const MAX_MESSAGE_BYTES = 96 * 1024;
@@ -229,41 +230,12 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   }
 
   private html(webview: vscode.Webview, dist: vscode.Uri, media: vscode.Uri): string {
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'player.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'player.css'));
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Kokoro Player</title>
-</head>
-<body>
-<main aria-label="Kokoro player">
-  <div class="controls" role="toolbar" aria-label="Playback">
-    <button id="enable" class="primary" hidden>Enable audio</button>
-    <button id="playPause" aria-label="Pause" title="Pause/Resume (Space)" disabled>Pause</button>
-    <button id="stop" aria-label="Stop reading" title="Stop (Escape)" disabled>Stop</button>
-    <label for="speed">Speed</label>
-    <input id="speed" type="range" min="0.25" max="4" step="0.25" value="1" aria-valuetext="1 times">
-    <output id="speedValue" for="speed">1×</output>
-  </div>
-  <p id="status" class="status" role="status" aria-live="polite">Idle. Select text and run “Kokoro: Read Selection”.</p>
-  <p id="now" class="now" tabindex="0" aria-label="Now reading"></p>
-</main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return playerHtml({
+      nonce: randomBytes(16).toString('base64'),
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'player.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'player.css')).toString(),
+    });
   }
 
   dispose(): void {

