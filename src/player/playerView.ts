@@ -16,6 +16,11 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   static readonly viewId = 'kokoro.player';
 
   private view: vscode.WebviewView | undefined;
+
+  /** Whether VS Code has created the webview (it does so the first time the view is shown). */
+  get isResolved(): boolean {
+    return this.view !== undefined;
+  }
   private ready = false;
   private readonly outbox: ToPlayer[] = [];
   private pending: Uint8Array[] = [];
