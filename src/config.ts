@@ -13,6 +13,7 @@ export interface KokoroConfig {
   model: string;
   connections: number;
   warmUpOnStartup: boolean;
+  preparePlayerOnStartup: boolean;
   keepConnectionsWarm: boolean;
   healthTimeoutMs: number;
   firstByteTimeoutMs: number;
@@ -44,6 +45,7 @@ export function readConfig(): KokoroConfig {
     model: (c.get<string>('model') || 'kokoro').trim(),
     connections: Math.round(clamp(Number(c.get('connections')), 1, 16, 2)),
     warmUpOnStartup: c.get<boolean>('warmUpOnStartup') ?? true,
+    preparePlayerOnStartup: c.get<boolean>('preparePlayerOnStartup') ?? false,
     keepConnectionsWarm: c.get<boolean>('keepConnectionsWarm') ?? true,
     healthTimeoutMs: clamp(Number(c.get('timeouts.healthMs')), 50, 60_000, 500),
     firstByteTimeoutMs: clamp(Number(c.get('timeouts.firstByteMs')), 100, 600_000, 15_000),

@@ -1,9 +1,10 @@
 // End-to-end runner: the real VS Code (code-server) with the extension under development,
 // its mocha suite running inside the extension host, driven like a user through
 // headless Chromium (playwright-core), against the stand-in Kokoro server.
-// The suite runs twice: test/e2e/*.e2e.js against a running stand-in, then
-// test/e2e/scenarios/serverDownAtStartUp.e2e.js in a fresh VS Code started while the
-// stand-in is down (a start-up cannot be repeated in one extension host).
+// The suite runs in three VS Code starts (a start-up cannot be repeated in one extension
+// host): test/e2e/*.e2e.js against a running stand-in; scenarios/serverDownAtStartUp.e2e.js
+// started while the stand-in is down; scenarios/playerPreparedAtStartUp.e2e.js with
+// kokoro.preparePlayerOnStartup.
 // Usage: node scripts/e2e/run.mjs [--timeout 900000] [--grep TITLE]  (or KOKORO_E2E_GREP)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,7 +80,7 @@ async function startStandin() {
   return JSON.parse(line);
 }
 
-async function startCodeServer(workdir, port, standinUrl) {
+async function startCodeServer(workdir, port, standinUrl, extraSettings) {
   const userData = path.join(workdir, 'user-data');
   const settings = {
     'security.workspace.trust.enabled': false,
@@ -94,6 +95,7 @@ async function startCodeServer(workdir, port, standinUrl) {
     'github.gitAuthentication': false,
     'git.enabled': false,
     'kokoro.serverUrl': standinUrl,
+    ...extraSettings,
   };
   // Machine-scoped settings (kokoro.serverUrl) of a remote window come from the Machine settings.
   for (const scope of ['User', 'Machine']) {
@@ -240,7 +242,7 @@ async function main(chromium, scenario, grep) {
     lap('stand-in down before VS Code starts');
   }
   const port = await freePort();
-  await startCodeServer(workdir, port, standin.url);
+  await startCodeServer(workdir, port, standin.url, scenario === 'playerPreparedAtStartUp' ? { 'kokoro.preparePlayerOnStartup': true } : {});
   lap(`code-server on 127.0.0.1:${port}`);
 
   const browserData = path.join(workdir, 'chromium');
@@ -317,7 +319,7 @@ export async function runE2E() {
   mkdirSync(artifactsDir, { recursive: true });
   const grep = opt('grep', process.env.KOKORO_E2E_GREP || undefined);
   const total = { passed: 0, failed: 0, pending: 0, ok: true };
-  for (const scenario of ['default', 'serverDownAtStartUp']) {
+  for (const scenario of ['default', 'serverDownAtStartUp', 'playerPreparedAtStartUp']) {
     let result;
     try {
       result = await main(chromium, scenario, grep);

@@ -21,6 +21,11 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   get isResolved(): boolean {
     return this.view !== undefined;
   }
+
+  /** Whether the webview's script is running and takes audio. */
+  get isReady(): boolean {
+    return this.ready;
+  }
   private ready = false;
   private readonly outbox: ToPlayer[] = [];
   private pending: Uint8Array[] = [];

@@ -117,6 +117,7 @@ export class Session implements vscode.Disposable {
   startUp(): void {
     this.warnAboutPlainHttp();
     if (this.config.warmUpOnStartup) void this.server.warmUp();
+    if (this.config.preparePlayerOnStartup) void this.player.reveal(false);
   }
 
   /** Tells the user once per URL that code goes unencrypted to another machine. */
