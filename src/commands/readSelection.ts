@@ -5,7 +5,7 @@ import { SlicedText, textSlices } from '../speech/textSlices';
 import type { Session } from '../vscode/session';
 
 /** A huge selection is copied from the document in slices of this many characters, the first while the user waits. */
-const SLICE_CHARS = 64_000;
+const SLICE_CHARS = 32_000;
 
 /**
  * The text of every non-empty selection in document order, joined by blank lines, copied
