@@ -102,8 +102,12 @@ export function readOutputChannel(session: Session, channels: OutputChannels) {
   return async (): Promise<void> => {
     const startedAt = performance.now();
     const document = channels.shownDocument();
-    if (!document || document.lineCount === 0 || (document.lineCount === 1 && !document.lineAt(0).text.trim())) {
-      void vscode.window.showInformationMessage('Kokoro: this Output channel is empty.');
+    if (!document) {
+      void vscode.window.showInformationMessage('Kokoro: show an Output channel (View → Output) to read it aloud.');
+      return;
+    }
+    if (document.lineCount === 1 && !document.lineAt(0).text.trim()) {
+      void vscode.window.showInformationMessage(`Kokoro: the Output channel ${channelName(document.uri)} is empty.`);
       return;
     }
     channels.explainOnce();

@@ -8,6 +8,9 @@ import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
 import { activateExtension, isStarted, nextReading, nextReport, sleep, spokenInputs, waitUntil, workbenchSettled } from './helpers';
 
+/** Whether VS Code has opened the document of the Output channel `name` (it does when the channel is shown). */
+const outputShown = (name: string) => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'output' && decodeURIComponent(d.uri.path).endsWith(`-${name}`));
+
 describe('Bad input', function () {
   this.timeout(90_000);
   let api: KokoroApi;
@@ -89,12 +92,14 @@ describe('Bad input', function () {
   it('in the Output panel, Read Selection reads the channel on screen, and says once why the whole of it', async () => {
     const build = vscode.window.createOutputChannel('Kokoro E2E Build');
     const other = vscode.window.createOutputChannel('Kokoro E2E Other');
+    const empty = vscode.window.createOutputChannel('Kokoro E2E Empty');
     try {
       build.appendLine('Build finished with two warnings in fourteen seconds.');
       other.appendLine('Something else entirely.');
       other.show(true);
-      await sleep(300);
+      await waitUntil(() => outputShown('Kokoro E2E Other'), 10_000, 'the other channel on screen');
       build.show(false);
+      await waitUntil(() => outputShown('Kokoro E2E Build'), 10_000, 'the build channel on screen');
       await sleep(500);
       await driver.standinReset();
       let done = nextReading(api);
@@ -105,6 +110,7 @@ describe('Bad input', function () {
       await waitUntil(async () => (await driver.notifications()).some((m) => /does not let extensions see what is selected in the Output panel/.test(m)), 10_000, 'the explanation');
 
       other.show(true);
+      await waitUntil(() => outputShown('Kokoro E2E Other'), 10_000, 'the other channel on screen');
       await sleep(500);
       await driver.standinReset();
       done = nextReading(api);
@@ -113,9 +119,18 @@ describe('Bad input', function () {
       assert.deepEqual(await spokenInputs(), ['Something else entirely.']);
       await sleep(300);
       assert.equal((await driver.notifications()).filter((m) => /does not let extensions see/.test(m)).length, 1, 'said once');
+
+      empty.show(false);
+      await waitUntil(() => outputShown('Kokoro E2E Empty'), 10_000, 'the empty channel on screen');
+      await sleep(500);
+      await driver.standinReset();
+      await driver.press('Control+Alt+S');
+      await waitUntil(async () => (await driver.notifications()).some((m) => /Output channel Kokoro E2E Empty is empty/.test(m)), 10_000, 'the empty-channel message');
+      assert.deepEqual(await spokenInputs(), []);
     } finally {
       build.dispose();
       other.dispose();
+      empty.dispose();
       await vscode.commands.executeCommand('notifications.clearAll');
       await vscode.commands.executeCommand('workbench.action.closePanel');
     }
