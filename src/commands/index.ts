@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { Session } from '../vscode/session';
 import { runBenchmark } from './benchmark';
 import { goToProblemAndRead, readProblemAtCursor, readProblemsInFile } from './problems';
-import { OutputChannels, readOutputChannel, readSelection } from './readSelection';
+import { OutputChannels, readOutputChannel } from './outputChannel';
+import { readSelection } from './readSelection';
 import { selectVoice, setApiKey, warmUp } from './server';
 
 export function registerCommands(session: Session): void {

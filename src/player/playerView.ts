@@ -17,11 +17,6 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
 
   private view: vscode.WebviewView | undefined;
 
-  /** Whether VS Code has created the webview (it does so the first time the view is shown). */
-  get isResolved(): boolean {
-    return this.view !== undefined;
-  }
-
   /** Whether the webview's script is running and takes audio. */
   get isReady(): boolean {
     return this.ready;

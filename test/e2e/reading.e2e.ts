@@ -28,7 +28,7 @@ describe('Reading aloud in VS Code', function () {
   before(async () => {
     api = await activateExtension();
     await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
-    if (api.session.player.isResolved) return;
+    if (api.session.player.isReady) return;
     // The very first reading creates the player webview (VS Code resolves a view only when it is shown):
     // measured here, so the tests below measure reading, not the webview's creation.
     const editor = await openSample('first.txt', 'First words after start-up.\n');
