@@ -81,6 +81,20 @@ export async function openSample(name: string, content?: string): Promise<vscode
   return vscode.window.showTextDocument(doc, { preview: false });
 }
 
+/** An untitled document with `content`, shown and active (ready for a selection and a command). */
+export async function showScratch(content: string, language = 'plaintext'): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument({ content, language });
+  await vscode.window.showTextDocument(doc);
+  await waitUntil(() => vscode.window.activeTextEditor?.document === doc, 10_000, 'the new document to be the active editor');
+  return vscode.window.activeTextEditor!;
+}
+
+/** Reverts and closes the active scratch document, and waits until no editor shows it (a huge one takes a while). */
+export async function closeScratch(editor: vscode.TextEditor): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await waitUntil(() => !vscode.window.visibleTextEditors.some((e) => e.document === editor.document), 10_000, 'the document to close');
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A request as the stand-in server recorded it (the fields the tests read). */

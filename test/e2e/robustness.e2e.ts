@@ -6,7 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
-import { activateExtension, isStarted, nextReading, nextReport, sleep, spokenInputs, waitUntil, workbenchSettled } from './helpers';
+import { activateExtension, closeScratch, isStarted, nextReading, nextReport, showScratch, sleep, spokenInputs, waitUntil, workbenchSettled } from './helpers';
 
 /** Whether VS Code has opened the document of the Output channel `name` (it does when the channel is shown). */
 const outputShown = (name: string) => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'output' && decodeURIComponent(d.uri.path).endsWith(`-${name}`));
@@ -23,22 +23,22 @@ describe('Bad input', function () {
   afterEach(() => api.session.stop());
 
   it('reads from an untitled document', async () => {
-    const doc = await vscode.workspace.openTextDocument({ content: 'Notes from the meeting: ship it on Friday.', language: 'plaintext' });
-    const editor = await vscode.window.showTextDocument(doc);
+    const editor = await showScratch('Notes from the meeting: ship it on Friday.');
+    const doc = editor.document;
     editor.selection = new vscode.Selection(0, 0, 0, doc.lineAt(0).text.length);
     await driver.standinReset();
     const done = nextReading(api);
     await vscode.commands.executeCommand('kokoro.readSelection');
     assert.equal((await done).outcome, 'completed');
     assert.deepEqual(await spokenInputs(), ['Notes from the meeting: ship it on Friday.']);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await closeScratch(editor);
   });
 
   it('starts a 10 MB selection as fast as a line, without freezing the extension host, and stops it', async () => {
     const line = 'export const value = computeSomething(input, options); // a line of a very large generated file\n';
     // Plain text: a 10 MB TypeScript document would keep the TypeScript extension (same extension host) busy for seconds.
-    const doc = await vscode.workspace.openTextDocument({ content: line.repeat(Math.ceil(10_000_000 / line.length)), language: 'plaintext' });
-    const editor = await vscode.window.showTextDocument(doc);
+    const editor = await showScratch(line.repeat(Math.ceil(10_000_000 / line.length)));
+    const doc = editor.document;
     editor.selection = new vscode.Selection(0, 0, doc.lineCount, 0);
     await driver.standinReset();
     const settleMs = await workbenchSettled();
@@ -58,13 +58,12 @@ describe('Bad input', function () {
     assert.ok(inputs.length >= 1 && inputs.length <= 3, `only the first requests were sent (${inputs.length})`);
     assert.match(inputs[0], /^export const value = computeSomething\(input, options\);/);
     console.log(`E2E 10 MB: VS Code busy with the new document for ${settleMs.toFixed(0)} ms; then command → audio playing ${firstAudioMs.toFixed(0)} ms (reading start → first audio in the extension host ${result.firstAudioMs?.toFixed(1)} ms); extension host event loop delay max ${(lag.max / 1e6).toFixed(1)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms`);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await closeScratch(editor);
   });
 
   it('reads the words in binary junk and drops the rest', async () => {
     const junk = 'PK\u0003\u0004\u0000\u0000\u0014\u0000 header \u0000\u0000\uFFFD\uFFFD readme.txt \u0007\u0008';
-    const doc = await vscode.workspace.openTextDocument({ content: junk, language: 'plaintext' });
-    const editor = await vscode.window.showTextDocument(doc);
+    const editor = await showScratch(junk);
     editor.selection = new vscode.Selection(0, 0, 0, junk.length);
     await driver.standinReset();
     const done = nextReading(api);
@@ -73,12 +72,11 @@ describe('Bad input', function () {
     const [input] = await spokenInputs();
     assert.ok(!/[\u0000-\u0008]/.test(input), JSON.stringify(input));
     assert.match(input, /header/);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await closeScratch(editor);
   });
 
   it('says there is nothing to read for an empty line, and sends nothing', async () => {
-    const doc = await vscode.workspace.openTextDocument({ content: 'first\n\nthird', language: 'plaintext' });
-    const editor = await vscode.window.showTextDocument(doc);
+    const editor = await showScratch('first\n\nthird');
     editor.selection = new vscode.Selection(1, 0, 1, 0);
     await driver.standinReset();
     await vscode.commands.executeCommand('kokoro.readSelection');
@@ -86,7 +84,7 @@ describe('Bad input', function () {
     await waitUntil(async () => (await driver.notifications()).some((m) => /this line is empty/.test(m)), 10_000, 'the message');
     assert.deepEqual(await spokenInputs(), []);
     await vscode.commands.executeCommand('notifications.clearAll');
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await closeScratch(editor);
   });
 
   it('in the Output panel, Read Selection reads the channel on screen, and says once why the whole of it', async () => {
