@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     const connectionsDuringThroughput = client.connectionsOpened - connectionsBeforeThroughput;
     log(`  throughput: ${throughputRps.toFixed(0)} requests/s at concurrency ${options.concurrency}`);
 
-    const requests = client.requestsSent;
+    const requests = client.speechRequests;
     // A stop must close its connection (the only way to cancel an HTTP/1.1 response), so those are
     // counted apart from the connections opened for requests.
     const connectionsOpened = {

@@ -61,8 +61,13 @@ export class KokoroClient {
   private readonly prefix: string;
   private readonly pool: Pool;
   private closed = false;
+  /** Connections opened, for any request (the benchmark compares it with the server's count). */
   connectionsOpened = 0;
-  requestsSent = 0;
+  /** Speech requests sent, and how many of them had to wait for a new connection. */
+  speechRequests = 0;
+  speechOnNewConnection = 0;
+  private speechInFlight = 0;
+  private lastAudioAt = -Infinity;
 
   constructor(readonly options: KokoroClientOptions) {
     let url: URL;
@@ -105,10 +110,23 @@ export class KokoroClient {
     return this.origin + this.prefix;
   }
 
-  /** A health check on every idle pooled connection at once, so none sits idle long enough for the server to close it. */
+  /**
+   * A health check on every idle pooled connection at once, so none sits idle long enough for the server to close it.
+   * It only keeps sockets open, so it waits as long as a stream may be silent: a server generating speech
+   * answers nothing else until its current sentence group is done (Kokoro-FastAPI blocks its event loop).
+   */
   async touchConnections(): Promise<void> {
     const idle = this.pool.stats.free;
-    await Promise.all(Array.from({ length: idle }, () => this.health()));
+    const timeoutMs = Math.max(this.options.healthTimeoutMs, this.options.streamTimeoutMs);
+    await Promise.all(Array.from({ length: idle }, () => this.get('/health', timeoutMs)));
+  }
+
+  /**
+   * The server is holding a speech request of ours, or sent audio within the stream timeout: it is
+   * alive, however long it takes to answer anything else.
+   */
+  get busy(): boolean {
+    return this.speechInFlight > 0 || now() - this.lastAudioAt < this.options.streamTimeoutMs;
   }
 
   /** Connections the pool holds open right now. */
@@ -131,7 +149,6 @@ export class KokoroClient {
       signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => controller.abort(), timeoutMs);
       try {
-        this.requestsSent++;
         const res = await this.pool.request({ method: 'GET', path: this.prefix + path, headers: this.headers(false), signal: controller.signal });
         const body = await res.body.text();
         return { status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? '') };
@@ -170,18 +187,33 @@ export class KokoroClient {
    * Resolves when the stream ends; rejects with a KokoroError (kind 'aborted' when `signal` fired).
    */
   async speak(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
-    for (let attempt = 0; ; attempt++) {
-      let delivered = false;
-      try {
-        return await this.speakOnce(input, params, (pcm, rate) => {
-          delivered = true;
-          onAudio(pcm, rate);
-        }, signal);
-      } catch (err) {
-        // A kept-alive connection the server had closed: safe to send again on a fresh one, since nothing was played.
-        if (attempt === 0 && !delivered && !signal?.aborted && err instanceof RetryableSocketError) continue;
-        throw err instanceof RetryableSocketError ? networkError(err.cause, this.url) : err;
+    this.speechRequests++;
+    // The pool sends to an idle connection when it has one, otherwise it opens a new one (below its size) or queues.
+    // (`stats.free` lags a tick behind a request that just completed: counted from busy connections instead.)
+    const pool = this.pool.stats;
+    let onNewConnection = pool.connected <= pool.size + pool.queued && pool.connected < Math.max(1, this.options.connections);
+    this.speechInFlight++;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        let delivered = false;
+        try {
+          return await this.speakOnce(input, params, (pcm, rate) => {
+            delivered = true;
+            this.lastAudioAt = now();
+            onAudio(pcm, rate);
+          }, signal);
+        } catch (err) {
+          // A kept-alive connection the server had closed: safe to send again on a fresh one, since nothing was played.
+          if (attempt === 0 && !delivered && !signal?.aborted && err instanceof RetryableSocketError) {
+            onNewConnection = true;
+            continue;
+          }
+          throw err instanceof RetryableSocketError ? networkError(err.cause, this.url) : err;
+        }
       }
+    } finally {
+      this.speechInFlight--;
+      if (onNewConnection) this.speechOnNewConnection++;
     }
   }
 
@@ -237,7 +269,6 @@ export class KokoroClient {
           : new KokoroError('timeout', `The audio stream from ${this.url} stalled for ${streamTimeoutMs} ms (kokoro.timeouts.streamMs).`));
       timer = setTimeout(onTimeout, firstByteTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.requestsSent++;
 
       this.pool.dispatch(
         { method: 'POST', path: `${this.prefix}/v1/audio/speech`, headers: this.headers(true), body },

@@ -94,7 +94,8 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
       } catch (err) {
         if (client !== this.current || this.disposed) return;
         const error = err instanceof KokoroError ? err : networkError(err, client.url);
-        if (error.kind === 'unreachable' || error.kind === 'timeout') this.markUnreachable(error);
+        if (this.isFalseAlarm(error, client)) this.setState('ready');
+        else if (error.kind === 'unreachable' || error.kind === 'timeout') this.markUnreachable(error);
         else this.setState('ready', error); // it answers; the problem (e.g. an unknown voice) is in the request
       }
     })().finally(() => {
@@ -114,7 +115,7 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
       // A stream that broke off may mean the server went away: ask it, so the state says so at once.
       const client = this.current;
       client.health().catch((err: unknown) => {
-        if (client !== this.current || this.disposed || !(err instanceof KokoroError)) return;
+        if (client !== this.current || this.disposed || !(err instanceof KokoroError) || this.isFalseAlarm(err, client)) return;
         if (err.kind === 'unreachable' || err.kind === 'timeout') this.markUnreachable(err);
       });
     }
@@ -140,7 +141,7 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
       }
       const client = this.current;
       client.touchConnections().catch((err: unknown) => {
-        if (client === this.current && err instanceof KokoroError) this.reportFailure(err);
+        if (client === this.current && err instanceof KokoroError && !this.isFalseAlarm(err, client)) this.reportFailure(err);
       });
     }, every);
     this.keepWarmTimer.unref?.();
@@ -149,6 +150,14 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
   private stopKeepWarm(): void {
     if (this.keepWarmTimer) clearInterval(this.keepWarmTimer);
     this.keepWarmTimer = undefined;
+  }
+
+  /**
+   * A slow answer from a server that is streaming audio to us, or holding a speech request of ours,
+   * is not a dead server: Kokoro-FastAPI answers nothing else while it generates a sentence group.
+   */
+  private isFalseAlarm(error: KokoroError, client: KokoroClient): boolean {
+    return error.kind === 'timeout' && client.busy;
   }
 
   private markUnreachable(error: KokoroError): void {

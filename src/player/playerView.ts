@@ -10,7 +10,6 @@ import { FromPlayer, ToPlayer, parseFromPlayer } from './messages';
 
 const MAX_MESSAGE_BYTES = 96 * 1024;
 /** How far ahead of the playhead audio is fetched before the reader waits. */
-const LOOKAHEAD_SECONDS = 10;
 
 export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode.Disposable {
   static readonly viewId = 'kokoro.player';
@@ -31,7 +30,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   private samplesSent = 0;
   private samplesPlayed = 0;
   private sampleRate = 24_000;
-  private roomWaiters: Array<() => void> = [];
+  private roomWaiters: Array<{ aheadSeconds: number; resolve: () => void }> = [];
   private readonly reports = new vscode.EventEmitter<FromPlayer>();
   private readonly disposables: vscode.Disposable[] = [this.reports];
   /** Every validated message from the webview. */
@@ -116,9 +115,9 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     this.releaseRoom();
   }
 
-  room(readingId: number): Promise<void> {
-    if (readingId !== this.readingId || this.hasRoom()) return Promise.resolve();
-    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  room(readingId: number, aheadSeconds: number): Promise<void> {
+    if (readingId !== this.readingId || this.hasRoom(aheadSeconds)) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push({ aheadSeconds, resolve }));
   }
 
   /** Samples of reading `readingId` played so far (reported by the webview a few times a second). */
@@ -140,14 +139,15 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     this.post({ type: 'setSpeed', speed });
   }
 
-  private hasRoom(): boolean {
-    return !this.view || (this.samplesSent - this.samplesPlayed) / this.sampleRate < LOOKAHEAD_SECONDS;
+  private hasRoom(aheadSeconds: number): boolean {
+    return !this.view || (this.samplesSent - this.samplesPlayed) / this.sampleRate < aheadSeconds;
   }
 
-  private releaseRoom(): void {
-    const waiters = this.roomWaiters;
-    this.roomWaiters = [];
-    for (const resolve of waiters) resolve();
+  /** Wakes the requests waiting for room (all of them: the reading ended or the player went away). */
+  private releaseRoom(onlyWithRoom = false): void {
+    const waiting = this.roomWaiters;
+    this.roomWaiters = onlyWithRoom ? waiting.filter((w) => !this.hasRoom(w.aheadSeconds)) : [];
+    for (const w of waiting) if (!this.roomWaiters.includes(w)) w.resolve();
   }
 
   private clearPending(): void {
@@ -206,7 +206,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
       case 'progress':
         if (message.readingId === this.readingId) {
           this.samplesPlayed = message.samplesPlayed;
-          if (this.hasRoom()) this.releaseRoom();
+          this.releaseRoom(true);
         }
         break;
       case 'ended':

@@ -1,5 +1,7 @@
 // Splits speakable text into requests: a short first one so the first audio comes
 // fast (Kokoro phonemises a whole request before it answers), then growing ones.
+// Lazy: each chunk is cut when it is asked for, with the size limit of that moment
+// (the reader's limits follow the server's measured pace).
 
 export interface ChunkOptions {
   /** The first request: the first sentence, cut at a clause or word if longer than this. */
@@ -13,9 +15,11 @@ export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { firstChunkMaxChars: 120, ma
 const SENTENCE_END = /[.!?…]+["'”’)\]]*\s+/g;
 const CLAUSE_END = /[;:,—]\s+/g;
 
-function limitFor(index: number, options: ChunkOptions): number {
-  if (index === 0) return options.firstChunkMaxChars;
-  return Math.min(options.maxChunkChars, options.firstChunkMaxChars * 2 ** index);
+/** The most characters chunk number `index` may hold. */
+export type ChunkLimit = (index: number) => number;
+
+function fixedLimits(options: ChunkOptions): ChunkLimit {
+  return (index) => (index === 0 ? options.firstChunkMaxChars : Math.min(options.maxChunkChars, options.firstChunkMaxChars * 2 ** index));
 }
 
 /** End index (exclusive) of the last match of `re` ending at or before `limit`, or -1. */
@@ -37,8 +41,7 @@ function firstBoundary(text: string, limit: number): number {
 }
 
 /** Where to cut `buffer` for chunk number `index`, or -1 to wait for more text (only when not final). */
-function cutPoint(buffer: string, index: number, options: ChunkOptions, final: boolean): number {
-  const limit = limitFor(index, options);
+function cutPoint(buffer: string, index: number, limit: number, final: boolean): number {
   if (index > 0 && final && buffer.length <= limit) return buffer.length;
   const sentence = index === 0 ? firstBoundary(buffer, limit) : lastBoundary(buffer, SENTENCE_END, limit, 1);
   if (sentence > 0 && (index === 0 || buffer.length > limit || final)) return sentence;
@@ -53,37 +56,38 @@ function cutPoint(buffer: string, index: number, options: ChunkOptions, final: b
 export class Chunker {
   private buffer = '';
   private index = 0;
+  private readonly limit: ChunkLimit;
 
-  constructor(private readonly options: ChunkOptions = DEFAULT_CHUNK_OPTIONS) {}
+  constructor(limit: ChunkLimit | ChunkOptions = DEFAULT_CHUNK_OPTIONS) {
+    this.limit = typeof limit === 'function' ? limit : fixedLimits(limit);
+  }
 
-  push(text: string): string[] {
+  *push(text: string): Generator<string> {
     this.buffer = this.buffer ? `${this.buffer} ${text}` : text;
-    return this.take(false);
+    yield* this.take(false);
   }
 
-  finish(): string[] {
-    return this.take(true);
+  *finish(): Generator<string> {
+    yield* this.take(true);
   }
 
-  private take(final: boolean): string[] {
-    const out: string[] = [];
+  private *take(final: boolean): Generator<string> {
     for (;;) {
       this.buffer = this.buffer.replace(/^\s+/, '');
       if (!this.buffer) break;
-      const cut = cutPoint(this.buffer, this.index, this.options, final);
+      const cut = cutPoint(this.buffer, this.index, Math.max(1, Math.floor(this.limit(this.index))), final);
       if (cut < 0) break;
       const chunk = this.buffer.slice(0, cut).trim();
       this.buffer = this.buffer.slice(cut);
       if (/[\p{L}\p{N}]/u.test(chunk)) {
-        out.push(chunk);
         this.index++;
+        yield chunk;
       }
     }
-    return out;
   }
 }
 
-export function chunkText(text: string, options: ChunkOptions = DEFAULT_CHUNK_OPTIONS): string[] {
-  const chunker = new Chunker(options);
+export function chunkText(text: string, limit: ChunkLimit | ChunkOptions = DEFAULT_CHUNK_OPTIONS): string[] {
+  const chunker = new Chunker(limit);
   return [...chunker.push(text), ...chunker.finish()];
 }

@@ -2,11 +2,12 @@
 // sink, one reading at a time, with stop that silences and aborts at once.
 
 import { performance } from 'node:perf_hooks';
-import type { KokoroClient, SpeechParams } from '../kokoro/client';
+import type { KokoroClient, SpeechParams, SpeechTimings } from '../kokoro/client';
 import { KokoroError } from '../kokoro/errors';
 import { LatencyStats } from '../stats/latency';
 import { AudioCache, audioCacheKey } from './audioCache';
-import { Chunker, ChunkOptions, DEFAULT_CHUNK_OPTIONS } from './chunker';
+import { ChunkLimit, Chunker, ChunkOptions } from './chunker';
+import { ServerPace } from './pacing';
 
 /** Where audio goes: the webview player in the editor, a counter in the benchmark. */
 export interface AudioSink {
@@ -19,8 +20,8 @@ export interface AudioSink {
   end(readingId: number): void;
   /** Silence the reading now. */
   abort(readingId: number): void;
-  /** Resolves when the sink can take more audio (bounds how far ahead of playback we fetch). */
-  room(readingId: number): Promise<void>;
+  /** Resolves when less than `aheadSeconds` of audio is waiting to be played (bounds how far ahead of playback we fetch). */
+  room(readingId: number, aheadSeconds: number): Promise<void>;
 }
 
 export interface ReadingRequest {
@@ -59,6 +60,7 @@ export interface ReadingResult {
 }
 
 export interface ReaderOptions {
+  /** Fixed request sizes; by default they follow the server's measured pace. */
   chunks?: ChunkOptions;
   /** Raw text is prepared in blocks of about this size; the first block is smaller for fast first audio. */
   firstBlockChars?: number;
@@ -92,8 +94,8 @@ export function* rawBlocks(text: string, firstBlockChars: number, blockChars: nu
   }
 }
 
-function* speechChunks(request: ReadingRequest, options: Required<ReaderOptions>): Generator<string> {
-  const chunker = new Chunker(options.chunks);
+function* speechChunks(request: ReadingRequest, options: ReaderOptions & { firstBlockChars: number; blockChars: number }, limit: ChunkLimit | ChunkOptions): Generator<string> {
+  const chunker = new Chunker(limit);
   let firstBlockChars = options.firstBlockChars;
   for (const piece of typeof request.text === 'string' ? [request.text] : request.text) {
     for (const block of rawBlocks(piece, firstBlockChars, options.blockChars)) {
@@ -120,7 +122,10 @@ export class Reader {
   private active: ActiveReading | undefined;
   /** The latest reading, kept after its audio is all fetched: its audio may still be playing. */
   private latest: ActiveReading | undefined;
-  private readonly options: Required<ReaderOptions>;
+  private readonly options: Omit<Required<ReaderOptions>, 'chunks'> & { chunks?: ChunkOptions };
+  /** What this server's requests cost; forgotten when the client (the server) changes. */
+  readonly pace = new ServerPace();
+  private paceOf: KokoroClient | undefined;
 
   constructor(
     private readonly client: () => KokoroClient,
@@ -128,7 +133,25 @@ export class Reader {
     private readonly stats?: LatencyStats,
     options: ReaderOptions = {},
   ) {
-    this.options = { chunks: DEFAULT_CHUNK_OPTIONS, firstBlockChars: 1_000, blockChars: 4_000, cache: new AudioCache(0), ...options };
+    this.options = { firstBlockChars: 1_000, blockChars: 4_000, cache: new AudioCache(0), ...options };
+  }
+
+  private chunkLimit(): ChunkLimit | ChunkOptions {
+    return this.options.chunks ?? ((index) => this.pace.chunkChars(index));
+  }
+
+  /** The client for the next request; a different one (a new server URL) starts the pace afresh. */
+  private currentClient(): KokoroClient {
+    const client = this.client();
+    if (client !== this.paceOf) {
+      this.paceOf = client;
+      this.pace.reset();
+    }
+    return client;
+  }
+
+  private recordCost(chars: number, timings: SpeechTimings): void {
+    if (timings.samples > 0) this.pace.record({ chars, totalMs: timings.endedAt - timings.sentAt });
   }
 
   get reading(): boolean {
@@ -173,12 +196,13 @@ export class Reader {
   private async runPrefetch(request: ReadingRequest, maxChunks: number, signal: AbortSignal): Promise<number> {
     let fetched = 0;
     try {
-      for (const chunk of speechChunks(request, this.options)) {
+      for (const chunk of speechChunks(request, this.options, this.chunkLimit())) {
         if (signal.aborted || this.active || fetched >= maxChunks) break;
         const key = audioCacheKey(chunk, request.params);
         if (this.options.cache.has(key)) continue;
         const frames: Uint8Array[] = [];
-        const timings = await this.client().speak(chunk, request.params, (pcm) => frames.push(new Uint8Array(pcm)), signal);
+        const timings = await this.currentClient().speak(chunk, request.params, (pcm) => frames.push(new Uint8Array(pcm)), signal);
+        this.recordCost(chunk.length, timings);
         this.options.cache.set(key, { frames, sampleRate: timings.sampleRate, bytes: timings.samples * 2 });
         fetched++;
       }
@@ -218,7 +242,7 @@ export class Reader {
     this.stop();
     this.prefetching?.controller.abort();
     const startedAt = now();
-    const source = request.chunks ?? speechChunks(request, this.options);
+    const source = request.chunks ?? speechChunks(request, this.options, this.chunkLimit());
     const reading: ActiveReading = { id: this.nextId++, controller: new AbortController(), request, chunks: [], chunkSamples: [], source };
     this.active = reading;
     this.latest = reading;
@@ -242,7 +266,7 @@ export class Reader {
         reading.chunks.push(chunk);
         reading.chunkSamples.push(0);
         if (signal.aborted) break;
-        if (result.chunks.length > 0) await this.sink.room(reading.id);
+        if (result.chunks.length > 0) await this.sink.room(reading.id, this.pace.lookAheadSeconds(chunk.length));
         if (signal.aborted) break;
         this.sink.segment(reading.id, chunk);
         result.chunks.push(chunk);
@@ -256,11 +280,12 @@ export class Reader {
         }
         result.requests++;
         const frames: Uint8Array[] | undefined = request.cache ? [] : undefined;
-        const timings = await this.client().speak(chunk, params, (pcm, sampleRate) => {
+        const timings = await this.currentClient().speak(chunk, params, (pcm, sampleRate) => {
           if (signal.aborted) return;
           frames?.push(new Uint8Array(pcm));
           deliver(pcm, sampleRate);
         }, signal);
+        this.recordCost(chunk.length, timings);
         if (frames && !signal.aborted) this.options.cache.set(key, { frames, sampleRate: timings.sampleRate, bytes: timings.samples * 2 });
         if (timings.firstByteAt !== undefined) {
           const firstByteMs = timings.firstByteAt - timings.sentAt;

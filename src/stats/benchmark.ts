@@ -50,7 +50,7 @@ export class SilentSink implements AudioSink {
 export async function runLatencyBenchmark(client: KokoroClient, params: SpeechParams, options: BenchmarkOptions): Promise<BenchmarkResult> {
   const sink = new SilentSink();
   const reader = new Reader(() => client, sink);
-  const requestsBefore = client.requestsSent;
+  const requestsBefore = client.speechRequests;
   const connectionsBefore = client.connectionsOpened;
   const total = 2 * (options.warmup + options.runs);
   let done = 0;
@@ -83,7 +83,7 @@ export async function runLatencyBenchmark(client: KokoroClient, params: SpeechPa
     shortTextFirstAudioMs: summarize(short),
     longTextFirstAudioMs: summarize(long),
     shortTextSamples: short,
-    requests: client.requestsSent - requestsBefore,
+    requests: client.speechRequests - requestsBefore,
     connectionsOpened: client.connectionsOpened - connectionsBefore,
     cancelled,
   };

@@ -30,10 +30,11 @@ export function latencyTable(stats: LatencyStats): string {
   ].join('\n');
 }
 
-export function connectionReuse(requests: number, connectionsOpened: number): string {
-  if (requests === 0) return 'no requests yet';
-  const reused = Math.max(0, requests - connectionsOpened);
-  return `${reused} of ${requests} requests on a kept-alive connection (${Math.round((reused / requests) * 100)}%), ${connectionsOpened} connection(s) opened`;
+/** Speech requests only: health checks that keep connections warm are not readings. */
+export function connectionReuse(speechRequests: number, onNewConnection: number): string {
+  if (speechRequests === 0) return 'no speech requests yet';
+  const reused = Math.max(0, speechRequests - onNewConnection);
+  return `${reused} of ${speechRequests} speech requests on a kept-alive connection (${Math.round((reused / speechRequests) * 100)}%); ${onNewConnection} opened a new connection`;
 }
 
 export class StatusBar implements vscode.Disposable {

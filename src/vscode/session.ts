@@ -103,7 +103,7 @@ export class Session implements vscode.Disposable {
   }
 
   counters(): { requests: number; connectionsOpened: number } {
-    return { requests: this.server.client.requestsSent, connectionsOpened: this.server.client.connectionsOpened };
+    return { requests: this.server.client.speechRequests, connectionsOpened: this.server.client.speechOnNewConnection };
   }
 
   get reading(): boolean {

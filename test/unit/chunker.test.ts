@@ -39,6 +39,18 @@ describe('chunking', () => {
     assert.deepEqual(chunkText('   . ... !! ', opts), []);
   });
 
+  it('cuts each chunk when it is asked for, with the size limit of that moment', () => {
+    const text = 'Alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon.';
+    let limit = 20;
+    const chunker = new Chunker(() => limit);
+    const chunks = chunker.push(text);
+    const first = chunks.next().value as string;
+    assert.ok(first.length <= 20, first);
+    limit = 60;
+    const second = chunks.next().value as string;
+    assert.ok(second.length > 20 && second.length <= 60, second);
+  });
+
   it('gives the same chunks fed in pieces as in one go', () => {
     const text = 'One. Two, three, four. Five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen. Seventeen!';
     const chunker = new Chunker(opts);

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { KokoroClient, KokoroClientOptions, SpeechParams, parseVoices } from '../../src/kokoro/client';
 import { KokoroError } from '../../src/kokoro/errors';
 import { KokoroServer } from '../../src/kokoro/server';
@@ -74,12 +75,31 @@ describe('KokoroClient against the stand-in server', function () {
     await client.health();
     assert.ok(server.connectionsOpened <= 2, `${server.connectionsOpened} connections for 11 requests with a pool of 2`);
     assert.equal(client.connectionsOpened, server.connectionsOpened, 'the client counts the connections it opens');
-    assert.equal(client.requestsSent, 11);
     const single = clientFor(server, { connections: 1 });
     server.reset();
     for (let i = 0; i < 5; i++) await speakAll(single, `Again ${i}.`);
     await single.close();
     assert.equal(server.connectionsOpened, 1);
+  });
+
+  it('counts speech requests apart from health checks, and how many of them needed a new connection', async () => {
+    await client.health();
+    await client.health();
+    assert.equal(client.speechRequests, 0, 'health checks (keeping connections warm) are not speech requests');
+    for (let i = 0; i < 6; i++) await speakAll(client, `Sentence number ${i}.`);
+    assert.equal(client.speechRequests, 6);
+    assert.equal(client.speechOnNewConnection, 0, 'every reading found the connection the health check had opened');
+    const single = clientFor(server, { connections: 1 });
+    try {
+      await speakAll(single, 'First.');
+      server.setOptions({ fault: 'drop-reused', faultTimes: 1 });
+      await speakAll(single, 'Second, after the server dropped the idle connection.');
+      await speakAll(single, 'Third.');
+      assert.equal(single.speechRequests, 3);
+      assert.equal(single.speechOnNewConnection, 2, 'the first request and the retried one opened connections');
+    } finally {
+      await single.close();
+    }
   });
 
   it('merges extra request fields, but the core fields win', async () => {
@@ -216,6 +236,28 @@ describe('KokoroClient against the stand-in server', function () {
       assert.equal(speech[1].samplesSent * 2, expected);
     } finally {
       await single.close();
+    }
+  });
+
+  it('retries a dropped request only once: a server that drops every request is an error, not a loop', async () => {
+    const requests: number[] = [];
+    const dropper = net.createServer((socket) => {
+      socket.once('data', () => {
+        requests.push(Date.now());
+        socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(dropper.address() as net.AddressInfo).port}`;
+    const dropping = new KokoroClient({ serverUrl: url, connections: 1, healthTimeoutMs: 2000, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 });
+    try {
+      await rejectsWith(dropping.health(), 'unreachable');
+      assert.equal(requests.length, 2, 'the health check and one retry');
+      await rejectsWith(speakAll(dropping, 'Hi.'), 'unreachable');
+      assert.equal(requests.length, 4, 'the speech request and one retry');
+    } finally {
+      await dropping.close();
+      dropper.close();
     }
   });
 

@@ -13,6 +13,7 @@ class RecordingSink implements AudioSink {
   samples = new Map<number, number>();
   aborted: number[] = [];
   roomGate: Promise<void> | undefined;
+  roomAsked: number[] = [];
   begin(id: number): void {
     this.events.push(`begin ${id}`);
   }
@@ -29,7 +30,8 @@ class RecordingSink implements AudioSink {
     this.aborted.push(id);
     this.events.push(`abort ${id}`);
   }
-  room(): Promise<void> {
+  room(_id: number, aheadSeconds: number): Promise<void> {
+    this.roomAsked.push(aheadSeconds);
     return this.roomGate ?? Promise.resolve();
   }
 }
@@ -117,8 +119,9 @@ describe('Reader pipeline against the stand-in server', function () {
     assert.deepEqual(results.map((r) => r.outcome), ['stopped', 'stopped', 'stopped', 'stopped', 'completed']);
     await server.waitFor(() => server.speechRequests().every((r) => r.endedAt !== undefined), 2000);
     const requests = server.speechRequests();
-    assert.ok(requests.slice(0, -1).every((r) => !r.completed), 'every earlier request was cut off');
-    assert.ok(requests.at(-1)!.completed);
+    const last = (r: (typeof requests)[number]) => results[4].chunks.includes((r.body as { input: string }).input);
+    assert.ok(requests.filter((r) => !last(r)).every((r) => !r.completed), 'every earlier request was cut off');
+    assert.ok(requests.filter(last).every((r) => r.completed));
     assert.deepEqual(sink.aborted, results.slice(0, 4).map((r) => r.id));
   });
 
@@ -133,6 +136,22 @@ describe('Reader pipeline against the stand-in server', function () {
     const result = await reading;
     assert.equal(result.outcome, 'completed');
     assert.equal(server.speechRequests().length, result.requests);
+  });
+
+  it('sizes its requests and its look-ahead from what this server\'s requests cost', async () => {
+    const text = 'This is a following sentence with more words in it. '.repeat(30);
+    server.setOptions({ ttfbMs: 0, rtf: 40 });
+    const quick = await reader.read({ text, params });
+    const quickAhead = Math.max(...sink.roomAsked);
+    sink.roomAsked = [];
+    server.setOptions({ ttfbMs: 0, rtf: 4 });
+    const slowReader = new Reader(() => client, sink);
+    const slow = await slowReader.read({ text: text.slice(0, 800), params });
+    const slowAhead = Math.max(...sink.roomAsked);
+    const longest = (chunks: string[]) => Math.max(...chunks.slice(1).map((c) => c.length));
+    assert.ok(longest(slow.chunks) < longest(quick.chunks), `slow server ${longest(slow.chunks)} chars, fast ${longest(quick.chunks)}`);
+    assert.ok(longest(slow.chunks) <= 120, `a request to a 4× server stays near the minimum: ${longest(slow.chunks)}`);
+    assert.ok(slowAhead > quickAhead, `look-ahead ${slowAhead} s for the slow server, ${quickAhead} s for the fast one`);
   });
 
   it('reports failures with the error and an empty text as empty', async () => {
