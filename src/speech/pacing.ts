@@ -7,6 +7,8 @@
 /** What one speech request cost. */
 export interface RequestCost {
   chars: number;
+  /** Sent → first audio byte. */
+  firstByteMs: number;
   /** Sent → last byte. */
   totalMs: number;
 }
@@ -16,10 +18,15 @@ export interface PaceModel {
   fixedMs: number;
   /** Generation cost per character of input. */
   msPerChar: number;
+  /**
+   * How much longer the first byte takes per character: about msPerChar for a server that writes a
+   * sentence group whole (Kokoro-FastAPI), about 0 for one that streams as it generates.
+   */
+  firstByteMsPerChar: number;
 }
 
-/** Before any request has been measured: a GPU server at about 40× real time over loopback. */
-export const PRIOR_PACE: PaceModel = { fixedMs: 60, msPerChar: 1.6 };
+/** Before any request has been measured: Kokoro-FastAPI on a GPU at about 40× real time over loopback. */
+export const PRIOR_PACE: PaceModel = { fixedMs: 60, msPerChar: 1.6, firstByteMsPerChar: 1.6 };
 
 const WINDOW = 12;
 /** The first request: this much generation beyond the fixed cost, so long text starts as fast as a short line. */
@@ -39,7 +46,7 @@ export class ServerPace {
   private readonly costs: RequestCost[] = [];
 
   record(cost: RequestCost): void {
-    if (!(cost.chars > 0) || !Number.isFinite(cost.totalMs) || cost.totalMs < 0) return;
+    if (!(cost.chars > 0) || !(cost.totalMs >= 0) || !(cost.firstByteMs >= 0) || !Number.isFinite(cost.totalMs)) return;
     this.costs.push(cost);
     if (this.costs.length > WINDOW) this.costs.shift();
   }
@@ -48,28 +55,12 @@ export class ServerPace {
     this.costs.length = 0;
   }
 
-  /** totalMs ≈ fixedMs + msPerChar × chars, fitted to the recent requests (least squares when their sizes differ enough). */
+  /** Fitted to the recent requests: cost ≈ fixed + per character × characters. */
   model(): PaceModel {
-    const n = this.costs.length;
-    if (n === 0) return PRIOR_PACE;
-    const meanChars = this.costs.reduce((s, c) => s + c.chars, 0) / n;
-    const meanMs = this.costs.reduce((s, c) => s + c.totalMs, 0) / n;
-    if (n >= 3) {
-      let sxx = 0;
-      let sxy = 0;
-      for (const c of this.costs) {
-        sxx += (c.chars - meanChars) ** 2;
-        sxy += (c.chars - meanChars) * (c.totalMs - meanMs);
-      }
-      const spread = Math.sqrt(sxx / n) / meanChars;
-      if (spread > 0.2 && sxy > 0) {
-        const msPerChar = sxy / sxx;
-        const fixedMs = meanMs - msPerChar * meanChars;
-        if (fixedMs >= 0) return { fixedMs, msPerChar };
-      }
-    }
-    const fixedMs = Math.min(PRIOR_PACE.fixedMs, ...this.costs.map((c) => c.totalMs));
-    return { fixedMs, msPerChar: Math.max(0.05, (meanMs - fixedMs) / meanChars) };
+    if (this.costs.length === 0) return PRIOR_PACE;
+    const total = fit(this.costs.map((c) => [c.chars, c.totalMs]));
+    const firstByte = fit(this.costs.map((c) => [c.chars, c.firstByteMs]));
+    return { fixedMs: total.fixedMs, msPerChar: total.msPerChar, firstByteMsPerChar: Math.min(firstByte.msPerChar, total.msPerChar) };
   }
 
   /** Expected time from sending a request of `chars` characters to having all of its audio. */
@@ -80,8 +71,8 @@ export class ServerPace {
 
   /** The most characters request number `index` of a reading may hold. */
   chunkChars(index: number): number {
-    const { msPerChar } = this.model();
-    const first = Math.round(clamp(FIRST_CHUNK_GENERATION_MS / msPerChar, FIRST_CHUNK_CHARS.min, FIRST_CHUNK_CHARS.max));
+    const { msPerChar, firstByteMsPerChar } = this.model();
+    const first = Math.round(clamp(FIRST_CHUNK_GENERATION_MS / Math.max(firstByteMsPerChar, 0.01), FIRST_CHUNK_CHARS.min, FIRST_CHUNK_CHARS.max));
     if (index === 0) return first;
     // Grow from the first request so the buffer builds up before requests reach their full size.
     const full = clamp(CHUNK_GENERATION_MS / msPerChar, CHUNK_CHARS.min, CHUNK_CHARS.max);
@@ -93,4 +84,26 @@ export class ServerPace {
     const seconds = (LOOK_AHEAD_FACTOR * this.expectedMs(chars)) / 1000 + LOOK_AHEAD_MARGIN_SECONDS;
     return clamp(seconds, LOOK_AHEAD_SECONDS.min, LOOK_AHEAD_SECONDS.max);
   }
+}
+
+/** Least squares when the sizes differ enough; otherwise the fixed cost from the prior (or the cheapest request) and a ratio. */
+function fit(points: Array<[chars: number, ms: number]>): { fixedMs: number; msPerChar: number } {
+  const n = points.length;
+  const meanChars = points.reduce((s, [x]) => s + x, 0) / n;
+  const meanMs = points.reduce((s, [, y]) => s + y, 0) / n;
+  if (n >= 3) {
+    let sxx = 0;
+    let sxy = 0;
+    for (const [x, y] of points) {
+      sxx += (x - meanChars) ** 2;
+      sxy += (x - meanChars) * (y - meanMs);
+    }
+    if (Math.sqrt(sxx / n) / meanChars > 0.2) {
+      const msPerChar = Math.max(0, sxy / sxx);
+      const fixedMs = meanMs - msPerChar * meanChars;
+      if (fixedMs >= 0) return { fixedMs, msPerChar };
+    }
+  }
+  const fixedMs = Math.min(PRIOR_PACE.fixedMs, ...points.map(([, y]) => y));
+  return { fixedMs, msPerChar: Math.max(0, (meanMs - fixedMs) / meanChars) };
 }

@@ -6,7 +6,7 @@ import type { KokoroClient, SpeechParams, SpeechTimings } from '../kokoro/client
 import { KokoroError } from '../kokoro/errors';
 import { LatencyStats } from '../stats/latency';
 import { AudioCache, audioCacheKey } from './audioCache';
-import { ChunkLimit, Chunker, ChunkOptions } from './chunker';
+import { ChunkLimit, Chunker, ChunkOptions, DEFAULT_CHUNK_OPTIONS } from './chunker';
 import { ServerPace } from './pacing';
 
 /** Where audio goes: the webview player in the editor, a counter in the benchmark. */
@@ -136,8 +136,13 @@ export class Reader {
     this.options = { firstBlockChars: 1_000, blockChars: 4_000, cache: new AudioCache(0), ...options };
   }
 
-  private chunkLimit(): ChunkLimit | ChunkOptions {
-    return this.options.chunks ?? ((index) => this.pace.chunkChars(index));
+  /**
+   * Request sizes follow the server's pace, except for cached messages: their chunks are the cache
+   * keys, so they are cut the same way every time (a prefetched message must be found again).
+   */
+  private chunkLimit(request: ReadingRequest): ChunkLimit | ChunkOptions {
+    if (this.options.chunks) return this.options.chunks;
+    return request.cache ? DEFAULT_CHUNK_OPTIONS : (index) => this.pace.chunkChars(index);
   }
 
   /** The client for the next request; a different one (a new server URL) starts the pace afresh. */
@@ -151,7 +156,7 @@ export class Reader {
   }
 
   private recordCost(chars: number, timings: SpeechTimings): void {
-    if (timings.samples > 0) this.pace.record({ chars, totalMs: timings.endedAt - timings.sentAt });
+    if (timings.firstByteAt !== undefined && timings.samples > 0) this.pace.record({ chars, firstByteMs: timings.firstByteAt - timings.sentAt, totalMs: timings.endedAt - timings.sentAt });
   }
 
   get reading(): boolean {
@@ -196,7 +201,7 @@ export class Reader {
   private async runPrefetch(request: ReadingRequest, maxChunks: number, signal: AbortSignal): Promise<number> {
     let fetched = 0;
     try {
-      for (const chunk of speechChunks(request, this.options, this.chunkLimit())) {
+      for (const chunk of speechChunks(request, this.options, this.chunkLimit({ ...request, cache: true }))) {
         if (signal.aborted || this.active || fetched >= maxChunks) break;
         const key = audioCacheKey(chunk, request.params);
         if (this.options.cache.has(key)) continue;
@@ -242,7 +247,7 @@ export class Reader {
     this.stop();
     this.prefetching?.controller.abort();
     const startedAt = now();
-    const source = request.chunks ?? speechChunks(request, this.options, this.chunkLimit());
+    const source = request.chunks ?? speechChunks(request, this.options, this.chunkLimit(request));
     const reading: ActiveReading = { id: this.nextId++, controller: new AbortController(), request, chunks: [], chunkSamples: [], source };
     this.active = reading;
     this.latest = reading;

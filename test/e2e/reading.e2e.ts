@@ -61,8 +61,10 @@ describe('Reading aloud in VS Code', function () {
     const end = await ended;
     assert.equal(end.stopped, false);
     const requests = await speechRequests();
+    // Where the requests are cut depends on the server's measured pace; what they say together does not.
     const expected = chunkText(toSpeakable(selected, { kind: 'code', punctuation: 'some', languageId: 'typescript' }));
-    assert.deepEqual(requests.map((r) => r.body?.input), expected, 'the server received the selection as prepared for speech');
+    const words = (texts: Array<string | undefined>) => texts.join(' ').split(/\s+/).filter(Boolean);
+    assert.deepEqual(words(requests.map((r) => r.body?.input)), words(expected), 'the server received the selection as prepared for speech');
     const sent = requests.reduce((n, r) => n + r.samplesSent, 0);
     assert.ok(sent > 0);
     assert.equal(end.samplesPlayed, sent, 'the webview played exactly what the server sent');

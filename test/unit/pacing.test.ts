@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { PRIOR_PACE, ServerPace } from '../../src/speech/pacing';
 
-/** A server costing `fixedMs` per request plus `msPerChar` per character (what the stand-in's blocking mode does). */
-function paceOf(fixedMs: number, msPerChar: number, sizes = [50, 120, 200, 90, 300, 160]): ServerPace {
+/**
+ * A server costing `fixedMs` per request plus `msPerChar` per character, writing each request's audio
+ * whole (what Kokoro-FastAPI does for a group), or streaming it from `fixedMs` on.
+ */
+function paceOf(fixedMs: number, msPerChar: number, sizes = [50, 120, 200, 90, 300, 160], streams = false): ServerPace {
   const pace = new ServerPace();
-  for (const chars of sizes) pace.record({ chars, totalMs: fixedMs + msPerChar * chars });
+  for (const chars of sizes) pace.record({ chars, firstByteMs: streams ? fixedMs : fixedMs + msPerChar * chars, totalMs: fixedMs + msPerChar * chars });
   return pace;
 }
 
@@ -18,6 +21,7 @@ describe('ServerPace: request sizes and look-ahead from the server\'s measured c
   it('starts from a GPU-like prior and falls back to a ratio when the sizes are all alike', () => {
     assert.deepEqual(new ServerPace().model(), PRIOR_PACE);
     const same = paceOf(50, 15, [80, 80, 80]).model();
+    assert.ok(same.firstByteMsPerChar > 14 && same.firstByteMsPerChar < 16);
     assert.ok(same.msPerChar > 14 && same.msPerChar < 16, `per char ${same.msPerChar}`);
   });
 
@@ -40,6 +44,7 @@ describe('ServerPace: request sizes and look-ahead from the server\'s measured c
     assert.ok(first >= 40 && first <= 120);
     assert.ok(fast.expectedMs(first) <= 1.2 * fast.expectedMs(100), `first request ${fast.expectedMs(first)} ms vs a 100-character line ${fast.expectedMs(100)} ms`);
     assert.ok(fast.chunkChars(1) > first && fast.chunkChars(1) <= 2 * Math.max(first, 40), 'requests grow from the first');
+    assert.equal(paceOf(20, 15, undefined, true).chunkChars(0), 120, 'a server that streams as it generates answers a long first request as fast: no need to cut it short');
   });
 
   it('fetches further ahead for a slow server than for a fast one, within 2 to 10 seconds', () => {
@@ -55,10 +60,10 @@ describe('ServerPace: request sizes and look-ahead from the server\'s measured c
 
   it('forgets old requests (a server that got slower is followed) and ignores nonsense', () => {
     const pace = paceOf(50, 1.5);
-    for (const chars of [60, 100, 140, 180, 90, 120, 160, 70, 110, 150, 130, 80]) pace.record({ chars, totalMs: 50 + 15 * chars });
+    for (const chars of [60, 100, 140, 180, 90, 120, 160, 70, 110, 150, 130, 80]) pace.record({ chars, firstByteMs: 50 + 15 * chars, totalMs: 50 + 15 * chars });
     assert.ok(Math.abs(pace.model().msPerChar - 15) < 0.1);
-    pace.record({ chars: 0, totalMs: 10 });
-    pace.record({ chars: 10, totalMs: Number.NaN });
+    pace.record({ chars: 0, firstByteMs: 10, totalMs: 10 });
+    pace.record({ chars: 10, firstByteMs: 10, totalMs: Number.NaN });
     assert.ok(Math.abs(pace.model().msPerChar - 15) < 0.1);
     pace.reset();
     assert.deepEqual(pace.model(), PRIOR_PACE);
