@@ -565,6 +565,8 @@ export class StandinServer {
     res.on('finish', () => {
       record.completed = true;
       record.endedAt = performance.now();
+      // Node (20.20) has just armed the idle timer at keepAliveTimeout + 1 s; uvicorn closes at exactly its 5 s.
+      if (this.server.keepAliveTimeout > 0 && !socket.destroyed && socket.timeout !== undefined && socket.timeout > 0) socket.setTimeout(this.options.keepAliveTimeoutMs);
     });
     res.on('close', () => {
       record.endedAt ??= performance.now();
@@ -867,8 +869,8 @@ export class StandinServer {
     let sent = 0;
     if (stream) res.writeHead(200, this.headers(streamHeaders));
     const next = (): void => {
+      if (stream && (gone || res.destroyed)) return leave(); // res.destroyed can come before its 'close' event
       lastGroupMs = 0;
-      if (stream && (gone || res.destroyed)) return;
       if (index === groups.length) {
         if (stream) return void res.end();
         if (res.destroyed) return;

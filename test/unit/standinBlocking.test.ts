@@ -227,7 +227,7 @@ describe('stand-in in blocking mode (child process)', function () {
       const socket = Object.values(agent.freeSockets).flat()[0]!;
       await new Promise((resolve) => socket.once('close', resolve));
       const idleMs = performance.now() - idleFrom;
-      assert.ok(idleMs >= 800 && idleMs < 5000, `closed after ${idleMs.toFixed(0)} ms idle (keepAliveTimeoutMs 1000)`);
+      assert.ok(idleMs >= 800 && idleMs < 1900, `closed after ${idleMs.toFixed(0)} ms idle (keepAliveTimeoutMs 1000; Node alone would wait 1 s more)`);
       assert.equal((await standin.state()).connectionsOpened, 1, 'the two requests shared the connection');
     } finally {
       agent.destroy();
