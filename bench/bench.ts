@@ -2,17 +2,15 @@
 // against a real server (--url) or the project's stand-in server started with a chosen
 // delay to first byte and real-time factor, so the client's own cost can be isolated.
 
-import { ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { KokoroClient, SpeechParams } from '../src/kokoro/client';
 import { KokoroServer } from '../src/kokoro/server';
 import { Reader } from '../src/speech/reader';
 import { SilentSink } from '../src/stats/benchmark';
 import { toSpeakable } from '../src/speech/speakable';
 import { Summary, summarize } from '../src/stats/latency';
+import { StandinProcess } from '../test/standin/process';
 import { LONG_TEXT, SHORT_TEXT, megabyteText } from './texts';
 
 interface Options {
@@ -58,39 +56,6 @@ Without --url it starts the project's stand-in server with the given delay and r
   return options;
 }
 
-/** The stand-in runs in its own process, so its CPU and memory are not the client's. */
-class StandinProcess {
-  private constructor(private readonly child: ChildProcess, readonly url: string, readonly controlUrl: string) {}
-
-  static async start(ttfbMs: number, rtf: number): Promise<StandinProcess> {
-    const cli = path.join(__dirname, 'standin.js');
-    const child = spawn(process.execPath, [cli, '--port', '0', '--control-port', '0', '--ttfb-ms', String(ttfbMs), '--rtf', String(rtf), '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const line = await new Promise<string>((resolve, reject) => {
-      const rl = createInterface({ input: child.stdout! });
-      rl.once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`stand-in exited with ${code}`)));
-    });
-    const { url, controlUrl } = JSON.parse(line) as { url: string; controlUrl: string };
-    return new StandinProcess(child, url, controlUrl);
-  }
-
-  async state(): Promise<{ connectionsOpened: number; timeOrigin: number; requests: Array<{ path: string; endedAt?: number; clientDisconnected: boolean }> }> {
-    return (await fetch(`${this.controlUrl}/state`)).json() as never;
-  }
-
-  async setOptions(options: Record<string, unknown>): Promise<void> {
-    await fetch(`${this.controlUrl}/options`, { method: 'POST', body: JSON.stringify(options) });
-  }
-
-  async reset(): Promise<void> {
-    await fetch(`${this.controlUrl}/reset`, { method: 'POST' });
-  }
-
-  stop(): void {
-    this.child.kill('SIGTERM');
-  }
-}
-
 type Timing = Omit<Summary, 'count' | 'mean'>;
 const timing = (values: number[]): Timing => {
   const { min, p50, p95, p99, max } = summarize(values);
@@ -99,7 +64,7 @@ const timing = (values: number[]): Timing => {
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
-  const standin = options.url ? undefined : await StandinProcess.start(options.serverTtfbMs, options.serverRtf);
+  const standin = options.url ? undefined : await StandinProcess.start({ ttfbMs: options.serverTtfbMs, rtf: options.serverRtf });
   const url = options.url ?? standin!.url;
   const params: SpeechParams = { model: 'kokoro', voice: options.voice, speed: 1 };
   // The extension's own server object: warm-up, and connections kept warm past the server's keep-alive.
@@ -210,7 +175,7 @@ async function main(): Promise<void> {
     if (options.json) writeFileSync(options.json, `${JSON.stringify(results, null, 2)}\n`);
   } finally {
     await kokoro.dispose();
-    standin?.stop();
+    await standin?.stop();
   }
 }
 

@@ -5,13 +5,18 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { FAULTS, Fault, StandinOptions, StandinServer } from './server';
+import { FAULTS, Fault, MODES, StandinMode, StandinOptions, StandinServer } from './server';
 
 const USAGE = `Usage: node cli.js [--port 8880] [--host 127.0.0.1] [--ttfb-ms 0] [--rtf 0] [--chunk-ms 100]
        [--ms-per-char 60] [--voice-source tone|espeak] [--voices-shape objects|strings] [--label TEXT]
        [--fault NAME] [--fault-times N] [--keep-alive-ms 5000] [--no-keep-alive-header]
-       [--control-port 0] [--quiet]
-Control server: GET /state, POST /options (JSON partial options), POST /reset, POST /down, POST /up.`;
+       [--mode fast|blocking] [--start-cost-ms 50] [--group-chars 180] [--control-port 0] [--quiet]
+--mode blocking behaves like Kokoro-FastAPI's HTTP stack: the input is split into sentence groups of up to
+--group-chars characters, each generated with the event loop blocked for start-cost-ms + its audio / rtf and
+written whole; /health, other requests and the control server wait meanwhile; a disconnect is noticed only
+between groups (the group in progress is finished, then generation stops); no Keep-Alive header.
+Control server: GET /state, POST /options (JSON partial options, e.g. {"mode":"blocking","rtf":40}),
+POST /reset, POST /down, POST /up. In blocking mode its answers wait for the group in progress too.`;
 
 function parse(argv: string[]): { options: StandinOptions; controlPort: number; quiet: boolean } {
   const options: StandinOptions = { port: 8880 };
@@ -49,6 +54,9 @@ function parse(argv: string[]): { options: StandinOptions; controlPort: number; 
       case '--fault-times': options.faultTimes = number(); break;
       case '--keep-alive-ms': options.keepAliveTimeoutMs = number(); break;
       case '--no-keep-alive-header': options.keepAliveHeader = false; break;
+      case '--mode': options.mode = oneOf<StandinMode>(MODES); break;
+      case '--start-cost-ms': options.startCostMs = number(); break;
+      case '--group-chars': options.groupChars = number(); break;
       case '--control-port': controlPort = number(); break;
       case '--quiet': quiet = true; break;
       case '--help':
@@ -87,6 +95,8 @@ async function main(): Promise<void> {
           if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) return reply(400, { error: 'expected a JSON object of options' });
           const fault = (partial as StandinOptions).fault;
           if (fault !== undefined && !FAULTS.includes(fault)) return reply(400, { error: `unknown fault ${String(fault)}` });
+          const mode = (partial as StandinOptions).mode;
+          if (mode !== undefined && !MODES.includes(mode)) return reply(400, { error: `unknown mode ${String(mode)}` });
           server.setOptions(partial as Partial<StandinOptions>);
           return reply(200, { ok: true, options: server.options });
         }
@@ -120,7 +130,8 @@ async function main(): Promise<void> {
       const how = r.completed ? '' : r.clientDisconnected ? ' (client disconnected)' : ' (dropped)';
       const ms = r.endedAt !== undefined && r.receivedAt ? ` ${Math.round(r.endedAt - r.receivedAt)} ms` : '';
       const audio = r.samplesTotal !== undefined ? ` ${(r.samplesSent / 24_000).toFixed(2)} s audio` : '';
-      process.stderr.write(`[stand-in] #${r.id} conn ${r.connectionId} ${r.method} ${r.path}${text} -> ${r.status ?? '-'}${audio}${ms}${how}\n`);
+      const groups = r.groups !== undefined ? `, ${r.groups} groups${r.groupsAfterDisconnect ? ` (${r.groupsAfterDisconnect} after the disconnect)` : ''}` : '';
+      process.stderr.write(`[stand-in] #${r.id} conn ${r.connectionId} ${r.method} ${r.path}${text} -> ${r.status ?? '-'}${audio}${ms}${groups}${how}\n`);
     };
   }
   let stopping = false;

@@ -10,6 +10,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 export type VoicesShape = 'objects' | 'strings';
+export type StandinMode = 'fast' | 'blocking';
+export const MODES: readonly StandinMode[] = ['fast', 'blocking'];
 export type Fault =
   | 'none'
   | 'error-500'
@@ -69,6 +71,20 @@ export interface StandinOptions {
    * Connection header at all), so a client cannot know when it will drop an idle socket: false mimics that exactly.
    */
   keepAliveHeader?: boolean;
+  /**
+   * 'fast' (default) paces chunks on timers and never blocks: it measures the client's own overhead. 'blocking'
+   * behaves like Kokoro-FastAPI's HTTP stack with its model: the input is split into sentence groups
+   * (sentenceGroups), each generated while the whole event loop is BLOCKED for startCostMs + group audio / rtf
+   * (so /health, every other request and the CLI's control server wait), then written in ONE write. A client
+   * disconnect is noticed only between groups: the group in progress is finished, then generation stops. No
+   * Connection/Keep-Alive header. ttfbMs, chunkMs and splitOddBytes do not apply; the faults that shape a stream
+   * (stall-after-first, reset-mid-stream, truncate, huge) still stream as in fast mode. Run it in its own process.
+   */
+  mode?: StandinMode;
+  /** Blocking mode: fixed generation cost of each sentence group (ms). */
+  startCostMs?: number;
+  /** Blocking mode: most characters in a sentence group (Kokoro-FastAPI forms groups of ~175 tokens, about 180 characters). */
+  groupChars?: number;
 }
 
 export type ResolvedStandinOptions = Required<Omit<StandinOptions, 'port' | 'host'>>;
@@ -92,6 +108,14 @@ export interface RecordedRequest {
   samplesTotal?: number;
   completed: boolean;
   clientDisconnected: boolean;
+  /** Blocking mode: sentence groups generated for this request. */
+  groups?: number;
+  /** Blocking mode: of them, groups generated after the client had disconnected (0 or 1: the group in progress). */
+  groupsAfterDisconnect?: number;
+  /** Blocking mode: time the event loop was blocked generating this request's groups (ms). */
+  busyMs?: number;
+  /** Blocking mode: the part of busyMs spent on groupsAfterDisconnect: the server's leftover work after a Stop (ms). */
+  busyAfterDisconnectMs?: number;
 }
 
 const SAMPLE_RATE = 24_000;
@@ -113,6 +137,9 @@ const DEFAULTS: ResolvedStandinOptions = {
   label: 'Kokoro stand-in',
   keepAliveTimeoutMs: 5_000,
   keepAliveHeader: true,
+  mode: 'fast',
+  startCostMs: 50,
+  groupChars: 180,
 };
 /** Bound on the 'huge' fault: ten minutes of audio. */
 const HUGE_SAMPLES = SAMPLE_RATE * 600;
@@ -120,6 +147,34 @@ const HUGE_SAMPLES = SAMPLE_RATE * 600;
 /** Samples (24 kHz) the stand-in streams for a text in tone mode. */
 export function samplesForText(text: string, msPerChar: number): number {
   return Math.round((text.length * msPerChar * SAMPLE_RATE) / 1000);
+}
+
+/**
+ * Kokoro-FastAPI's smart split, by characters: sentences (ending in . ! ? ; or : before a space or the end, with the
+ * spaces after them) packed greedily into groups of at most `groupChars`; a longer sentence is a group of its own.
+ * The groups, joined, are the text.
+ */
+export function sentenceGroups(text: string, groupChars: number): string[] {
+  const sentenceEnds = [...text.matchAll(/[.!?;:]+(?=\s|$)\s*/g)].map((m) => m.index + m[0].length);
+  if (sentenceEnds.at(-1) !== text.length) sentenceEnds.push(text.length);
+  const groups: string[] = [];
+  let groupStart = 0;
+  let previous = 0;
+  for (const end of sentenceEnds) {
+    if (end - groupStart > groupChars && previous > groupStart) {
+      groups.push(text.slice(groupStart, previous));
+      groupStart = previous;
+    }
+    previous = end;
+  }
+  if (text.length > groupStart) groups.push(text.slice(groupStart));
+  return groups;
+}
+
+/** Blocks the whole event loop (no timer, socket or other request runs meanwhile), as a model generating on the server's loop does. */
+const blocker = new Int32Array(new SharedArrayBuffer(4));
+function blockFor(ms: number): void {
+  if (ms > 0) Atomics.wait(blocker, 0, 0, ms);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -510,6 +565,8 @@ export class StandinServer {
     res.on('finish', () => {
       record.completed = true;
       record.endedAt = performance.now();
+      // Node (20.20) has just armed the idle timer at keepAliveTimeout + 1 s; uvicorn closes at exactly its 5 s.
+      if (this.server.keepAliveTimeout > 0 && !socket.destroyed && socket.timeout !== undefined && socket.timeout > 0) socket.setTimeout(this.options.keepAliveTimeoutMs);
     });
     res.on('close', () => {
       record.endedAt ??= performance.now();
@@ -538,7 +595,7 @@ export class StandinServer {
         return;
       }
       if (this.currentFault() === 'close-keepalive') res.setHeader('connection', 'close'); // Node then closes the socket after the response
-      else if (!this.options.keepAliveHeader) res.removeHeader('connection'); // no Connection/Keep-Alive header at all, as h11 answers
+      else if (!this.options.keepAliveHeader || this.options.mode === 'blocking') res.removeHeader('connection'); // no Connection/Keep-Alive header at all, as h11 answers
       this.route(record, res);
     });
   }
@@ -673,6 +730,8 @@ export class StandinServer {
     const tone = spoken ? undefined : toneFor(voice);
     const samples = (start: number, n: number): Buffer => (spoken ? spoken.subarray(start * 2, (start + n) * 2) : tone!.bytes(start, n, total));
     record.status = 200;
+    const shapesStream = fault === 'stall-after-first' || fault === 'reset-mid-stream' || fault === 'truncate' || fault === 'huge';
+    if (opts.mode === 'blocking' && !shapesStream) return this.generateInGroups(record, res, stream, streamHeaders, input, total, rate, header, encode, samples);
 
     if (!stream) {
       // The whole file at once, after the same delay; never cancelled (as in Kokoro-FastAPI).
@@ -763,6 +822,91 @@ export class StandinServer {
       };
       timer = setTimeout(onTime, Math.max(0, started - performance.now() - 2));
     } else sendNext();
+  }
+
+  /**
+   * Blocking mode: one sentence group at a time, generated with the event loop blocked, then written whole. Between
+   * groups the loop turns twice, so that a poll phase runs: the socket's EOF or reset from a client that left during
+   * the group is seen there, and no further group is started (the one in progress was finished: that is the leftover
+   * work a Stop costs the real server). A non-streaming request is generated to the end, as Kokoro-FastAPI does.
+   */
+  private generateInGroups(
+    record: RecordedRequest,
+    res: http.ServerResponse,
+    stream: boolean,
+    streamHeaders: http.OutgoingHttpHeaders,
+    input: string,
+    total: number,
+    rate: number,
+    header: Buffer | undefined,
+    encode: ((pcm: Buffer) => Buffer) | undefined,
+    samples: (start: number, n: number) => Buffer,
+  ): void {
+    const groups = sentenceGroups(input, this.options.groupChars);
+    record.groups = record.groupsAfterDisconnect = record.busyMs = record.busyAfterDisconnectMs = 0;
+    const socket = res.socket;
+    let gone = false;
+    let lastGroupMs = 0;
+    const leave = () => {
+      if (gone || res.writableFinished) return;
+      gone = true;
+      if (lastGroupMs > 0) {
+        // Noticed right after a group: the client left while it was being generated.
+        record.groupsAfterDisconnect! += 1;
+        record.busyAfterDisconnectMs! += lastGroupMs;
+      }
+    };
+    socket?.on('end', leave);
+    socket?.on('error', leave);
+    res.on('close', () => {
+      leave();
+      socket?.off('end', leave);
+      socket?.off('error', leave);
+    });
+    const pcmParts: Buffer[] = [];
+    let index = 0;
+    let chars = 0;
+    let sent = 0;
+    if (stream) res.writeHead(200, this.headers(streamHeaders));
+    const next = (): void => {
+      if (stream && (gone || res.destroyed)) return leave(); // res.destroyed can come before its 'close' event
+      lastGroupMs = 0;
+      if (index === groups.length) {
+        if (stream) return void res.end();
+        if (res.destroyed) return;
+        const pcm = Buffer.concat(pcmParts);
+        const payload = header ? Buffer.concat([header, encode ? encode(pcm) : pcm]) : encode ? encode(pcm) : pcm;
+        res.writeHead(200, this.headers({ ...streamHeaders, 'content-length': payload.length }));
+        record.firstByteAt = performance.now();
+        record.samplesSent = total;
+        return void res.end(payload);
+      }
+      if (stream && res.writableNeedDrain) return void res.once('drain', next); // uvicorn's send() waits for the client too
+      chars += groups[index++].length;
+      const end = index === groups.length ? total : Math.round((total * chars) / input.length);
+      const n = end - sent;
+      const { startCostMs, rtf } = this.options;
+      const started = performance.now();
+      blockFor(startCostMs + (rtf > 0 && Number.isFinite(rtf) ? ((n / rate) * 1000) / rtf : 0));
+      const ms = performance.now() - started;
+      record.busyMs! += ms;
+      record.groups! += 1;
+      if (gone) {
+        record.groupsAfterDisconnect! += 1;
+        record.busyAfterDisconnectMs! += ms;
+      } else lastGroupMs = ms;
+      const pcm = samples(sent, n);
+      if (stream) {
+        let bytes = encode ? encode(pcm) : pcm;
+        if (sent === 0 && header) bytes = Buffer.concat([header, bytes]);
+        record.firstByteAt ??= performance.now();
+        res.write(bytes);
+        record.samplesSent = end;
+      } else pcmParts.push(pcm);
+      sent = end;
+      setImmediate(() => setImmediate(next));
+    };
+    next();
   }
 }
 
