@@ -66,6 +66,8 @@ export class KokoroClient {
   /** Speech requests sent, and how many of them had to wait for a new connection. */
   speechRequests = 0;
   speechOnNewConnection = 0;
+  /** Connections closed to cancel a request in progress (a Stop, a timeout): HTTP/1.1 has no other way. */
+  connectionsAborted = 0;
   private speechInFlight = 0;
   private lastAudioAt = -Infinity;
 
@@ -260,7 +262,9 @@ export class KokoroClient {
       const fail = (error: unknown) => {
         if (settled) return;
         settle(error);
-        abortRequest?.(error instanceof Error ? error : new Error(String(error)));
+        if (!abortRequest) return;
+        this.connectionsAborted++;
+        abortRequest(error instanceof Error ? error : new Error(String(error)));
       };
       const onAbort = () => fail(new KokoroError('aborted', 'Stopped.'));
       const onTimeout = () =>
