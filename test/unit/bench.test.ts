@@ -57,4 +57,3 @@ describe('npm run bench', function () {
     assert.ok(Date.now() - started < 60_000, `the whole run kept to its budgets (${Date.now() - started} ms)`);
   });
 });
-});
