@@ -1,0 +1,92 @@
+// A busy Kokoro server is not an offline one. The stand-in in its blocking mode behaves like
+// Kokoro-FastAPI: it answers nothing, not even /health, while it generates a sentence group.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { KokoroApi } from '../../src/extension';
+import type { ServerState } from '../../src/kokoro/server';
+import * as driver from './driver';
+import { activateExtension, isStarted, nextReading, nextReport, openSample, speechRequests, waitUntil } from './helpers';
+
+const sentence = 'The server keeps generating speech while the status bar must keep telling the truth. ';
+
+describe('A server that blocks while it generates (Kokoro-FastAPI)', function () {
+  this.timeout(120_000);
+  let api: KokoroApi;
+
+  before(async () => {
+    api = await activateExtension();
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+  });
+
+  afterEach(async () => {
+    api.session.stop();
+    await driver.standinOptions({ mode: 'fast', fault: 'none', rtf: 4, ttfbMs: 20 });
+  });
+
+  it('a 25-second reading at 4× real time never shows the server offline and raises no error', async () => {
+    const editor = await openSample('busy.txt', sentence.repeat(5)); // about 25 s of speech
+    editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
+    await driver.standinReset();
+    await driver.standinOptions({ mode: 'blocking', rtf: 4, startCostMs: 50 });
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const states: ServerState[] = [];
+    const onState = (state: ServerState) => states.push(state);
+    api.session.server.on('state', onState);
+    let statusBarSaidOffline = false;
+    const watcher = setInterval(() => {
+      void driver.exists('[aria-label^="Kokoro: server unreachable"]').then((offline) => (statusBarSaidOffline ||= offline), () => undefined);
+    }, 250);
+    try {
+      const reading = nextReading(api, 90_000);
+      void vscode.commands.executeCommand('kokoro.readSelection');
+      const result = await reading;
+      assert.equal(result.outcome, 'completed', result.error?.message);
+      const played = (result.samples / result.sampleRate);
+      assert.ok(played > 20, `a long reading (${played.toFixed(1)} s of audio)`);
+      const health = ((await driver.standinState()) as { requests: Array<{ path: string }> }).requests.filter((r) => r.path === '/health').length;
+      assert.ok(health >= 3, `the extension kept its connections warm meanwhile (${health} health checks, answered late)`);
+      assert.deepEqual(states.filter((s) => s !== 'ready'), [], `the server state stayed ready: ${states.join(' → ')}`);
+      assert.equal(statusBarSaidOffline, false, 'the status bar never said unreachable');
+      assert.equal((await speechRequests()).filter((r) => r.body?.input === 'Ready.').length, 0, 'no re-warm');
+      await vscode.commands.executeCommand('notifications.showList');
+      assert.deepEqual((await driver.notifications()).filter((m) => /Kokoro|server/i.test(m)), [], 'no error message');
+    } finally {
+      clearInterval(watcher);
+      api.session.server.off('state', onState);
+      await vscode.commands.executeCommand('notifications.clearAll');
+    }
+  });
+
+  it('Stop leaves the server little to finish, so the next reading starts at once', async () => {
+    const editor = await openSample('busy.txt', sentence.repeat(12));
+    editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
+    await driver.standinReset();
+    await driver.standinOptions({ mode: 'blocking', rtf: 4, startCostMs: 50 });
+    const started = nextReport(api, isStarted, 30_000);
+    const first = nextReading(api, 60_000);
+    void vscode.commands.executeCommand('kokoro.readSelection');
+    await started;
+    await waitUntil(() => api.session.player.playedSamples(api.session.reader.currentId ?? -1) > 24_000 * 3, 20_000, '3 s of playback');
+    await vscode.commands.executeCommand('kokoro.stop');
+    assert.equal((await first).outcome, 'stopped');
+
+    editor.selection = new vscode.Selection(0, 0, 0, 30);
+    const line = nextReading(api, 30_000);
+    const lineStarted = nextReport(api, isStarted, 30_000);
+    const commandAt = performance.now();
+    void vscode.commands.executeCommand('kokoro.readSelection');
+    await lineStarted;
+    const afterStopMs = performance.now() - commandAt;
+    assert.equal((await line).outcome, 'completed');
+
+    const requests = (await driver.standinState()) as { requests: Array<{ path: string; body?: { input?: string }; clientDisconnected: boolean; busyAfterDisconnectMs?: number }> };
+    const speech = requests.requests.filter((r) => r.path === '/v1/audio/speech');
+    const leftoverMs = speech.filter((r) => r.clientDisconnected).reduce((ms, r) => ms + (r.busyAfterDisconnectMs ?? 0), 0);
+    const longest = Math.max(...speech.map((r) => r.body?.input?.length ?? 0));
+    console.log(`E2E STOP ON A BUSY SERVER (blocking stand-in at 4x): server busy ${leftoverMs.toFixed(0)} ms after the Stop; command -> audio playing for the next line ${afterStopMs.toFixed(0)} ms; longest request ${longest} characters`);
+    // A request to a 4× server is about a second of its work at most; before, one sentence group took 2.8 s.
+    assert.ok(leftoverMs <= 1_600, `the server finished at most one small request after the Stop (${leftoverMs.toFixed(0)} ms)`);
+    assert.ok(longest <= 160, `requests sized to a slow server (${longest} characters)`);
+  });
+});
