@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { PcmDecoder, decoderForContentType } from './decoder';
 import { KokoroError, errorBodyMessage, networkError, speechHttpError } from './errors';
+import { invalidServerUrlMessage, parseServerUrl } from './serverUrl';
 
 export interface KokoroClientOptions {
   /** Base URL; a path prefix is kept (kokoro-web serves under `/api`). */
@@ -59,24 +60,27 @@ const WARM_UP_TEXT = 'Ready.';
 export class KokoroClient {
   readonly origin: string;
   private readonly prefix: string;
-  private readonly pool: Pool;
+  /** Undefined when the configured URL cannot be used (`urlError` says why). */
+  private readonly pool: Pool | undefined;
+  /** Why the configured URL cannot be used; every request fails with it. */
+  readonly urlError: KokoroError | undefined;
   private closed = false;
   connectionsOpened = 0;
   requestsSent = 0;
 
   constructor(readonly options: KokoroClientOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.serverUrl);
-    } catch {
-      throw new KokoroError('unreachable', `"${options.serverUrl}" is not a valid server URL. Check kokoro.serverUrl.`);
+    const parsed = parseServerUrl(options.serverUrl);
+    if (!parsed.ok) {
+      // Not thrown: a client for a URL that cannot be used still answers, with this error, so nothing that holds one breaks.
+      this.urlError = new KokoroError('badUrl', invalidServerUrlMessage(options.serverUrl, parsed.reason));
+      this.origin = '';
+      this.prefix = options.serverUrl.trim();
+      return;
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new KokoroError('unreachable', `"${options.serverUrl}" is not an http(s) URL. Check kokoro.serverUrl.`);
-    }
+    const url = new URL(parsed.url);
     this.origin = url.origin;
     this.prefix = url.pathname.replace(/\/+$/, '');
-    this.pool = new Pool(this.origin, {
+    const pool = new Pool(this.origin, {
       connections: Math.max(1, options.connections),
       pipelining: 1,
       keepAliveTimeout: 10 * 60_000,
@@ -87,11 +91,12 @@ export class KokoroClient {
       headersTimeout: 0, // own timers: first byte and stall
       bodyTimeout: 0,
     });
-    this.pool.on('connect', () => this.connectionsOpened++);
-    this.pool.on('disconnect', () => {
+    pool.on('connect', () => this.connectionsOpened++);
+    pool.on('disconnect', () => {
       const listeners = this.disconnectListeners.splice(0);
       for (const listener of listeners) listener();
     });
+    this.pool = pool;
   }
 
   private readonly disconnectListeners: Array<() => void> = [];
@@ -107,13 +112,13 @@ export class KokoroClient {
 
   /** A health check on every idle pooled connection at once, so none sits idle long enough for the server to close it. */
   async touchConnections(): Promise<void> {
-    const idle = this.pool.stats.free;
+    const idle = this.pool?.stats.free ?? 0;
     await Promise.all(Array.from({ length: idle }, () => this.health()));
   }
 
   /** Connections the pool holds open right now. */
   get openConnections(): number {
-    return this.pool.stats.connected;
+    return this.pool?.stats.connected ?? 0;
   }
 
   private headers(json: boolean): Record<string, string> {
@@ -125,6 +130,8 @@ export class KokoroClient {
 
   /** A GET returning status and body text; retried once on a fresh connection if a kept-alive socket was closed under it. */
   private async get(path: string, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; body: string; contentType: string }> {
+    const pool = this.pool;
+    if (!pool) throw this.urlError;
     for (let attempt = 0; ; attempt++) {
       const controller = new AbortController();
       const onAbort = () => controller.abort();
@@ -132,7 +139,7 @@ export class KokoroClient {
       const timer = setTimeout(() => controller.abort(), timeoutMs);
       try {
         this.requestsSent++;
-        const res = await this.pool.request({ method: 'GET', path: this.prefix + path, headers: this.headers(false), signal: controller.signal });
+        const res = await pool.request({ method: 'GET', path: this.prefix + path, headers: this.headers(false), signal: controller.signal });
         const body = await res.body.text();
         return { status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? '') };
       } catch (err) {
@@ -190,6 +197,8 @@ export class KokoroClient {
    * socket, without a stream or async iterator in between (measurably less latency per chunk).
    */
   private speakOnce(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
+    const pool = this.pool;
+    if (!pool) return Promise.reject(this.urlError);
     if (this.closed || signal?.aborted) return Promise.reject(new KokoroError('aborted', 'Stopped.'));
     const body = JSON.stringify({
       ...params.extraFields,
@@ -239,7 +248,7 @@ export class KokoroClient {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.requestsSent++;
 
-      this.pool.dispatch(
+      pool.dispatch(
         { method: 'POST', path: `${this.prefix}/v1/audio/speech`, headers: this.headers(true), body },
         {
           onConnect: (abort) => {
@@ -339,7 +348,7 @@ export class KokoroClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.destroy().catch(() => undefined);
+    await this.pool?.destroy().catch(() => undefined);
   }
 }
 
