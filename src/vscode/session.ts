@@ -152,7 +152,7 @@ export class Session implements vscode.Disposable {
     const urlError = this.server.client.urlError;
     if (urlError && fresh.some((p) => p.key === 'kokoro.serverUrl')) {
       this.errors.clear();
-      this.errors.show(urlError, undefined);
+      this.errors.show(urlError);
     }
     const others = fresh.filter((p) => p.key !== 'kokoro.serverUrl');
     if (!others.length) return;
