@@ -1,12 +1,15 @@
-// The one typed view of the extension's settings.
+// The one typed view of the extension's settings, read from raw values by the rules the
+// manifest declares (type, default, range, enum): a bad value falls back to its default
+// and becomes a problem to tell the user about, never an exception.
 
-import * as vscode from 'vscode';
 import type { AnnounceMode } from './diagnostics/announcer';
 import type { Severity } from './diagnostics/wording';
 import type { ServerSettings } from './kokoro/server';
+import { invalidServerUrlMessage, parseServerUrl } from './kokoro/serverUrl';
 import type { PunctuationLevel } from './speech/speakable';
 
 export interface KokoroConfig {
+  /** Normalised (`http://host:port`, no trailing slash); a value that cannot be used is kept as typed and reported. */
   serverUrl: string;
   voice: string;
   speed: number;
@@ -28,35 +31,100 @@ export interface KokoroConfig {
 
 export const SECTION = 'kokoro';
 
-const clamp = (value: number, min: number, max: number, fallback: number) =>
-  Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+/** The setting (under `kokoro.`) behind each field of the config. */
+export const SETTING_KEYS = {
+  serverUrl: 'serverUrl',
+  voice: 'voice',
+  speed: 'speed',
+  model: 'model',
+  connections: 'connections',
+  warmUpOnStartup: 'warmUpOnStartup',
+  preparePlayerOnStartup: 'preparePlayerOnStartup',
+  keepConnectionsWarm: 'keepConnectionsWarm',
+  healthTimeoutMs: 'timeouts.healthMs',
+  firstByteTimeoutMs: 'timeouts.firstByteMs',
+  streamTimeoutMs: 'timeouts.streamMs',
+  extraRequestFields: 'extraRequestFields',
+  punctuation: 'punctuation',
+  quietStatusBar: 'quietStatusBar',
+  announceDiagnostics: 'announceDiagnostics',
+  announceMinSeverity: 'announceMinSeverity',
+  announceDelayMs: 'announceDelayMs',
+} as const satisfies Record<keyof KokoroConfig, string>;
 
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
-  return allowed.includes(value as T) ? (value as T) : fallback;
+/** A setting's declaration in package.json `contributes.configuration.properties`. */
+export interface SettingSchema {
+  type?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  enum?: readonly unknown[];
 }
 
-export function readConfig(): KokoroConfig {
-  const c = vscode.workspace.getConfiguration(SECTION);
-  const extra = c.get<unknown>('extraRequestFields');
-  return {
-    serverUrl: (c.get<string>('serverUrl') || 'http://localhost:8880').trim(),
-    voice: (c.get<string>('voice') || 'af_heart').trim(),
-    speed: clamp(Number(c.get('speed')), 0.25, 4, 1),
-    model: (c.get<string>('model') || 'kokoro').trim(),
-    connections: Math.round(clamp(Number(c.get('connections')), 1, 16, 2)),
-    warmUpOnStartup: c.get<boolean>('warmUpOnStartup') ?? true,
-    preparePlayerOnStartup: c.get<boolean>('preparePlayerOnStartup') ?? false,
-    keepConnectionsWarm: c.get<boolean>('keepConnectionsWarm') ?? true,
-    healthTimeoutMs: clamp(Number(c.get('timeouts.healthMs')), 50, 60_000, 500),
-    firstByteTimeoutMs: clamp(Number(c.get('timeouts.firstByteMs')), 100, 600_000, 15_000),
-    streamTimeoutMs: clamp(Number(c.get('timeouts.streamMs')), 100, 600_000, 10_000),
-    extraRequestFields: typeof extra === 'object' && extra !== null && !Array.isArray(extra) ? (extra as Record<string, unknown>) : {},
-    punctuation: oneOf(c.get('punctuation'), ['none', 'some', 'all'] as const, 'some'),
-    quietStatusBar: c.get<boolean>('quietStatusBar') ?? false,
-    announceDiagnostics: oneOf(c.get('announceDiagnostics'), ['off', 'cursor', 'newErrors'] as const, 'off'),
-    announceMinSeverity: oneOf(c.get('announceMinSeverity'), ['error', 'warning', 'information', 'hint'] as const, 'error'),
-    announceDelayMs: clamp(Number(c.get('announceDelayMs')), 100, 5000, 600),
-  };
+export interface SettingProblem {
+  /** The full key, e.g. `kokoro.speed`. */
+  key: string;
+  value: unknown;
+  message: string;
+}
+
+export interface ConfigReading {
+  config: KokoroConfig;
+  problems: SettingProblem[];
+}
+
+const TYPE_NAMES: Record<string, string> = { number: 'a number', integer: 'a whole number', boolean: 'true or false', string: 'text', object: 'an object of fields' };
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+/** Why `value` does not fit `schema`, or undefined when it does. */
+function misfit(value: unknown, schema: SettingSchema): string | undefined {
+  switch (schema.type) {
+    case 'number':
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isFinite(value) || (schema.type === 'integer' && !Number.isInteger(value))) return `not ${TYPE_NAMES[schema.type]}`;
+      if ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum)) return `outside ${schema.minimum ?? '−∞'}–${schema.maximum ?? '∞'}`;
+      return undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `not ${TYPE_NAMES.boolean}`;
+    case 'string':
+      if (typeof value !== 'string') return `not ${TYPE_NAMES.string}`;
+      if (schema.enum && !schema.enum.includes(value)) return `not one of ${schema.enum.join(', ')}`;
+      return value.trim() ? undefined : 'empty';
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : `not ${TYPE_NAMES.object}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Reads the configuration from raw values (`get` takes a full key such as `kokoro.speed`; undefined
+ * means unset) by the rules of `schema` (the manifest's configuration properties).
+ */
+export function parseConfig(schema: Readonly<Record<string, SettingSchema>>, get: (key: string) => unknown): ConfigReading {
+  const problems: SettingProblem[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [field, name] of Object.entries(SETTING_KEYS)) {
+    const key = `${SECTION}.${name}`;
+    const spec = schema[key] ?? {};
+    const raw = get(key);
+    let value = raw === undefined ? spec.default : raw;
+    const why = misfit(value, spec);
+    if (why) {
+      problems.push({ key, value: raw, message: `${key} is ${show(raw)}, ${why}: the default ${show(spec.default)} is used.` });
+      value = spec.default;
+    }
+    values[field] = typeof value === 'string' ? value.trim() : value;
+  }
+  const config = values as unknown as KokoroConfig;
+  const url = parseServerUrl(config.serverUrl);
+  if (url.ok) config.serverUrl = url.url;
+  else problems.push({ key: `${SECTION}.${SETTING_KEYS.serverUrl}`, value: config.serverUrl, message: invalidServerUrlMessage(config.serverUrl, url.reason) });
+  return { config, problems };
 }
 
 export function serverSettings(config: KokoroConfig, apiKey: string | undefined): ServerSettings {
@@ -73,4 +141,35 @@ export function serverSettings(config: KokoroConfig, apiKey: string | undefined)
     warmUp: config.warmUpOnStartup,
     keepWarmMs: config.keepConnectionsWarm ? undefined : 0,
   };
+}
+
+/** Where the extension writes a setting (it reads the window's configuration, not a folder's). */
+export type WriteTarget = 'global' | 'workspace';
+
+/** The fields of a `WorkspaceConfiguration.inspect()` result that tell where a value is set. */
+export interface SettingInspection {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+}
+
+/** Where a change must be written to take effect: in the workspace when it sets the value (a user value would be overridden), else in the user settings. */
+export function writeTarget(inspection: SettingInspection | undefined): WriteTarget {
+  return inspection?.workspaceValue !== undefined ? 'workspace' : 'global';
+}
+
+export interface SettingLocation {
+  /** Where the user finds it, for messages. */
+  place: string;
+  command: string;
+  args: unknown[];
+}
+
+/**
+ * How to open the Settings editor where `key` can be changed. A machine-scoped setting of a
+ * remote window (Remote-SSH, WSL, Codespaces, code-server) lives in the Remote settings: the
+ * User tab shows "No Settings Found" for it.
+ */
+export function settingLocation(key: string, scope: string | undefined, remoteName: string | undefined): SettingLocation {
+  if (remoteName && scope === 'machine') return { place: 'the Remote tab of the Settings editor', command: 'workbench.action.openRemoteSettings', args: [{ query: key }] };
+  return { place: 'your User settings', command: 'workbench.action.openSettings', args: [key] };
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { guardActivation } from './activation';
 import { registerCommands } from './commands';
 import { Session } from './vscode/session';
 
@@ -6,11 +7,31 @@ export interface KokoroApi {
   session: Session;
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<KokoroApi> {
-  const session = await Session.create(context);
-  registerCommands(session);
-  session.startUp();
-  return { session };
+/** Resolves undefined when starting failed (the commands then answer with the error). */
+export function activate(context: vscode.ExtensionContext): Promise<KokoroApi | undefined> {
+  const log = vscode.window.createOutputChannel('Kokoro Read Aloud', { log: true });
+  context.subscriptions.push(log);
+  const commands: { command: string }[] = context.extension.packageJSON?.contributes?.commands ?? [];
+  return guardActivation(
+    async () => {
+      const session = await Session.create(context, log);
+      try {
+        registerCommands(session);
+        session.startUp();
+      } catch (err) {
+        session.dispose(); // also unregisters the commands registered so far
+        throw err;
+      }
+      return { session };
+    },
+    commands.map((c) => c.command),
+    {
+      log: (message) => log.error(message),
+      show: (message) => void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => choice && log.show()),
+      register: (id, handler) => context.subscriptions.push(vscode.commands.registerCommand(id, handler)),
+    },
+    { 'kokoro.showLog': () => log.show() },
+  );
 }
 
 export function deactivate(): void {

@@ -1,10 +1,10 @@
 // End-to-end runner: the real VS Code (code-server) with the extension under development,
 // its mocha suite running inside the extension host, driven like a user through
 // headless Chromium (playwright-core), against the stand-in Kokoro server.
-// The suite runs in three VS Code starts (a start-up cannot be repeated in one extension
+// The suite runs in several VS Code starts (a start-up cannot be repeated in one extension
 // host): test/e2e/*.e2e.js against a running stand-in; scenarios/serverDownAtStartUp.e2e.js
-// started while the stand-in is down; scenarios/playerPreparedAtStartUp.e2e.js with
-// kokoro.preparePlayerOnStartup.
+// started while the stand-in is down; the other scenarios/*.e2e.js with the settings of
+// SCENARIO_SETTINGS.
 // Usage: node scripts/e2e/run.mjs [--timeout 900000] [--grep TITLE]  (or KOKORO_E2E_GREP)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -226,7 +226,13 @@ function startDriver(page) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-/** Runs the suite of `scenario` ('default' or 'serverDownAtStartUp') in a fresh code-server. */
+/** The settings a scenario starts with, from the stand-in's URL. */
+const SCENARIO_SETTINGS = {
+  playerPreparedAtStartUp: () => ({ 'kokoro.preparePlayerOnStartup': true }),
+  badServerUrlAtStartUp: (standinUrl) => ({ 'kokoro.serverUrl': standinUrl.replace(/^http:/, 'ftp:') }),
+};
+
+/** Runs the suite of `scenario` ('default' or one in test/e2e/scenarios) in a fresh code-server. */
 async function main(chromium, scenario, grep) {
   const workdir = path.join(tmpdir(), `kokoro-e2e-${process.pid}-${scenario}`);
   rmSync(workdir, { recursive: true, force: true });
@@ -242,7 +248,7 @@ async function main(chromium, scenario, grep) {
     lap('stand-in down before VS Code starts');
   }
   const port = await freePort();
-  await startCodeServer(workdir, port, standin.url, scenario === 'playerPreparedAtStartUp' ? { 'kokoro.preparePlayerOnStartup': true } : {});
+  await startCodeServer(workdir, port, standin.url, SCENARIO_SETTINGS[scenario]?.(standin.url) ?? {});
   lap(`code-server on 127.0.0.1:${port}`);
 
   const browserData = path.join(workdir, 'chromium');
@@ -319,7 +325,7 @@ export async function runE2E() {
   mkdirSync(artifactsDir, { recursive: true });
   const grep = opt('grep', process.env.KOKORO_E2E_GREP || undefined);
   const total = { passed: 0, failed: 0, pending: 0, ok: true };
-  for (const scenario of ['default', 'serverDownAtStartUp', 'playerPreparedAtStartUp']) {
+  for (const scenario of ['default', 'serverDownAtStartUp', ...Object.keys(SCENARIO_SETTINGS)]) {
     let result;
     try {
       result = await main(chromium, scenario, grep);

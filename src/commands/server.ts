@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { SECTION } from '../config';
 import { KokoroError } from '../kokoro/errors';
 import { API_KEY_SECRET, Session } from '../vscode/session';
+import { updateSetting } from '../vscode/settings';
 
 export function selectVoice(session: Session) {
   return async (): Promise<void> => {
@@ -29,8 +29,8 @@ export function selectVoice(session: Session) {
     });
     pick.dispose();
     if (!chosen || chosen === current) return;
-    await vscode.workspace.getConfiguration(SECTION).update('voice', chosen, vscode.ConfigurationTarget.Global);
-    session.log.info(`Voice set to ${chosen}.`);
+    const target = await updateSetting('voice', chosen);
+    session.log.info(`Voice set to ${chosen} in the ${target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user'} settings.`);
   };
 }
 

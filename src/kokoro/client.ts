@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { PcmDecoder, decoderForContentType } from './decoder';
 import { KokoroError, errorBodyMessage, networkError, speechHttpError } from './errors';
+import { invalidServerUrlMessage, parseServerUrl } from './serverUrl';
 
 export interface KokoroClientOptions {
   /** Base URL; a path prefix is kept (kokoro-web serves under `/api`). */
@@ -59,7 +60,10 @@ const WARM_UP_TEXT = 'Ready.';
 export class KokoroClient {
   readonly origin: string;
   private readonly prefix: string;
-  private readonly pool: Pool;
+  /** Undefined when the configured URL cannot be used (`urlError` says why). */
+  private readonly pool: Pool | undefined;
+  /** Why the configured URL cannot be used; every request fails with it. */
+  readonly urlError: KokoroError | undefined;
   private closed = false;
   /** Connections opened, for any request (the benchmark compares it with the server's count). */
   connectionsOpened = 0;
@@ -72,18 +76,18 @@ export class KokoroClient {
   private lastAudioAt = -Infinity;
 
   constructor(readonly options: KokoroClientOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.serverUrl);
-    } catch {
-      throw new KokoroError('unreachable', `"${options.serverUrl}" is not a valid server URL. Check kokoro.serverUrl.`);
+    const parsed = parseServerUrl(options.serverUrl);
+    if (!parsed.ok) {
+      // Not thrown: a client for a URL that cannot be used still answers, with this error, so nothing that holds one breaks.
+      this.urlError = new KokoroError('badUrl', invalidServerUrlMessage(options.serverUrl, parsed.reason));
+      this.origin = '';
+      this.prefix = options.serverUrl.trim();
+      return;
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new KokoroError('unreachable', `"${options.serverUrl}" is not an http(s) URL. Check kokoro.serverUrl.`);
-    }
+    const url = new URL(parsed.url);
     this.origin = url.origin;
     this.prefix = url.pathname.replace(/\/+$/, '');
-    this.pool = new Pool(this.origin, {
+    const pool = new Pool(this.origin, {
       connections: Math.max(1, options.connections),
       pipelining: 1,
       keepAliveTimeout: 10 * 60_000,
@@ -94,11 +98,12 @@ export class KokoroClient {
       headersTimeout: 0, // own timers: first byte and stall
       bodyTimeout: 0,
     });
-    this.pool.on('connect', () => this.connectionsOpened++);
-    this.pool.on('disconnect', () => {
+    pool.on('connect', () => this.connectionsOpened++);
+    pool.on('disconnect', () => {
       const listeners = this.disconnectListeners.splice(0);
       for (const listener of listeners) listener();
     });
+    this.pool = pool;
   }
 
   private readonly disconnectListeners: Array<() => void> = [];
@@ -118,7 +123,7 @@ export class KokoroClient {
    * answers nothing else until its current sentence group is done (Kokoro-FastAPI blocks its event loop).
    */
   async touchConnections(): Promise<void> {
-    const idle = this.pool.stats.free;
+    const idle = this.pool?.stats.free ?? 0;
     const timeoutMs = Math.max(this.options.healthTimeoutMs, this.options.streamTimeoutMs);
     await Promise.all(Array.from({ length: idle }, () => this.get('/health', timeoutMs)));
   }
@@ -133,7 +138,7 @@ export class KokoroClient {
 
   /** Connections the pool holds open right now. */
   get openConnections(): number {
-    return this.pool.stats.connected;
+    return this.pool?.stats.connected ?? 0;
   }
 
   private headers(json: boolean): Record<string, string> {
@@ -145,13 +150,15 @@ export class KokoroClient {
 
   /** A GET returning status and body text; retried once on a fresh connection if a kept-alive socket was closed under it. */
   private async get(path: string, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; body: string; contentType: string }> {
+    const pool = this.pool;
+    if (!pool) throw this.urlError;
     for (let attempt = 0; ; attempt++) {
       const controller = new AbortController();
       const onAbort = () => controller.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => controller.abort(), timeoutMs);
       try {
-        const res = await this.pool.request({ method: 'GET', path: this.prefix + path, headers: this.headers(false), signal: controller.signal });
+        const res = await pool.request({ method: 'GET', path: this.prefix + path, headers: this.headers(false), signal: controller.signal });
         const body = await res.body.text();
         return { status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? '') };
       } catch (err) {
@@ -189,6 +196,7 @@ export class KokoroClient {
    * Resolves when the stream ends; rejects with a KokoroError (kind 'aborted' when `signal` fired).
    */
   async speak(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
+    if (!this.pool) throw this.urlError;
     this.speechRequests++;
     // The pool sends to an idle connection when it has one, otherwise it opens a new one (below its size) or queues.
     // (`stats.free` lags a tick behind a request that just completed: counted from busy connections instead.)
@@ -224,6 +232,8 @@ export class KokoroClient {
    * socket, without a stream or async iterator in between (measurably less latency per chunk).
    */
   private speakOnce(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
+    const pool = this.pool;
+    if (!pool) return Promise.reject(this.urlError);
     if (this.closed || signal?.aborted) return Promise.reject(new KokoroError('aborted', 'Stopped.'));
     const body = JSON.stringify({
       ...params.extraFields,
@@ -274,7 +284,7 @@ export class KokoroClient {
       timer = setTimeout(onTimeout, firstByteTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
 
-      this.pool.dispatch(
+      pool.dispatch(
         { method: 'POST', path: `${this.prefix}/v1/audio/speech`, headers: this.headers(true), body },
         {
           onConnect: (abort) => {
@@ -374,7 +384,7 @@ export class KokoroClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.destroy().catch(() => undefined);
+    await this.pool?.destroy().catch(() => undefined);
   }
 }
 

@@ -2,6 +2,7 @@
 // message a user can act on. Reads every error body shape in kokoro-protocol.md.
 
 export type KokoroErrorKind =
+  | 'badUrl' // kokoro.serverUrl cannot be used: no request is sent
   | 'unreachable' // connection refused / DNS / reset before an answer
   | 'timeout' // no first byte, or the stream stalled, within the configured time
   | 'http' // an error status from the server
@@ -30,9 +31,14 @@ export class KokoroError extends Error {
     return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'truncated' || (this.kind === 'http' && (this.status ?? 0) >= 500);
   }
 
+  /** The setting to look at when it is the server's address that is wrong or unanswered. */
+  get setting(): string | undefined {
+    return this.kind === 'badUrl' || this.kind === 'unreachable' || this.kind === 'notFound' || this.kind === 'notAudio' ? 'kokoro.serverUrl' : undefined;
+  }
+
   /** The fix is most likely in the settings (URL, voice, model). */
   get settingsRelated(): boolean {
-    return this.kind === 'notFound' || this.kind === 'badVoice' || this.kind === 'badRequest' || this.kind === 'notAudio' || this.kind === 'unsupportedFormat' || this.kind === 'unreachable';
+    return this.kind === 'badUrl' || this.kind === 'notFound' || this.kind === 'badVoice' || this.kind === 'badRequest' || this.kind === 'notAudio' || this.kind === 'unsupportedFormat' || this.kind === 'unreachable';
   }
 }
 

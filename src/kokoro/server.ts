@@ -5,7 +5,8 @@ import { EventEmitter } from 'node:events';
 import { KokoroClient, KokoroClientOptions, SpeechParams, WarmUpResult } from './client';
 import { KokoroError, networkError } from './errors';
 
-export type ServerState = 'idle' | 'warming' | 'ready' | 'unreachable';
+/** 'misconfigured': kokoro.serverUrl cannot be used, so nothing is sent until it changes. */
+export type ServerState = 'idle' | 'warming' | 'ready' | 'unreachable' | 'misconfigured';
 
 export interface ServerSettings {
   client: KokoroClientOptions;
@@ -44,6 +45,10 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
     super();
     this.settings = settings;
     this.current = new KokoroClient(settings.client);
+    if (this.current.urlError) {
+      this.stateValue = 'misconfigured';
+      this.lastErrorValue = this.current.urlError;
+    }
   }
 
   get client(): KokoroClient {
@@ -74,12 +79,16 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
       void old.close();
     }
     const speechChanged = JSON.stringify(before.speech) !== JSON.stringify(settings.speech);
-    if ((clientChanged || speechChanged) && settings.warmUp) void this.warmUp();
+    if (this.current.urlError) {
+      this.stopRecovery();
+      this.setState('misconfigured', this.current.urlError);
+    } else if ((clientChanged || speechChanged) && settings.warmUp) void this.warmUp();
     else if (clientChanged) this.setState('idle');
   }
 
   /** Warms the server; concurrent calls share one run. Resolves, never rejects (the state tells). */
   warmUp(): Promise<void> {
+    if (this.current.urlError) return Promise.resolve();
     if (this.warmUpRun) return this.warmUpRun;
     const run = (async () => {
       this.stopRecovery();

@@ -28,3 +28,31 @@ export function displayUrl(serverUrl: string): string {
     return serverUrl;
   }
 }
+
+export type ParsedServerUrl = { ok: true; url: string } | { ok: false; reason: string };
+
+/**
+ * The server URL as people type it, made exact: spaces and trailing slashes go, and `host:port`
+ * (no scheme) means `http://host:port`. Anything else that is not an http(s) URL with a host is refused, with why.
+ */
+export function parseServerUrl(raw: string): ParsedServerUrl {
+  const text = raw.trim();
+  if (!text) return { ok: false, reason: 'it is empty' };
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    return { ok: false, reason: 'it is not a URL (expected e.g. http://localhost:8880 or localhost:8880)' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, reason: `${url.protocol} is not supported: use http:// or https://` };
+  if (!url.hostname) return { ok: false, reason: 'it names no host' };
+  if (url.username || url.password) return { ok: false, reason: 'a user name or password in the URL is never sent: use Kokoro: Set API Key' };
+  if (url.search || url.hash) return { ok: false, reason: 'a ? query or # fragment cannot be part of a server URL' };
+  return { ok: true, url: url.origin + url.pathname.replace(/\/+$/, '') };
+}
+
+/** What the user is told about a server URL that cannot be used. */
+export function invalidServerUrlMessage(raw: string, reason: string): string {
+  return `kokoro.serverUrl "${raw.trim()}" cannot be used: ${reason}.`;
+}

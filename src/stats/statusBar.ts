@@ -64,13 +64,17 @@ export class StatusBar implements vscode.Disposable {
         text = '$(error) Kokoro offline';
         label = 'Kokoro: server unreachable';
         break;
+      case 'misconfigured':
+        text = '$(error) Kokoro: invalid server URL';
+        label = `Kokoro: ${s.error ?? 'kokoro.serverUrl cannot be used'}`;
+        break;
       default:
         text = s.speaking && !this.quiet() ? `$(megaphone) Kokoro${latency}` : `$(unmute) Kokoro${latency}`;
         label = s.state === 'idle' ? 'Kokoro: not connected yet' : 'Kokoro: server ready';
     }
     this.item.text = text;
     this.item.accessibilityInformation = { label: `${label}${latency ? `, last time to first audio ${latency.trim()}` : ''}` };
-    this.item.backgroundColor = s.state === 'unreachable' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.backgroundColor = s.state === 'unreachable' || s.state === 'misconfigured' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Kokoro Read Aloud** — ${label.replace('Kokoro: ', '')}\n\n`);
     tooltip.appendMarkdown(`Server \`${s.serverUrl}\`, voice \`${s.voice}\`\n\n`);

@@ -3,7 +3,7 @@
 
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { KokoroConfig, SECTION, readConfig, serverSettings } from '../config';
+import { KokoroConfig, SECTION, SettingProblem, serverSettings } from '../config';
 import { KokoroServer } from '../kokoro/server';
 import { displayUrl, sendsPlainTextOffMachine } from '../kokoro/serverUrl';
 import { FromPlayer } from '../player/messages';
@@ -16,6 +16,7 @@ import { StatsView } from '../stats/statsView';
 import { StatusBar } from '../stats/statusBar';
 import { DiagnosticAnnouncements } from './announcements';
 import { ErrorReporter } from './errorReporter';
+import { locateSetting, openSetting, readSettings, updateSetting } from './settings';
 
 export const API_KEY_SECRET = 'kokoro.apiKey';
 
@@ -56,17 +57,22 @@ export class Session implements vscode.Disposable {
   private queuedAnnouncement: string | undefined;
   lastResult: ReadingResult | undefined;
 
+  /** The setting problems last told to the user, so a change elsewhere does not repeat them. */
+  private toldProblems = new Set<string>();
+  private settingProblems: SettingProblem[];
+
   private constructor(
     readonly context: vscode.ExtensionContext,
+    log: vscode.LogOutputChannel,
     apiKey: string | undefined,
   ) {
-    this.log = this.own(vscode.window.createOutputChannel('Kokoro Read Aloud', { log: true }));
-    this.config = readConfig();
+    this.log = log;
+    ({ config: this.config, problems: this.settingProblems } = readSettings(context));
     this.apiKey = apiKey;
     this.server = new KokoroServer(serverSettings(this.config, apiKey));
     this.player = this.own(new PlayerView(context.extensionUri, this.log));
     this.reader = new Reader(() => this.server.client, this.player, this.stats, { cache: new AudioCache(AUDIO_CACHE_BYTES) });
-    this.errors = new ErrorReporter(this.log);
+    this.errors = new ErrorReporter(this.log, (key) => locateSetting(context, key));
     this.statusBar = this.own(new StatusBar(this.stats, () => this.config.quietStatusBar));
     this.announcements = this.own(new DiagnosticAnnouncements(this, this.announceSettings()));
     this.statsView = this.own(new StatsView(this.stats, () => ({ ...this.counters(), serverUrl: this.server.client.url })));
@@ -90,9 +96,9 @@ export class Session implements vscode.Disposable {
     this.refreshStatus();
   }
 
-  static async create(context: vscode.ExtensionContext): Promise<Session> {
+  static async create(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<Session> {
     const apiKey = await context.secrets.get(API_KEY_SECRET);
-    const session = new Session(context, apiKey);
+    const session = new Session(context, log, apiKey);
     context.subscriptions.push(session);
     return session;
   }
@@ -115,6 +121,7 @@ export class Session implements vscode.Disposable {
   }
 
   startUp(): void {
+    this.tellSettingProblems();
     this.warnAboutPlainHttp();
     if (this.config.warmUpOnStartup) void this.server.warmUp();
     if (this.config.preparePlayerOnStartup) void this.player.reveal(false);
@@ -130,7 +137,27 @@ export class Session implements vscode.Disposable {
     void this.context.globalState.update(key, [...warned, url]);
     this.log.warn(`Text is sent unencrypted over HTTP to ${displayUrl(url)}.`);
     void vscode.window.showWarningMessage(`Kokoro: the text you read aloud is sent unencrypted over plain HTTP to ${displayUrl(url)}. Use an SSH tunnel to localhost or HTTPS if the network is not trusted.`, 'Open Settings').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'kokoro.serverUrl');
+      if (choice) void openSetting(this.context, 'kokoro.serverUrl');
+    });
+  }
+
+  /**
+   * Says once what is wrong with the settings: an unusable server URL as an error (the status bar
+   * says it too), every other value that fell back to its default in one warning.
+   */
+  private tellSettingProblems(): void {
+    const fresh = this.settingProblems.filter((p) => !this.toldProblems.has(p.message));
+    this.toldProblems = new Set(this.settingProblems.map((p) => p.message));
+    for (const problem of fresh) this.log.warn(problem.message);
+    const urlError = this.server.client.urlError;
+    if (urlError && fresh.some((p) => p.key === 'kokoro.serverUrl')) {
+      this.errors.clear();
+      this.errors.show(urlError);
+    }
+    const others = fresh.filter((p) => p.key !== 'kokoro.serverUrl');
+    if (!others.length) return;
+    void vscode.window.showWarningMessage(`Kokoro: ${others.map((p) => p.message).join(' ')}`, 'Open Settings').then((choice) => {
+      if (choice) void openSetting(this.context, others[0].key);
     });
   }
 
@@ -144,10 +171,11 @@ export class Session implements vscode.Disposable {
 
   private reloadConfig(): void {
     const before = this.config;
-    this.config = readConfig();
-    if (this.config.serverUrl !== before.serverUrl) this.warnAboutPlainHttp();
+    ({ config: this.config, problems: this.settingProblems } = readSettings(this.context));
     this.announcements.update(this.announceSettings());
     this.server.update(serverSettings(this.config, this.apiKey));
+    this.tellSettingProblems();
+    if (this.config.serverUrl !== before.serverUrl) this.warnAboutPlainHttp();
     this.player.setSpeed(this.config.speed);
     if (this.config.speed !== before.speed || this.config.voice !== before.voice) this.continueAtPlayhead();
     this.refreshStatus();
@@ -306,7 +334,8 @@ export class Session implements vscode.Disposable {
 
   async setSpeed(speed: number): Promise<void> {
     const clamped = Math.min(4, Math.max(0.25, Math.round(speed * 100) / 100));
-    await vscode.workspace.getConfiguration(SECTION).update('speed', clamped, vscode.ConfigurationTarget.Global);
+    const target = await updateSetting('speed', clamped);
+    if (target === vscode.ConfigurationTarget.Workspace) this.log.info(`Speed ${clamped} written to the workspace settings, where kokoro.speed is set.`);
   }
 
   showStats(): void {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 export interface E2EConfig {
   /** Which suite runs: the default one, or a scenario that needs its own VS Code start (test/e2e/scenarios). */
-  scenario?: 'default' | 'serverDownAtStartUp' | 'playerPreparedAtStartUp';
+  scenario?: 'default' | 'serverDownAtStartUp' | 'playerPreparedAtStartUp' | 'badServerUrlAtStartUp';
   /** Run only the tests whose title matches (KOKORO_E2E_GREP). */
   grep?: string;
   standinUrl: string;

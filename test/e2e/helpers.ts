@@ -12,7 +12,9 @@ export const EXTENSION_ID = 'kokoro-read-aloud.kokoro-read-aloud';
 export async function activateExtension(): Promise<KokoroApi> {
   const ext = vscode.extensions.getExtension<KokoroApi>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
-  return ext.activate();
+  const api = await ext.activate();
+  assert.ok(api, 'the extension started (activate resolves undefined when starting failed)');
+  return api;
 }
 
 /** Resolves with the first player report matching `predicate`, or rejects after `timeoutMs`. */

@@ -323,6 +323,38 @@ describe('KokoroServer state and recovery', function () {
     }
   });
 
+  it('a server URL that cannot be used never throws: every request fails with why, the state says it, and a usable URL recovers without a new server', async () => {
+    const standin = await StandinServer.start();
+    const port = new URL(standin.url).port;
+    const settings = (serverUrl: string) => ({ client: { serverUrl, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true });
+    const server = new KokoroServer(settings(`ftp://127.0.0.1:${port}`));
+    try {
+      assert.equal(server.state, 'misconfigured');
+      assert.equal(server.lastError?.kind, 'badUrl');
+      assert.match(server.lastError!.message, /kokoro\.serverUrl "ftp:\/\/127\.0\.0\.1:\d+" cannot be used: ftp: is not supported/);
+      await server.warmUp();
+      assert.equal(server.state, 'misconfigured', 'no warm-up is tried');
+      const client = server.client;
+      await rejectsWith(client.health(), 'badUrl');
+      await rejectsWith(client.voices(), 'badUrl');
+      await rejectsWith(speakAll(client, 'Hello.'), 'badUrl');
+      await client.touchConnections();
+      assert.equal(client.openConnections, 0);
+      assert.deepEqual(standin.requests, [], 'nothing was sent anywhere');
+      // Fixed live, in the form people type it.
+      server.update(settings(`localhost:${port}/`));
+      await standin.waitFor(() => server.state === 'ready', 5000);
+      assert.equal(server.client.url, `http://localhost:${port}`);
+      await speakAll(server.client, 'Hello.');
+      server.update(settings('http://'));
+      assert.equal(server.state, 'misconfigured');
+      assert.equal(server.lastError?.kind, 'badUrl');
+    } finally {
+      await server.dispose();
+      await standin.close();
+    }
+  });
+
   it('a stream that breaks off because the server went down marks it unreachable at once; one that breaks on a live server does not', async () => {
     const standin = await StandinServer.start();
     const settings = { client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true };

@@ -47,6 +47,11 @@ describe('package.json manifest', () => {
     assert.deepEqual(files, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/extension.js', 'dist/player.js', 'media/player.css', 'package.json']);
   });
 
+  it('names its repository, so `vsce package` never stops to ask about it', () => {
+    assert.match(manifest.repository?.url ?? '', /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+(\.git)?$/);
+    assert.ok(manifest.bugs?.url && manifest.homepage, 'bugs and homepage are set');
+  });
+
   it('ships one production dependency, undici, pinned to an exact version and bundled into dist/extension.js', () => {
     assert.deepEqual(Object.keys(manifest.dependencies), ['undici']);
     assert.match(manifest.dependencies.undici, /^\d+\.\d+\.\d+$/, 'an exact version: what was reviewed is what ships');

@@ -1,0 +1,58 @@
+// Settings changed while VS Code runs: a bad value is told once and falls back to its default;
+// speed and voice changes go where the value is set, so a workspace value does not swallow them.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { KokoroApi } from '../../src/extension';
+import * as driver from './driver';
+import { activateExtension, waitUntil } from './helpers';
+
+async function kokoroNotifications(): Promise<string[]> {
+  await vscode.commands.executeCommand('notifications.showList');
+  return (await driver.notifications()).filter((m) => /Kokoro/.test(m));
+}
+
+describe('Settings', function () {
+  this.timeout(60_000);
+  let api: KokoroApi;
+
+  before(async () => {
+    api = await activateExtension();
+  });
+
+  it('a value of the wrong type (speed "1.5") falls back to the default with one message naming the setting and the value', async () => {
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const config = vscode.workspace.getConfiguration('kokoro');
+    try {
+      await config.update('speed', '1.5', vscode.ConfigurationTarget.Global);
+      await waitUntil(async () => (await kokoroNotifications()).some((m) => m.includes('kokoro.speed is "1.5", not a number: the default 1 is used.')), 10_000, 'the message');
+      assert.equal(api.session.config.speed, 1);
+      // Another change leaves the same problem untold.
+      await config.update('quietStatusBar', true, vscode.ConfigurationTarget.Global);
+      await waitUntil(() => api.session.config.quietStatusBar, 5_000, 'the other change');
+      assert.equal((await kokoroNotifications()).length, 1, 'told once');
+      assert.equal(api.session.server.state, 'ready', 'the extension works on');
+    } finally {
+      await config.update('speed', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('quietStatusBar', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('notifications.clearAll');
+    }
+  });
+
+  it('Speak Faster writes the workspace setting when the workspace sets the speed (a user value would be overridden)', async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri;
+    const settingsFile = vscode.Uri.joinPath(folder, '.vscode', 'settings.json');
+    await vscode.workspace.fs.writeFile(settingsFile, new TextEncoder().encode(JSON.stringify({ 'kokoro.speed': 1.5 })));
+    try {
+      await waitUntil(() => api.session.config.speed === 1.5, 10_000, 'the workspace speed to apply');
+      await vscode.commands.executeCommand('kokoro.speedUp');
+      await waitUntil(() => api.session.config.speed === 1.75, 10_000, 'the new speed to apply');
+      const written = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(settingsFile)));
+      assert.equal(written['kokoro.speed'], 1.75);
+      assert.equal(vscode.workspace.getConfiguration('kokoro').inspect('speed')?.globalValue, undefined, 'the user setting is untouched');
+    } finally {
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, '.vscode'), { recursive: true });
+      await waitUntil(() => api.session.config.speed === 1, 10_000, 'the workspace settings to go');
+    }
+  });
+});
