@@ -51,8 +51,9 @@ describe('npm run bench', function () {
     const results = runBench(['--blocking', '--runs', '3', '--warmup', '1', '--throughput-requests', '100000', '--budget-s', '2', '--play-s', '2', '--skip-memory']);
     assertTimings(results);
     assert.equal(results.standin.mode, 'blocking');
-    assert.equal(results.afterStopFirstAudioMs.n, 3);
-    assert.ok(results.serverBusyAfterStopMs.n === 3);
+    assert.ok(results.afterStopFirstAudioMs.n >= 1);
+    assert.equal(results.measured.afterStop.done, results.afterStopFirstAudioMs.n, 'it says how much it measured');
+    assert.equal(results.serverBusyAfterStopMs.n, results.afterStopFirstAudioMs.n, 'the server\'s leftover work was measured for every Stop');
     assert.ok(results.measured.throughput.done < 100_000, 'the throughput phase stopped at its budget');
     assert.ok(Date.now() - started < 60_000, `the whole run kept to its budgets (${Date.now() - started} ms)`);
   });
