@@ -14,8 +14,9 @@ if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then
   exit 3
 fi
 missing=$(missing_build_packages | tr '\n' ' ')
+missing=${missing% }
 if [ -n "$missing" ]; then
-  log "missing system packages: $missing(code-server's native modules build with them)." >&2
+  log "missing system packages: $missing (code-server's native modules build with them)." >&2
   log "install them once as root:  sudo bash scripts/e2e/install-system.sh   (Debian/Ubuntu; or: apt-get install $missing)" >&2
   exit 3
 fi
