@@ -77,7 +77,7 @@ describe('player webview script in Chromium', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run scripts/e2e/install.sh`);
+    if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: install it (sudo bash scripts/e2e/install-system.sh) or set CHROMIUM`);
     browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...flags, '--autoplay-policy=no-user-gesture-required'] });
   });
   after(async () => browser?.close());
