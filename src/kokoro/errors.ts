@@ -1,5 +1,5 @@
 // One error type for everything that can go wrong talking to a TTS server, with a
-// message a user can act on. Reads every error body shape in kokoro-protocol.md.
+// message a user can act on. Reads every error body shape in docs/kokoro-protocol.md.
 
 export type KokoroErrorKind =
   | 'badUrl' // kokoro.serverUrl cannot be used: no request is sent

@@ -1,5 +1,5 @@
 // The project's stand-in for a Kokoro-FastAPI server: real HTTP on loopback that
-// behaves like the real one on the wire (see /work/shared/kokoro-protocol.md), with
+// behaves like the real one on the wire (see docs/kokoro-protocol.md), with
 // faults on demand, and records requests, TCP connections and client disconnects.
 // Node's `http` only. The hot path (a short PCM request at zero delay) does no
 // per-sample work: audio comes from cached tone tables as subarrays or memcpy.
