@@ -129,6 +129,14 @@ export class Playback {
     if (this.reading) this.setPaused(!this.pausedValue);
   }
 
+  pause(): void {
+    if (this.reading) this.setPaused(true);
+  }
+
+  resume(): void {
+    this.setPaused(false);
+  }
+
   /** The player made reading `readingId` audible. */
   playerStarted(readingId: number): void {
     const startedAt = this.commandStartedAt.get(readingId);

@@ -9,6 +9,7 @@ import { displayUrl, sendsPlainTextOffMachine } from '../kokoro/serverUrl';
 import { FromPlayer } from '../player/messages';
 import { PlayerView } from '../player/playerView';
 import { AudioCache } from '../speech/audioCache';
+import { Playback, PlayOptions } from '../speech/playback';
 import { Reader, ReadingRequest, ReadingResult } from '../speech/reader';
 import { PunctuationLevel, TextKind, neutralizeControlSyntax, toSpeakable } from '../speech/speakable';
 import { LatencyStats } from '../stats/latency';
@@ -40,6 +41,7 @@ export class Session implements vscode.Disposable {
   readonly player: PlayerView;
   readonly server: KokoroServer;
   readonly reader: Reader;
+  readonly playback: Playback;
   readonly errors: ErrorReporter;
   readonly announcements: DiagnosticAnnouncements;
   private readonly statusBar: StatusBar;
@@ -50,12 +52,6 @@ export class Session implements vscode.Disposable {
   readonly onDidFinishReading = this.finished.event;
   config: KokoroConfig;
   private apiKey: string | undefined;
-  private playingId: number | undefined;
-  private paused = false;
-  private pendingEndToEnd = new Map<number, number>();
-  private playingAnnouncement = false;
-  private queuedAnnouncement: string | undefined;
-  lastResult: ReadingResult | undefined;
 
   /** The setting problems last told to the user, so a change elsewhere does not repeat them. */
   private toldProblems = new Set<string>();
@@ -72,6 +68,10 @@ export class Session implements vscode.Disposable {
     this.server = new KokoroServer(serverSettings(this.config, apiKey));
     this.player = this.own(new PlayerView(context.extensionUri, this.log));
     this.reader = new Reader(() => this.server.client, this.player, this.stats, { cache: new AudioCache(AUDIO_CACHE_BYTES) });
+    this.playback = new Playback(this.reader, this.player, {
+      changed: () => this.refreshStatus(),
+      audioPlaying: (ms) => this.stats.record('endToEndMs', ms),
+    });
     this.errors = new ErrorReporter(this.log, (key) => locateSetting(context, key));
     this.statusBar = this.own(new StatusBar(this.stats, () => this.config.quietStatusBar));
     this.announcements = this.own(new DiagnosticAnnouncements(this, this.announceSettings()));
@@ -113,11 +113,7 @@ export class Session implements vscode.Disposable {
   }
 
   get reading(): boolean {
-    return this.reader.reading || this.playingId !== undefined;
-  }
-
-  get isPaused(): boolean {
-    return this.paused;
+    return this.playback.reading;
   }
 
   startUp(): void {
@@ -185,10 +181,7 @@ export class Session implements vscode.Disposable {
   read(text: string | Iterable<string>, options: ReadOptions): Promise<ReadingResult> {
     const { kind, languageId } = options;
     const punctuation = this.config.punctuation;
-    if (!options.announcement) {
-      this.queuedAnnouncement = undefined;
-      this.announcements.userReadStarted();
-    }
+    if (!options.announcement) this.announcements.userReadStarted();
     const request: ReadingRequest = {
       text,
       title: options.title ?? (typeof text === 'string' ? text : undefined),
@@ -196,29 +189,17 @@ export class Session implements vscode.Disposable {
       cache: kind === 'spoken',
       prepare: kind === 'spoken' ? neutralizeControlSyntax : (block) => toSpeakable(block, { kind, punctuation, languageId }),
     };
-    return this.run(request, options.startedAt ?? performance.now(), options.announcement ?? false, () => this.read(text, options));
+    return this.run(request, { commandStartedAt: options.startedAt ?? performance.now(), announcement: options.announcement }, () => this.read(text, options));
   }
 
-  private async run(request: ReadingRequest, startedAt: number, announcement: boolean, retry: () => unknown): Promise<ReadingResult> {
-    this.playingAnnouncement = announcement;
-    this.setPaused(false);
-    const readingPromise = this.reader.read({ ...request, params: this.server.speech, currentParams: () => this.server.speech });
-    const id = this.reader.currentId;
-    if (id !== undefined) {
-      this.playingId = id;
-      this.pendingEndToEnd.set(id, startedAt);
-    }
-    this.refreshStatus();
-    const result = await readingPromise;
-    this.lastResult = result;
+  private async run(request: ReadingRequest, options: PlayOptions, retry: () => unknown): Promise<ReadingResult> {
+    const result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
     switch (result.outcome) {
       case 'failed':
-        if (this.playingId === result.id && result.samples === 0) this.playingId = undefined;
         this.server.reportFailure(result.error!);
         this.errors.show(result.error!, retry);
         break;
       case 'empty':
-        if (this.playingId === result.id) this.playingId = undefined;
         void vscode.window.showInformationMessage('Kokoro: nothing to read — the text has no words to speak.');
         break;
       case 'completed':
@@ -233,12 +214,11 @@ export class Session implements vscode.Disposable {
 
   /** A speed (or voice) change while reading: go on from the sentence being heard, with the new settings. */
   private continueAtPlayhead(): void {
-    const id = this.playingId;
-    if (id === undefined) return;
-    const request = this.reader.continuation(id, this.player.playedSamples(id));
+    const id = this.playback.currentId;
+    const request = this.playback.continuation();
     if (!request) return;
     this.log.info(`Reading ${id} continues from the playhead with speed ${this.config.speed} and voice ${this.config.voice}.`);
-    void this.run(request, performance.now(), this.playingAnnouncement, () => undefined);
+    void this.run(request, { announcement: this.playback.playingAnnouncement }, () => undefined);
   }
 
   /** Reads text already worded for speech (problem descriptions), cached for repeats. */
@@ -247,12 +227,8 @@ export class Session implements vscode.Disposable {
   }
 
   /** An automatic announcement: waits for the user's own reading, replaces an older queued one, replaces an older announcement. */
-  async announce(text: string): Promise<void> {
-    if (this.reading && !this.playingAnnouncement) {
-      this.queuedAnnouncement = text;
-      return;
-    }
-    await this.read(text, { kind: 'spoken', announcement: true });
+  announce(text: string): void {
+    this.playback.announce(() => void this.read(text, { kind: 'spoken', announcement: true }));
   }
 
   /** Synthesises spoken text ahead of time into the audio cache (skipped while reading). */
@@ -261,54 +237,21 @@ export class Session implements vscode.Disposable {
     return this.reader.prefetch({ text, params: this.server.speech, prepare: neutralizeControlSyntax });
   }
 
-  private playQueuedAnnouncement(): void {
-    const text = this.queuedAnnouncement;
-    this.queuedAnnouncement = undefined;
-    if (text !== undefined && !this.reading) void this.announce(text);
-  }
-
   stop(): boolean {
-    this.queuedAnnouncement = undefined;
-    const wasReading = this.reader.stop();
-    const playing = this.playingId;
-    if (!wasReading && playing !== undefined) this.player.abort(playing);
-    this.playingId = undefined;
-    this.setPaused(false);
-    this.refreshStatus();
-    return wasReading || playing !== undefined;
+    return this.playback.stop();
   }
 
   togglePause(): void {
-    if (!this.reading) return;
-    this.setPaused(!this.paused);
-  }
-
-  private setPaused(paused: boolean): void {
-    if (paused === this.paused) return;
-    this.paused = paused;
-    if (paused) this.player.pause();
-    else this.player.resume();
-    void vscode.commands.executeCommand('setContext', 'kokoro.paused', paused);
+    this.playback.togglePause();
   }
 
   private onPlayerReport(message: FromPlayer): void {
     switch (message.type) {
-      case 'started': {
-        const startedAt = this.pendingEndToEnd.get(message.readingId);
-        this.pendingEndToEnd.delete(message.readingId);
-        if (startedAt !== undefined) this.stats.record('endToEndMs', performance.now() - startedAt);
-        this.refreshStatus();
+      case 'started':
+        this.playback.playerStarted(message.readingId);
         break;
-      }
       case 'ended':
-        this.pendingEndToEnd.delete(message.readingId);
-        if (this.playingId === message.readingId) {
-          this.playingId = undefined;
-          this.playingAnnouncement = false;
-          this.setPaused(false);
-          this.refreshStatus();
-          this.playQueuedAnnouncement();
-        }
+        this.playback.playerEnded(message.readingId);
         break;
       case 'underrun':
         this.stats.underruns++;
@@ -345,6 +288,7 @@ export class Session implements vscode.Disposable {
   refreshStatus(): void {
     const reading = this.reading;
     void vscode.commands.executeCommand('setContext', 'kokoro.reading', reading);
+    void vscode.commands.executeCommand('setContext', 'kokoro.paused', this.playback.paused);
     this.statusBar.update({
       state: this.server.state,
       speaking: reading,
