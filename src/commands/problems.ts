@@ -34,7 +34,8 @@ export function readProblemsInFile(session: Session) {
     const editor = activeEditor();
     if (!editor) return;
     const utterances = describeFileProblems(problemsOf(editor.document.uri), fileName(editor.document.uri), { punctuation: session.punctuation });
-    await session.speak(utterances.join(' '), { title: utterances[0] });
+    const text = utterances.join(' ');
+    await session.speak(text, { title: text });
   };
 }
 

@@ -6,7 +6,8 @@ export type ToPlayer =
   | { type: 'begin'; readingId: number; text: string; sampleRate: number }
   | { type: 'audio'; readingId: number; pcm: Uint8Array; sampleRate: number }
   | { type: 'segment'; readingId: number; text: string }
-  | { type: 'end'; readingId: number }
+  /** All audio is sent; with `error`, the reading failed (why, in one sentence) and what arrived plays out. */
+  | { type: 'end'; readingId: number; error?: string }
   | { type: 'stop' }
   | { type: 'pause' }
   | { type: 'resume' }

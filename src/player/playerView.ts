@@ -85,7 +85,9 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   }
 
   segment(readingId: number, text: string): void {
-    if (readingId === this.readingId) this.post({ type: 'segment', readingId, text });
+    if (readingId !== this.readingId) return;
+    this.flushAll(); // the player places the segment after the audio before it
+    this.post({ type: 'segment', readingId, text });
   }
 
   audio(readingId: number, pcm: Uint8Array, sampleRate: number): void {
@@ -103,10 +105,10 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     this.flushTimer ??= setTimeout(() => this.flush(), 0);
   }
 
-  end(readingId: number): void {
+  end(readingId: number, error?: string): void {
     if (readingId !== this.readingId) return;
-    this.flush();
-    this.post({ type: 'end', readingId });
+    this.flushAll();
+    this.post({ type: 'end', readingId, error });
   }
 
   abort(readingId: number): void {
@@ -179,6 +181,10 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     if (this.pending.length > 0) this.flushTimer = setTimeout(() => this.flush(), 0);
   }
 
+  private flushAll(): void {
+    while (this.pending.length) this.flush();
+  }
+
   private post(message: ToPlayer): void {
     if (!this.view || !this.ready) {
       if (message.type === 'stop') this.outbox.length = 0;
@@ -227,7 +233,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
         this.pending.push(message.pcm);
         this.pendingRate = message.sampleRate;
       } else if (message.type !== 'audio') {
-        if (message.type === 'end') this.flush();
+        this.flushAll(); // audio queued before this message goes first
         void this.view?.webview.postMessage(message);
       }
     }
