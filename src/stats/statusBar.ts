@@ -1,9 +1,9 @@
-// The status bar item: server state and the last time to first audio; the tooltip
+// The status bar item: server state and the last "command → audio playing"; the tooltip
 // carries the percentiles, real-time factor and connection reuse.
 
 import * as vscode from 'vscode';
 import type { ServerState } from '../kokoro/server';
-import { LatencyStats, Summary } from './latency';
+import { LatencyStats, latencyTable, spokenMetric } from './latency';
 
 export interface StatusSnapshot {
   state: ServerState;
@@ -13,21 +13,6 @@ export interface StatusSnapshot {
   error?: string;
   requests: number;
   connectionsOpened: number;
-}
-
-const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
-const row = (name: string, s: Summary, digits = 0) =>
-  `| ${name} | ${fmt(s.p50, digits)} | ${fmt(s.p95, digits)} | ${fmt(s.p99, digits)} | ${s.count} |`;
-
-export function latencyTable(stats: LatencyStats): string {
-  return [
-    '| | p50 | p95 | p99 | n |',
-    '|---|---:|---:|---:|---:|',
-    row('Key → audio playing (ms)', stats.summary('endToEndMs')),
-    row('Time to first audio (ms)', stats.summary('firstAudioMs')),
-    row('Time to first byte (ms)', stats.summary('firstByteMs')),
-    row('Real-time factor (×)', stats.summary('realTimeFactor'), 1),
-  ].join('\n');
 }
 
 export function connectionReuse(requests: number, connectionsOpened: number): string {
@@ -50,7 +35,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   update(s: StatusSnapshot): void {
-    const last = this.stats.last('endToEndMs') ?? this.stats.last('firstAudioMs');
+    const last = this.stats.last('endToEndMs');
     const latency = last !== undefined && !this.quiet() ? ` ${Math.round(last)} ms` : '';
     let text: string;
     let label: string;
@@ -68,7 +53,7 @@ export class StatusBar implements vscode.Disposable {
         label = s.state === 'idle' ? 'Kokoro: not connected yet' : 'Kokoro: server ready';
     }
     this.item.text = text;
-    this.item.accessibilityInformation = { label: `${label}${latency ? `, last time to first audio ${latency.trim()}` : ''}` };
+    this.item.accessibilityInformation = { label: `${label}${latency ? `, last ${spokenMetric('endToEndMs', last!)}` : ''}` };
     this.item.backgroundColor = s.state === 'unreachable' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Kokoro Read Aloud** — ${label.replace('Kokoro: ', '')}\n\n`);

@@ -22,16 +22,17 @@ export const API_KEY_SECRET = 'kokoro.apiKey';
 /** Audio kept for repeated messages (errors read again and again). */
 const AUDIO_CACHE_BYTES = 32 * 1024 * 1024;
 
-export interface ReadOptions {
+export type ReadOptions = {
   /** How to make the text speakable; 'spoken' is text already worded for speech (problem descriptions). */
   kind: TextKind | 'spoken';
-  /** An automatic announcement: never interrupts the user's own reading. */
-  announcement?: boolean;
   languageId?: string;
   title?: string;
-  /** performance.now() when the user's command started, for end-to-end latency. */
-  startedAt?: number;
-}
+} & (
+  /** An automatic announcement: never interrupts the user's own reading; no command started it, so "command → audio playing" is not recorded. */
+  | { announcement: true }
+  /** performance.now() taken first thing in the command's handler: "command → audio playing" is measured from it. */
+  | { announcement?: false; startedAt: number }
+);
 
 export class Session implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
@@ -168,17 +169,19 @@ export class Session implements vscode.Disposable {
       cache: kind === 'spoken',
       prepare: kind === 'spoken' ? neutralizeControlSyntax : (block) => toSpeakable(block, { kind, punctuation, languageId }),
     };
-    return this.run(request, options.startedAt ?? performance.now(), options.announcement ?? false, () => this.read(text, options));
+    const startedAt = options.announcement ? undefined : options.startedAt;
+    return this.run(request, startedAt, options.announcement ?? false, () => this.read(text, options));
   }
 
-  private async run(request: ReadingRequest, startedAt: number, announcement: boolean, retry: () => unknown): Promise<ReadingResult> {
+  /** `startedAt`: when the command behind the reading started (undefined: no command, nothing recorded). */
+  private async run(request: ReadingRequest, startedAt: number | undefined, announcement: boolean, retry: () => unknown): Promise<ReadingResult> {
     this.playingAnnouncement = announcement;
     this.setPaused(false);
     const readingPromise = this.reader.read({ ...request, params: this.server.speech, currentParams: () => this.server.speech });
     const id = this.reader.currentId;
     if (id !== undefined) {
       this.playingId = id;
-      this.pendingEndToEnd.set(id, startedAt);
+      if (startedAt !== undefined) this.pendingEndToEnd.set(id, startedAt);
     }
     this.refreshStatus();
     const result = await readingPromise;
@@ -210,11 +213,11 @@ export class Session implements vscode.Disposable {
     const request = this.reader.continuation(id, this.player.playedSamples(id));
     if (!request) return;
     this.log.info(`Reading ${id} continues from the playhead with speed ${this.config.speed} and voice ${this.config.voice}.`);
-    void this.run(request, performance.now(), this.playingAnnouncement, () => undefined);
+    void this.run(request, undefined, this.playingAnnouncement, () => undefined);
   }
 
   /** Reads text already worded for speech (problem descriptions), cached for repeats. */
-  speak(text: string, options: { title?: string; startedAt?: number } = {}): Promise<ReadingResult> {
+  speak(text: string, options: { title?: string; startedAt: number }): Promise<ReadingResult> {
     return this.read(text, { kind: 'spoken', ...options });
   }
 

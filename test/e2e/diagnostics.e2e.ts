@@ -70,9 +70,12 @@ describe('Hearing problems', function () {
 
     await driver.standinReset();
     const whole = nextReading(api);
+    const played = nextReport(api, isEnded, 30_000);
     await vscode.commands.executeCommand('kokoro.readProblemsInFile');
     assert.equal((await whole).outcome, 'completed');
     const utterances = describeFileProblems(diagnostics.map(toProblem), 'problems.txt', { punctuation: 'some' });
+    await played;
+    await waitUntil(async () => (await driver.webviewText()).includes(utterances.join(' ')), 10_000, 'the player to show everything that was read, once done');
     assert.match(utterances[0], /2 errors and 1 warning/);
     assert.deepEqual((await spokenInputs()).join(' '), expectedChunks(utterances.join(' ')).join(' '));
   });
