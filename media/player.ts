@@ -16,6 +16,7 @@ const speedInput = $<HTMLInputElement>('speed');
 const speedValue = $<HTMLOutputElement>('speedValue');
 const statusLine = $<HTMLParagraphElement>('status');
 const nowReading = $<HTMLParagraphElement>('now');
+const serverNote = $<HTMLParagraphElement>('serverNote');
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -244,6 +245,10 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
       break;
     case 'setSpeed':
       showSpeed(message.speed);
+      break;
+    case 'serverNote':
+      serverNote.textContent = message.text;
+      serverNote.hidden = !message.text;
       break;
   }
 });

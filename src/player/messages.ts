@@ -11,7 +11,9 @@ export type ToPlayer =
   | { type: 'stop' }
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'setSpeed'; speed: number };
+  | { type: 'setSpeed'; speed: number }
+  /** What the server is when it is not Kokoro (the demo voice); empty for Kokoro. */
+  | { type: 'serverNote'; text: string };
 
 /** Webview → extension. Times are the webview's `performance.timeOrigin + now()` in ms. */
 export type FromPlayer =

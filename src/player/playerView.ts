@@ -142,6 +142,11 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     this.post({ type: 'setSpeed', speed });
   }
 
+  /** Says what the server is when it is not Kokoro (the demo voice); empty: nothing to say. */
+  setServerNote(text: string): void {
+    this.post({ type: 'serverNote', text });
+  }
+
   private hasRoom(): boolean {
     return !this.view || (this.samplesSent - this.samplesPlayed) / this.sampleRate < LOOKAHEAD_SECONDS;
   }

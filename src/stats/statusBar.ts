@@ -2,6 +2,7 @@
 // carries the percentiles, real-time factor and connection reuse.
 
 import * as vscode from 'vscode';
+import { standInNote } from '../kokoro/client';
 import type { ServerState } from '../kokoro/server';
 import { LatencyStats, latencyTable, spokenMetric } from './latency';
 
@@ -11,6 +12,8 @@ export interface StatusSnapshot {
   serverUrl: string;
   voice: string;
   error?: string;
+  /** The server is the project's stand-in (the demo voice), by this name. */
+  standIn?: string;
   requests: number;
   connectionsOpened: number;
 }
@@ -58,6 +61,7 @@ export class StatusBar implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Kokoro Read Aloud** — ${label.replace('Kokoro: ', '')}\n\n`);
     tooltip.appendMarkdown(`Server \`${s.serverUrl}\`, voice \`${s.voice}\`\n\n`);
+    if (s.standIn) tooltip.appendText(`${standInNote(s.standIn)}\n\n`);
     if (s.error) tooltip.appendText(`${s.error}\n\n`);
     tooltip.appendMarkdown(`${latencyTable(this.stats)}\n\n`);
     tooltip.appendMarkdown(`Connection reuse: ${connectionReuse(s.requests, s.connectionsOpened)}\n\n`);

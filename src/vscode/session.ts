@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { KokoroConfig, SECTION, readConfig, serverSettings } from '../config';
+import { standInNote } from '../kokoro/client';
 import { KokoroServer } from '../kokoro/server';
 import { displayUrl, sendsPlainTextOffMachine } from '../kokoro/serverUrl';
 import { FromPlayer } from '../player/messages';
@@ -55,6 +56,8 @@ export class Session implements vscode.Disposable {
   private pendingEndToEnd = new Map<number, number>();
   private playingAnnouncement = false;
   private queuedAnnouncement: string | undefined;
+  /** The stand-in's name last told to the player ('' for Kokoro). */
+  private playerStandIn: string | undefined;
   lastResult: ReadingResult | undefined;
 
   private constructor(
@@ -290,6 +293,8 @@ export class Session implements vscode.Disposable {
         break;
       case 'ready':
         this.player.setSpeed(this.config.speed);
+        this.playerStandIn = undefined;
+        this.refreshStatus();
         break;
       case 'userAction':
         switch (message.action) {
@@ -325,8 +330,14 @@ export class Session implements vscode.Disposable {
       serverUrl: this.server.client.url,
       voice: this.config.voice,
       error: this.server.lastError?.message,
+      standIn: this.server.client.standIn,
       ...this.counters(),
     });
+    const standIn = this.server.client.standIn ?? '';
+    if (standIn !== this.playerStandIn) {
+      this.playerStandIn = standIn;
+      this.player.setServerNote(standIn && standInNote(standIn));
+    }
     this.statsView.refresh();
   }
 

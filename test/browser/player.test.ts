@@ -172,6 +172,17 @@ describe('player webview script in Chromium', function () {
     await page.close();
   });
 
+  it('says when the server is not Kokoro (the demo voice), and nothing for Kokoro', async () => {
+    const page = await openPlayer(browser);
+    assert.equal(await page.isVisible('#serverNote'), false);
+    await send(page, { type: 'serverNote', text: 'Demo voice (espeak-ng): the project\'s stand-in server, not Kokoro.' });
+    assert.equal(await page.isVisible('#serverNote'), true);
+    assert.equal(await page.textContent('#serverNote'), 'Demo voice (espeak-ng): the project\'s stand-in server, not Kokoro.');
+    await send(page, { type: 'serverNote', text: '' });
+    assert.equal(await page.isVisible('#serverNote'), false);
+    await page.close();
+  });
+
   it('reports running dry when audio comes later than it plays', async () => {
     const page = await openPlayer(browser);
     await send(page, { type: 'begin', readingId: 2, text: 'Slow server', sampleRate: 24000 });

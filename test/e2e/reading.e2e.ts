@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
+import { standInNote } from '../../src/kokoro/client';
 import { briefly } from '../../src/kokoro/errors';
 import { chunkText } from '../../src/speech/chunker';
 import { toSpeakable } from '../../src/speech/speakable';
@@ -195,6 +196,24 @@ describe('Reading aloud in VS Code', function () {
     await waitUntil(() => api.session.server.state === 'ready', 20_000, 'the server to be ready again, with no user action');
     assert.equal((await speechRequests())[0]?.body?.input, 'Ready.', 're-warmed on recovery');
     await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
+  it('says the server is the project\'s stand-in (npm start\'s demo voice), in the player and the status bar\'s tooltip', async () => {
+    const note = standInNote('Kokoro stand-in');
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    await waitUntil(async () => (await driver.webviewText()).includes(note), 10_000, 'the player to say so');
+    const tooltip = async () => (await driver.text('.workbench-hover-container .monaco-hover:visible')) ?? '';
+    try {
+      await waitUntil(async () => {
+        await driver.hover('.part.editor');
+        await driver.hover('[aria-label^="Kokoro: server ready"]');
+        await waitUntil(async () => (await tooltip()) !== '', 3_000, 'a tooltip').catch(() => undefined);
+        return (await tooltip()).includes(note);
+      }, 30_000, 'the tooltip to say so');
+    } finally {
+      await driver.screenshot('stand-in-tooltip');
+      await driver.hover('.part.editor');
+    }
   });
 
   it('Select Voice lists the server\'s voices and the next reading uses the chosen one', async () => {
