@@ -170,6 +170,10 @@ function startDriver(page) {
       await page.locator(selector).first().click();
       return {};
     },
+    async hover({ selector }) {
+      await page.locator(selector).first().hover();
+      return {};
+    },
     async text({ selector }) {
       const el = page.locator(selector).first();
       return { text: (await el.count()) ? await el.innerText() : null };

@@ -43,6 +43,15 @@ export class KokoroError extends Error {
 }
 
 const MAX_DETAIL_CHARS = 300;
+const MAX_BRIEF_CHARS = 160;
+
+/** The first sentence of an error message, for a place with little room (the player's status line). */
+export function briefly(message: string): string {
+  const oneLine = message.replace(/\s+/g, ' ').trim();
+  const end = oneLine.search(/[.!?](?= [A-Z"“(]|$)/);
+  const sentence = end >= 0 ? oneLine.slice(0, end + 1) : oneLine;
+  return sentence.length > MAX_BRIEF_CHARS ? `${sentence.slice(0, MAX_BRIEF_CHARS - 1)}…` : sentence;
+}
 
 function clip(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();

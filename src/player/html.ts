@@ -44,6 +44,7 @@ export function playerHtml(resources: PlayerPageResources): string {
   </div>
   <p id="status" class="status" role="status" aria-live="polite">Idle. Select text and run “Kokoro: Read Selection”.</p>
   <p id="now" class="now" tabindex="0" aria-label="Now reading"></p>
+  <p id="serverNote" class="note" hidden></p>
 </main>
 <script nonce="${nonce}" src="${scriptUri}"></script>
 </body>

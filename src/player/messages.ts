@@ -6,11 +6,14 @@ export type ToPlayer =
   | { type: 'begin'; readingId: number; text: string; sampleRate: number }
   | { type: 'audio'; readingId: number; pcm: Uint8Array; sampleRate: number }
   | { type: 'segment'; readingId: number; text: string }
-  | { type: 'end'; readingId: number }
+  /** All audio is sent; with `error`, the reading failed (why, in one sentence) and what arrived plays out. */
+  | { type: 'end'; readingId: number; error?: string }
   | { type: 'stop' }
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'setSpeed'; speed: number };
+  | { type: 'setSpeed'; speed: number }
+  /** What the server is when it is not Kokoro (the demo voice); empty for Kokoro. */
+  | { type: 'serverNote'; text: string };
 
 /** Webview → extension. Times are the webview's `performance.timeOrigin + now()` in ms. */
 export type FromPlayer =

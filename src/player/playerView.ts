@@ -84,7 +84,9 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   }
 
   segment(readingId: number, text: string): void {
-    if (readingId === this.readingId) this.post({ type: 'segment', readingId, text });
+    if (readingId !== this.readingId) return;
+    this.flushAll(); // the player places the segment after the audio before it
+    this.post({ type: 'segment', readingId, text });
   }
 
   audio(readingId: number, pcm: Uint8Array, sampleRate: number): void {
@@ -102,10 +104,10 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     this.flushTimer ??= setTimeout(() => this.flush(), 0);
   }
 
-  end(readingId: number): void {
+  end(readingId: number, error?: string): void {
     if (readingId !== this.readingId) return;
-    this.flush();
-    this.post({ type: 'end', readingId });
+    this.flushAll();
+    this.post({ type: 'end', readingId, error });
   }
 
   abort(readingId: number): void {
@@ -137,6 +139,11 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
 
   setSpeed(speed: number): void {
     this.post({ type: 'setSpeed', speed });
+  }
+
+  /** Says what the server is when it is not Kokoro (the demo voice); empty: nothing to say. */
+  setServerNote(text: string): void {
+    this.post({ type: 'serverNote', text });
   }
 
   private hasRoom(aheadSeconds: number): boolean {
@@ -177,6 +184,10 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     this.firstFrameSent = true;
     this.post({ type: 'audio', readingId: this.readingId, pcm, sampleRate: this.pendingRate });
     if (this.pending.length > 0) this.flushTimer = setTimeout(() => this.flush(), 0);
+  }
+
+  private flushAll(): void {
+    while (this.pending.length) this.flush();
   }
 
   private post(message: ToPlayer): void {
@@ -227,7 +238,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
         this.pending.push(message.pcm);
         this.pendingRate = message.sampleRate;
       } else if (message.type !== 'audio') {
-        if (message.type === 'end') this.flush();
+        this.flushAll(); // audio queued before this message goes first
         void this.view?.webview.postMessage(message);
       }
     }

@@ -3,7 +3,7 @@
 
 import { performance } from 'node:perf_hooks';
 import type { KokoroClient, SpeechParams, SpeechTimings } from '../kokoro/client';
-import { KokoroError } from '../kokoro/errors';
+import { KokoroError, briefly } from '../kokoro/errors';
 import { LatencyStats } from '../stats/latency';
 import { AudioCache, audioCacheKey } from './audioCache';
 import { ChunkLimit, Chunker, ChunkOptions, DEFAULT_CHUNK_OPTIONS } from './chunker';
@@ -16,8 +16,8 @@ export interface AudioSink {
   segment(readingId: number, text: string): void;
   /** s16le mono PCM; the sink must not keep `pcm` beyond the call without copying it. */
   audio(readingId: number, pcm: Uint8Array, sampleRate: number): void;
-  /** All audio of the reading has been delivered. */
-  end(readingId: number): void;
+  /** All audio of the reading has been delivered; `error` (one sentence) when the reading failed. */
+  end(readingId: number, error?: string): void;
   /** Silence the reading now. */
   abort(readingId: number): void;
   /** Resolves when less than `aheadSeconds` of audio is waiting to be played (bounds how far ahead of playback we fetch). */
@@ -312,7 +312,7 @@ export class Reader {
       } else {
         result.outcome = 'failed';
         result.error = error;
-        if (this.active === reading) this.sink.end(reading.id); // let already-sent audio play out
+        if (this.active === reading) this.sink.end(reading.id, briefly(error.message)); // already-sent audio plays out
       }
     } finally {
       if (this.active === reading) this.active = undefined;

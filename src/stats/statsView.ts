@@ -2,15 +2,8 @@
 
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { LatencyStats, METRICS, Metric } from './latency';
+import { LatencyStats, METRICS, metricHeading } from './latency';
 import { connectionReuse } from './statusBar';
-
-const TITLES: Record<Metric, string> = {
-  endToEndMs: 'Command → audio playing (ms)',
-  firstAudioMs: 'Time to first audio (ms)',
-  firstByteMs: 'Time to first byte (ms)',
-  realTimeFactor: 'Real-time factor (×)',
-};
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
@@ -45,7 +38,7 @@ export class StatsView implements vscode.Disposable {
       const s = this.stats.summary(metric);
       const digits = metric === 'realTimeFactor' ? 1 : 1;
       const cell = (v: number) => `<td>${Number.isFinite(v) ? v.toFixed(digits) : '–'}</td>`;
-      return `<tr><th scope="row">${TITLES[metric]}</th>${cell(s.min)}${cell(s.p50)}${cell(s.p95)}${cell(s.p99)}${cell(s.max)}<td>${s.count}</td></tr>`;
+      return `<tr><th scope="row">${metricHeading(metric)}</th>${cell(s.min)}${cell(s.p50)}${cell(s.p95)}${cell(s.p99)}${cell(s.max)}<td>${s.count}</td></tr>`;
     }).join('');
     this.panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'">

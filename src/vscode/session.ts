@@ -1,9 +1,9 @@
 // The one object that owns everything the extension creates: settings, the server
 // and its client, the reader, the player, the status bar, and their disposables.
 
-import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { KokoroConfig, SECTION, SettingProblem, serverSettings } from '../config';
+import { standInNote } from '../kokoro/client';
 import { KokoroServer } from '../kokoro/server';
 import { displayUrl, sendsPlainTextOffMachine } from '../kokoro/serverUrl';
 import { FromPlayer } from '../player/messages';
@@ -24,16 +24,17 @@ export const API_KEY_SECRET = 'kokoro.apiKey';
 /** Audio kept for repeated messages (errors read again and again). */
 const AUDIO_CACHE_BYTES = 32 * 1024 * 1024;
 
-export interface ReadOptions {
+export type ReadOptions = {
   /** How to make the text speakable; 'spoken' is text already worded for speech (problem descriptions). */
   kind: TextKind | 'spoken';
-  /** An automatic announcement: never interrupts the user's own reading. */
-  announcement?: boolean;
   languageId?: string;
   title?: string;
-  /** performance.now() when the user's command started, for end-to-end latency. */
-  startedAt?: number;
-}
+} & (
+  /** An automatic announcement: never interrupts the user's own reading; no command started it, so "command → audio playing" is not recorded. */
+  | { announcement: true }
+  /** performance.now() taken first thing in the command's handler: "command → audio playing" is measured from it. */
+  | { announcement?: false; startedAt: number }
+);
 
 export class Session implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
@@ -56,6 +57,8 @@ export class Session implements vscode.Disposable {
   /** The setting problems last told to the user, so a change elsewhere does not repeat them. */
   private toldProblems = new Set<string>();
   private settingProblems: SettingProblem[];
+  /** The stand-in's name last told to the player ('' for Kokoro). */
+  private playerStandIn: string | undefined;
 
   private constructor(
     readonly context: vscode.ExtensionContext,
@@ -189,9 +192,11 @@ export class Session implements vscode.Disposable {
       cache: kind === 'spoken',
       prepare: kind === 'spoken' ? neutralizeControlSyntax : (block) => toSpeakable(block, { kind, punctuation, languageId }),
     };
-    return this.run(request, { commandStartedAt: options.startedAt ?? performance.now(), announcement: options.announcement }, () => this.read(text, options));
+    const commandStartedAt = options.announcement ? undefined : options.startedAt;
+    return this.run(request, { commandStartedAt, announcement: options.announcement }, () => this.read(text, options));
   }
 
+  /** `commandStartedAt`: when the command behind the reading started (undefined: no command, nothing recorded). */
   private async run(request: ReadingRequest, options: PlayOptions, retry: () => unknown): Promise<ReadingResult> {
     const result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
     switch (result.outcome) {
@@ -222,7 +227,7 @@ export class Session implements vscode.Disposable {
   }
 
   /** Reads text already worded for speech (problem descriptions), cached for repeats. */
-  speak(text: string, options: { title?: string; startedAt?: number } = {}): Promise<ReadingResult> {
+  speak(text: string, options: { title?: string; startedAt: number }): Promise<ReadingResult> {
     return this.read(text, { kind: 'spoken', ...options });
   }
 
@@ -258,6 +263,8 @@ export class Session implements vscode.Disposable {
         break;
       case 'ready':
         this.player.setSpeed(this.config.speed);
+        this.playerStandIn = undefined;
+        this.refreshStatus();
         break;
       case 'userAction':
         switch (message.action) {
@@ -295,8 +302,14 @@ export class Session implements vscode.Disposable {
       serverUrl: this.server.client.url,
       voice: this.config.voice,
       error: this.server.lastError?.message,
+      standIn: this.server.client.standIn,
       ...this.counters(),
     });
+    const standIn = this.server.client.standIn ?? '';
+    if (standIn !== this.playerStandIn) {
+      this.playerStandIn = standIn;
+      this.player.setServerNote(standIn && standInNote(standIn));
+    }
     this.statsView.refresh();
   }
 

@@ -137,6 +137,52 @@ describe('player webview script in Chromium', function () {
     await page.close();
   });
 
+  it('a failed reading says it failed and why, after the audio that arrived has played; with no audio at once', async () => {
+    const page = await openPlayer(browser);
+    await send(page, { type: 'begin', readingId: 11, text: 'Half of it arrives.', sampleRate: 24000 });
+    await send(page, { type: 'audio', readingId: 11, pcm: tone(2400), sampleRate: 24000 });
+    await send(page, { type: 'end', readingId: 11, error: 'The connection to http://127.0.0.1:8880 broke in the middle of the audio.' });
+    const ended = (await waitForReport(page, (m) => m.type === 'ended')) as Extract<FromPlayer, { type: 'ended' }>;
+    assert.equal(ended.samplesPlayed, 2400, 'what arrived was played');
+    assert.equal(await page.textContent('#status'), 'Failed: The connection to http://127.0.0.1:8880 broke in the middle of the audio.');
+    await send(page, { type: 'begin', readingId: 12, text: 'Nothing arrives.', sampleRate: 24000 });
+    await send(page, { type: 'end', readingId: 12, error: 'No Kokoro server is answering at http://127.0.0.1:8880 (connection refused).' });
+    await waitForReport(page, (m) => m.type === 'ended' && m.readingId === 12);
+    assert.equal(await page.textContent('#status'), 'Failed: No Kokoro server is answering at http://127.0.0.1:8880 (connection refused).');
+    assert.equal(await page.textContent('#now'), 'Nothing arrives.');
+    await page.close();
+  });
+
+  it('"Now reading" shows the chunk being heard, not the one being fetched, and the whole text when done', async () => {
+    const page = await openPlayer(browser);
+    const whole = 'Error on line 3: property name is missing in type user. JSON 514.';
+    await send(page, { type: 'begin', readingId: 13, text: whole, sampleRate: 24000 });
+    await send(page, { type: 'segment', readingId: 13, text: 'Error on line 3: property name is missing in type user.' });
+    await send(page, { type: 'audio', readingId: 13, pcm: tone(24000), sampleRate: 24000 });
+    // The next chunk is fetched (and shown by the old player) while the first one is still heard.
+    await send(page, { type: 'segment', readingId: 13, text: 'JSON 514.' });
+    await send(page, { type: 'audio', readingId: 13, pcm: tone(2400), sampleRate: 24000 });
+    await waitForReport(page, (m) => m.type === 'started');
+    assert.equal(await page.textContent('#now'), 'Error on line 3: property name is missing in type user.');
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('now').textContent === 'JSON 514.', undefined, { timeout: 5000 });
+    await send(page, { type: 'end', readingId: 13 });
+    await waitForReport(page, (m) => m.type === 'ended');
+    assert.equal(await page.textContent('#now'), whole);
+    assert.equal(await page.textContent('#status'), 'Finished.');
+    await page.close();
+  });
+
+  it('says when the server is not Kokoro (the demo voice), and nothing for Kokoro', async () => {
+    const page = await openPlayer(browser);
+    assert.equal(await page.isVisible('#serverNote'), false);
+    await send(page, { type: 'serverNote', text: 'Demo voice (espeak-ng): the project\'s stand-in server, not Kokoro.' });
+    assert.equal(await page.isVisible('#serverNote'), true);
+    assert.equal(await page.textContent('#serverNote'), 'Demo voice (espeak-ng): the project\'s stand-in server, not Kokoro.');
+    await send(page, { type: 'serverNote', text: '' });
+    assert.equal(await page.isVisible('#serverNote'), false);
+    await page.close();
+  });
+
   it('reports running dry when audio comes later than it plays', async () => {
     const page = await openPlayer(browser);
     await send(page, { type: 'begin', readingId: 2, text: 'Slow server', sampleRate: 24000 });

@@ -35,6 +35,7 @@ export const focusEditor = () => act('/focusEditor');
 export const palette = (title: string) => act('/palette', { title });
 export const typeText = (text: string) => act('/type', { text });
 export const click = (selector: string) => act('/click', { selector });
+export const hover = (selector: string) => act('/hover', { selector });
 export const text = async (selector: string) => (await act<{ text: string | null }>('/text', { selector })).text;
 export const webviewText = async () => (await act<{ text: string }>('/webviewText')).text;
 export const exists = async (selector: string) => (await act<{ exists: boolean }>('/exists', { selector })).exists;

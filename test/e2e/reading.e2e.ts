@@ -5,9 +5,12 @@ import * as assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
+import { standInNote } from '../../src/kokoro/client';
+import { briefly } from '../../src/kokoro/errors';
 import { chunkText } from '../../src/speech/chunker';
 import { toSpeakable } from '../../src/speech/speakable';
-import { summarize } from '../../src/stats/latency';
+import { BENCHMARK_PLAN, BENCHMARK_ROWS } from '../../src/stats/benchmark';
+import { metricHeading, spokenMetric, summarize } from '../../src/stats/latency';
 import * as driver from './driver';
 import { activateExtension, isEnded, isStarted, nextReading, nextReport, openSample, sleep, speechRequests, waitUntil } from './helpers';
 
@@ -139,6 +142,8 @@ describe('Reading aloud in VS Code', function () {
       const result = await failed;
       assert.equal(result.outcome, 'failed');
       assert.equal(result.error?.kind, 'unreachable');
+      await waitUntil(async () => /Failed: No Kokoro server is answering at .*\(connection refused\)\./.test(await driver.webviewText()), 10_000, 'the player to say the reading failed, and why');
+      assert.doesNotMatch(await driver.webviewText(), /Finished\./);
       // Toasts are not rendered under the test driver: read the notification center, as a user can.
       await vscode.commands.executeCommand('notifications.showList');
       await waitUntil(async () => (await driver.notifications()).some((m) => /No Kokoro server is answering/.test(m)), 10_000, 'the error notification');
@@ -179,6 +184,7 @@ describe('Reading aloud in VS Code', function () {
       const result = await reading;
       assert.equal(result.outcome, 'failed');
       assert.ok(result.samples > 0, 'audio had arrived before the server went');
+      await waitUntil(async () => (await driver.webviewText()).includes(`Failed: ${briefly(result.error!.message)}`), 30_000, 'the player to say, once what arrived has played, that the reading failed, and why');
       await waitUntil(() => api.session.server.state === 'unreachable', 5_000, 'the state to say unreachable');
       await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
       await vscode.commands.executeCommand('notifications.showList');
@@ -192,6 +198,25 @@ describe('Reading aloud in VS Code', function () {
     await waitUntil(() => api.session.server.state === 'ready', 20_000, 'the server to be ready again, with no user action');
     assert.equal((await speechRequests())[0]?.body?.input, 'Ready.', 're-warmed on recovery');
     await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
+  it('says the server is the project\'s stand-in (npm start\'s demo voice), in the player and the status bar\'s tooltip', async () => {
+    const note = standInNote('Kokoro stand-in');
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    await waitUntil(async () => (await driver.webviewText()).includes(note), 10_000, 'the player to say so');
+    // The workbench page itself (not a webview) shows the note only in the status bar's tooltip.
+    const inTooltip = () => driver.exists(`text=${note}`);
+    try {
+      await waitUntil(async () => {
+        await driver.hover('.part.editor');
+        await driver.hover('[aria-label^="Kokoro: server ready"]');
+        await waitUntil(inTooltip, 3_000, 'the tooltip').catch(() => undefined);
+        return inTooltip();
+      }, 30_000, 'the tooltip to say so');
+    } finally {
+      await driver.screenshot('stand-in-tooltip');
+      await driver.hover('.part.editor');
+    }
   });
 
   it('Select Voice lists the server\'s voices and the next reading uses the chosen one', async () => {
@@ -236,6 +261,9 @@ describe('Reading aloud in VS Code', function () {
     const press = summarize(pressToAudio);
     console.log(`E2E LATENCY (stand-in delay to first byte 20 ms): key press -> audio playing p50 ${press.p50.toFixed(1)} ms, p95 ${press.p95.toFixed(1)} ms; command -> audio playing p50 ${inExtension.p50.toFixed(1)} ms, p95 ${inExtension.p95.toFixed(1)} ms (n=${inExtension.count})`);
     assert.equal(inExtension.count, 20);
+    const label = `Kokoro: server ready, last ${spokenMetric('endToEndMs', api.session.stats.last('endToEndMs')!)}`;
+    await waitUntil(() => driver.exists(`[aria-label="${label}"]`), 10_000, `the status bar's label "${label}"`);
+    assert.match((await driver.text(`[aria-label="${label}"]`)) ?? '', new RegExp(`Kokoro ${Math.round(api.session.stats.last('endToEndMs')!)} ms`), 'the figure shown is the one its label names');
     const screenshot = await driver.screenshot('status-bar-after-readings');
     assert.ok(existsSync(screenshot) && statSync(screenshot).size > 10_000);
   });
@@ -243,15 +271,17 @@ describe('Reading aloud in VS Code', function () {
   it('Run Latency Benchmark measures the configured server and shows the table and histogram', async () => {
     await driver.palette('Kokoro: Run Latency Benchmark');
     await waitUntil(() => driver.exists('.tab[aria-label*="Kokoro Latency Benchmark"]'), 60_000, 'the benchmark results');
-    await waitUntil(async () => /First audio, one line \(ms\)/.test(await driver.webviewText()), 10_000, 'the results table to render');
-    assert.match(await driver.webviewText(), /Time to first byte \(ms\)\s+[\d.]+/);
+    await waitUntil(async () => (await driver.webviewText()).includes(BENCHMARK_ROWS.shortFirstAudio), 10_000, 'the results table to render');
+    const page = await driver.webviewText();
+    assert.ok(page.includes(`${2 * BENCHMARK_PLAN.runs} readings measured: ${BENCHMARK_PLAN.runs} of one line and ${BENCHMARK_PLAN.runs} of a long text, after ${BENCHMARK_PLAN.warmup} warm-up readings of each`), page);
+    assert.match(page, /Time to first byte \(ms\)\s+[\d.]+/);
     await driver.screenshot('latency-benchmark');
   });
 
   it('Show Latency Stats opens the full table from the status bar item', async () => {
     await driver.click('[aria-label^="Kokoro: server ready"]');
     await waitUntil(() => driver.exists('.tab[aria-label*="Kokoro Latency Stats"]'), 10_000, 'the stats tab');
-    await waitUntil(async () => /Command → audio playing \(ms\)/.test(await driver.webviewText()), 10_000, 'the stats table to render');
+    await waitUntil(async () => (await driver.webviewText()).includes(metricHeading('endToEndMs')), 10_000, 'the stats table to render');
     await driver.screenshot('latency-stats');
     assert.match(await driver.webviewText(), new RegExp(`Readings: ${api.session.stats.readings}, failed: ${api.session.stats.failures}`));
   });

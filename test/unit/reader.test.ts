@@ -23,8 +23,8 @@ class RecordingSink implements AudioSink {
   audio(id: number, pcm: Uint8Array, _sampleRate?: number): void {
     this.samples.set(id, (this.samples.get(id) ?? 0) + pcm.length / 2);
   }
-  end(id: number): void {
-    this.events.push(`end ${id}`);
+  end(id: number, error?: string): void {
+    this.events.push(error === undefined ? `end ${id}` : `end ${id} failed: ${error}`);
   }
   abort(id: number): void {
     this.aborted.push(id);
@@ -161,6 +161,31 @@ describe('Reader pipeline against the stand-in server', function () {
     const empty = await reader.read({ text: '  \n\t ', params });
     assert.equal(empty.outcome, 'empty');
     assert.equal(server.speechRequests().length, 1);
+  });
+
+  it('tells the player that a reading failed, and why in one sentence, for every way a reading fails', async () => {
+    const cases: Array<[string, () => Promise<void>, RegExp]> = [
+      ['server down', () => server.down(), /^No Kokoro server is answering at .* \(connection refused\)\.$/],
+      ['HTTP error', async () => server.setOptions({ fault: 'error-500' }), /^The server failed to speak \(HTTP 500\): .+\.$/],
+      ['stream broken mid-audio', async () => server.setOptions({ fault: 'reset-mid-stream', rtf: 20 }), /^The connection to .* broke in the middle of the audio\.$/],
+      ['timeout', async () => server.setOptions({ fault: 'stall-after-first' }), /^The audio stream from .* stalled for 300 ms/],
+    ];
+    for (const [name, fault, why] of cases) {
+      server.reset();
+      await client.close();
+      client = new KokoroClient({ serverUrl: server.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 1000, streamTimeoutMs: 300 });
+      await fault();
+      try {
+        sink.events = [];
+        const result = await reader.read({ text: 'One sentence to read. And another one after it.', params });
+        assert.equal(result.outcome, 'failed', name);
+        const end = sink.events.at(-1) ?? '';
+        assert.match(end, new RegExp(`^end ${result.id} failed: `), `${name}: ${end}`);
+        assert.match(end.replace(/^end \d+ failed: /, ''), why, name);
+      } finally {
+        await server.up();
+      }
+    }
   });
 
   it('continues a reading from the sentence under the playhead with new settings (a speed change)', async () => {
