@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { KokoroClient, SpeechParams } from '../../src/kokoro/client';
-import { AudioCache } from '../../src/speech/audioCache';
+import { AudioCache, audioCacheKey } from '../../src/speech/audioCache';
 import { AudioSink, Reader } from '../../src/speech/reader';
 import { LatencyStats } from '../../src/stats/latency';
 import { StandinServer, samplesForText } from '../standin/server';
@@ -180,6 +180,9 @@ describe('Reader pipeline against the stand-in server', function () {
     assert.equal(sink.samples.get(second.id), sink.samples.get(first.id));
     const other = await cached.read({ text, params: { ...params, voice: 'af_bella' }, cache: true });
     assert.equal(other.requests, 1, 'another voice is another entry');
+    const faster = await cached.read({ text, params: { ...params, speed: 1.5 }, cache: true });
+    assert.equal(faster.requests, 1, 'after a speed change the message is synthesised again');
+    assert.equal((server.speechRequests().at(-1)!.body as { speed: number }).speed, 1.5);
   });
 
   it('prefetches into the cache, and a reading cancels a prefetch in progress', async () => {
@@ -204,6 +207,20 @@ describe('Reader pipeline against the stand-in server', function () {
 
 describe('AudioCache', () => {
   const entry = (bytes: number) => ({ frames: [new Uint8Array(bytes)], sampleRate: 24000, bytes });
+
+  it('keys audio by the text and every speech parameter, so changed settings never play old audio', () => {
+    // Required<>: a field added to SpeechParams must be added here too, and is then checked below.
+    const all: Required<SpeechParams> = { model: 'kokoro', voice: 'af_heart', speed: 1, extraFields: { lang_code: 'a', volume_multiplier: 1 } };
+    const changed: { [K in keyof SpeechParams]-?: SpeechParams[K] } = { model: 'tts-1', voice: 'af_bella', speed: 1.25, extraFields: { lang_code: 'b', volume_multiplier: 1 } };
+    const key = audioCacheKey('Error on line 3.', all);
+    assert.notEqual(audioCacheKey('Error on line 4.', all), key);
+    for (const field of Object.keys(all) as Array<keyof SpeechParams>) {
+      assert.notEqual(audioCacheKey('Error on line 3.', { ...all, [field]: changed[field] }), key, field);
+    }
+    assert.notEqual(audioCacheKey('Error on line 3.', { ...all, extraFields: { ...all.extraFields, normalization_options: { normalize: false } } }), key, 'an added extra field');
+    assert.notEqual(audioCacheKey('Error on line 3.', { ...all, extraFields: undefined }), key, 'no extra fields');
+    assert.equal(audioCacheKey('Error on line 3.', { extraFields: { volume_multiplier: 1, lang_code: 'a' }, speed: 1, voice: 'af_heart', model: 'kokoro' }), key, 'the same fields in another order');
+  });
 
   it('evicts the least recently used entries to stay within its byte budget', () => {
     const cache = new AudioCache(1000);
