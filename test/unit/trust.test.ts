@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { playerCsp, playerHtml } from '../../src/player/html';
-import { parseFromPlayer } from '../../src/player/messages';
+import { FromPlayer, parseFromPlayer } from '../../src/player/messages';
 import { displayUrl, isLoopbackHost, sendsPlainTextOffMachine } from '../../src/kokoro/serverUrl';
 
 describe('trust boundaries', () => {
@@ -15,6 +15,41 @@ describe('trust boundaries', () => {
     for (const message of bad) assert.equal(parseFromPlayer(message), undefined, JSON.stringify(message));
     const log = parseFromPlayer({ type: 'log', level: 'info', message: 'x'.repeat(10_000) });
     assert.equal(log?.type === 'log' && log.message.length, 2000, 'long log messages are cut');
+  });
+
+  it('validates every field of every message from the webview, so NaN or a negative count never reaches back-pressure', () => {
+    // One well-formed example of every message type (the Record makes a new type need one here).
+    const valid: Record<FromPlayer['type'], FromPlayer[]> = {
+      ready: [{ type: 'ready', audioUnlocked: true }],
+      needsGesture: [{ type: 'needsGesture' }],
+      audioUnlocked: [{ type: 'audioUnlocked' }],
+      started: [{ type: 'started', readingId: 4, at: 1_733_000_000_000.5, outputLatencyMs: 12.5 }],
+      underrun: [{ type: 'underrun', readingId: 4 }],
+      ended: [{ type: 'ended', readingId: 4, samplesPlayed: 48_000, stopped: true }],
+      progress: [{ type: 'progress', readingId: 4, samplesPlayed: 24_000, samplesQueued: 48_000 }, { type: 'progress', readingId: 0, samplesPlayed: 0, samplesQueued: 0 }],
+      userAction: [{ type: 'userAction', action: 'stop' }, { type: 'userAction', action: 'togglePause' }, { type: 'userAction', action: 'setSpeed', speed: 1.25 }],
+      log: [{ type: 'log', level: 'warn', message: 'underrun' }],
+    };
+    const wrong: Record<string, unknown[]> = {
+      number: [NaN, Infinity, -Infinity, -1, '1', null, undefined, true, {}],
+      boolean: ['true', 1, 0, null, undefined],
+      string: [1, null, undefined, {}, ['info']],
+    };
+    for (const message of Object.values(valid).flat()) {
+      assert.deepEqual(parseFromPlayer({ ...message, injected: 'x' }), message, 'well-formed, and nothing extra passes');
+      for (const [field, value] of Object.entries(message)) {
+        for (const bad of wrong[typeof value]) {
+          assert.equal(parseFromPlayer({ ...message, [field]: bad }), undefined, `${message.type}.${field} = ${String(bad)}`);
+        }
+        const { [field]: _, ...without } = message as unknown as Record<string, unknown>;
+        assert.equal(parseFromPlayer(without), undefined, `${message.type} without ${field}`);
+      }
+    }
+    const progress = { type: 'progress', readingId: 4, samplesPlayed: 10, samplesQueued: 20 };
+    for (const field of ['readingId', 'samplesPlayed', 'samplesQueued']) assert.equal(parseFromPlayer({ ...progress, [field]: 10.5 }), undefined, `a fraction of a ${field}`);
+    assert.equal(parseFromPlayer({ ...progress, samplesPlayed: 30 }), undefined, 'more played than queued');
+    for (const speed of [0, 0.2, 4.5, -1]) assert.equal(parseFromPlayer({ type: 'userAction', action: 'setSpeed', speed }), undefined, `speed ${speed}`);
+    for (const level of ['fatal', 'log', 'INFO']) assert.equal(parseFromPlayer({ type: 'log', level, message: 'x' }), undefined, level);
   });
 
   it('knows when text would go unencrypted to another machine', () => {
