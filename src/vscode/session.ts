@@ -168,10 +168,12 @@ export class Session implements vscode.Disposable {
       cache: kind === 'spoken',
       prepare: kind === 'spoken' ? neutralizeControlSyntax : (block) => toSpeakable(block, { kind, punctuation, languageId }),
     };
-    return this.run(request, options.startedAt ?? performance.now(), options.announcement ?? false, () => this.read(text, options));
+    // A Retry is a new command: its latency starts when the user picks Retry, not with the failed reading.
+    return this.run(request, options.startedAt ?? performance.now(), options.announcement ?? false, () => () => this.read(text, { ...options, startedAt: undefined }));
   }
 
-  private async run(request: ReadingRequest, startedAt: number, announcement: boolean, retry: () => unknown): Promise<ReadingResult> {
+  /** Reads `request`; on failure the error offers the action `retryOf(failed)` returns as Retry. */
+  private async run(request: ReadingRequest, startedAt: number, announcement: boolean, retryOf: (failed: ReadingResult) => (() => unknown) | undefined): Promise<ReadingResult> {
     this.playingAnnouncement = announcement;
     this.setPaused(false);
     const readingPromise = this.reader.read({ ...request, params: this.server.speech, currentParams: () => this.server.speech });
@@ -187,7 +189,7 @@ export class Session implements vscode.Disposable {
       case 'failed':
         if (this.playingId === result.id && result.samples === 0) this.playingId = undefined;
         this.server.reportFailure(result.error!);
-        this.errors.show(result.error!, retry);
+        this.errors.show(result.error!, retryOf(result));
         break;
       case 'empty':
         if (this.playingId === result.id) this.playingId = undefined;
@@ -210,7 +212,16 @@ export class Session implements vscode.Disposable {
     const request = this.reader.continuation(id, this.player.playedSamples(id));
     if (!request) return;
     this.log.info(`Reading ${id} continues from the playhead with speed ${this.config.speed} and voice ${this.config.voice}.`);
-    void this.run(request, performance.now(), this.playingAnnouncement, () => undefined);
+    this.continueWith(request, this.playingAnnouncement);
+  }
+
+  /** Runs a continuation; if it fails, Retry goes on from the sentence that was being heard when it failed. */
+  private continueWith(request: ReadingRequest, announcement: boolean): void {
+    void this.run(request, performance.now(), announcement, (failed) => {
+      // Taken now: by the time the user picks Retry another reading may have replaced this one in the reader.
+      const rest = this.reader.continuation(failed.id, this.player.playedSamples(failed.id));
+      return rest && (() => this.continueWith(rest, announcement));
+    });
   }
 
   /** Reads text already worded for speech (problem descriptions), cached for repeats. */

@@ -167,6 +167,22 @@ describe('Reader pipeline against the stand-in server', function () {
     assert.equal(reader.continuation(firstId, 0), undefined, 'an older reading cannot be continued');
   });
 
+  it('continues a failed reading from the chunk that failed, even when its first audio had played', async () => {
+    server.setOptions({ fault: 'reset-mid-stream', faultTimes: 1, chunkMs: 50 });
+    const text = 'The first sentence breaks off in the middle. The second sentence follows it.';
+    const failed = await reader.read({ text, params });
+    assert.equal(failed.outcome, 'failed');
+    assert.ok(failed.samples > 0, 'some audio of the first chunk came');
+    const failedInput = (server.speechRequests()[0].body as { input: string }).input;
+    const rest = reader.continuation(failed.id, failed.samples)!; // all of it played
+    server.reset();
+    const retried = await reader.read(rest);
+    assert.equal(retried.outcome, 'completed');
+    const inputs = server.speechRequests().map((r) => (r.body as { input: string }).input);
+    assert.equal(inputs[0], failedInput, 'the chunk that failed is read again');
+    assert.equal(inputs.join(' ').replace(/\s+/g, ' ').trim(), text);
+  });
+
   it('plays a repeated cached message from memory, with no request to the server', async () => {
     const cached = new Reader(() => client, sink, stats, { cache: new AudioCache(8 * 1024 * 1024) });
     const text = 'Error on line 12: cannot find name foo.';
