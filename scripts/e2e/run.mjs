@@ -187,6 +187,20 @@ function startDriver(page) {
       }
       return { text: texts.join('\n') };
     },
+    /**
+     * Sends `message` to the extension exactly as the player's own script would: through the
+     * postMessage function VS Code's webview host frame gives the content frame (acquireVsCodeApi uses it).
+     */
+    async playerPost({ message }) {
+      for (const frame of page.frames()) {
+        const isPlayer = await frame.locator('#playPause').count().catch(() => 0);
+        const host = frame.parentFrame();
+        if (!isPlayer || !host) continue;
+        await host.evaluate((m) => window.__vscode_post_message__('onmessage', { message: m }), message);
+        return {};
+      }
+      throw new Error('the player webview is not on the page');
+    },
     async exists({ selector }) {
       return { exists: (await page.locator(selector).count()) > 0 };
     },

@@ -191,7 +191,8 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   private receive(raw: unknown): void {
     const message = parseFromPlayer(raw);
     if (!message) {
-      this.log.warn('Ignored an invalid message from the player webview.');
+      const type = typeof raw === 'object' && raw !== null ? String((raw as { type?: unknown }).type).slice(0, 40) : typeof raw;
+      this.log.warn(`Ignored an invalid message from the player webview (${type}).`);
       return;
     }
     switch (message.type) {

@@ -37,6 +37,8 @@ export const typeText = (text: string) => act('/type', { text });
 export const click = (selector: string) => act('/click', { selector });
 export const text = async (selector: string) => (await act<{ text: string | null }>('/text', { selector })).text;
 export const webviewText = async () => (await act<{ text: string }>('/webviewText')).text;
+/** Sends a message to the extension as if the player webview's script had posted it. */
+export const playerPost = (message: unknown) => act('/playerPost', { message });
 export const exists = async (selector: string) => (await act<{ exists: boolean }>('/exists', { selector })).exists;
 export const screenshot = async (name: string) => (await act<{ path: string }>('/screenshot', { name })).path;
 export const notifications = async () => (await act<{ messages: string[] }>('/notifications')).messages;
