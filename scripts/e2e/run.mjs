@@ -201,6 +201,26 @@ function startDriver(page) {
       }
       throw new Error('the player webview is not on the page');
     },
+    /** Clicks the first element matching `selector` in any webview. */
+    async webviewClick({ selector }) {
+      for (const frame of page.frames()) {
+        const el = frame.locator(selector).first();
+        if (!(await el.count().catch(() => 0))) continue;
+        await el.click();
+        return {};
+      }
+      throw new Error(`no webview has ${selector}`);
+    },
+    /** The Content Security Policy of every webview document on the page, with the document's title. */
+    async webviewPolicies() {
+      const policies = [];
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        const csp = await frame.locator('meta[http-equiv="Content-Security-Policy"]').first().getAttribute('content', { timeout: 1000 }).catch(() => null);
+        if (csp !== null) policies.push({ title: await frame.title().catch(() => ''), csp });
+      }
+      return { policies };
+    },
     async exists({ selector }) {
       return { exists: (await page.locator(selector).count()) > 0 };
     },

@@ -315,4 +315,24 @@ describe('Reading aloud in VS Code', function () {
     await driver.screenshot('latency-stats');
     assert.match(await driver.webviewText(), new RegExp(`Readings: ${api.session.stats.readings}, failed: ${api.session.stats.failures}`));
   });
+
+  it('every webview page in VS Code carries the shared policy, and the stats page\'s own script runs under it (Reset)', async () => {
+    await api.session.player.reveal();
+    await vscode.commands.executeCommand('kokoro.showStats');
+    await waitUntil(async () => /Reset statistics/.test(await driver.webviewText()), 10_000, 'the stats page');
+    await waitUntil(async () => (await driver.webviewPolicies()).some((p) => p.title === 'Kokoro Latency Stats'), 10_000, 'the stats page\'s policy');
+    const policies = await driver.webviewPolicies();
+    for (const title of ['Kokoro Player', 'Kokoro Latency Stats']) assert.ok(policies.some((p) => p.title === title), `${title} is on the page: ${JSON.stringify(policies)}`);
+    for (const { title, csp } of policies.filter((p) => p.title.startsWith('Kokoro'))) {
+      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+      assert.deepEqual([...directives.keys()], ['default-src', 'script-src', 'style-src', 'img-src', 'font-src'], `${title}: ${csp}`);
+      assert.deepEqual(directives.get('default-src'), ["'none'"], title);
+      assert.match(directives.get('script-src')!.join(' '), /^'nonce-[A-Za-z0-9+/=]{24}'$/, title);
+      assert.ok(!/unsafe/.test(csp), `${title}: ${csp}`);
+    }
+    assert.ok(api.session.stats.readings > 0, 'there is something to reset');
+    await driver.webviewClick('#reset');
+    await waitUntil(() => api.session.stats.readings === 0, 10_000, 'Reset to clear the statistics');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
 });
