@@ -191,6 +191,40 @@ function startDriver(page) {
       }
       return { text: texts.join('\n') };
     },
+    /**
+     * Sends `message` to the extension exactly as the player's own script would: through the
+     * postMessage function VS Code's webview host frame gives the content frame (acquireVsCodeApi uses it).
+     */
+    async playerPost({ message }) {
+      for (const frame of page.frames()) {
+        const isPlayer = await frame.locator('#playPause').count().catch(() => 0);
+        const host = frame.parentFrame();
+        if (!isPlayer || !host) continue;
+        await host.evaluate((m) => window.__vscode_post_message__('onmessage', { message: m }), message);
+        return {};
+      }
+      throw new Error('the player webview is not on the page');
+    },
+    /** Clicks the first element matching `selector` in any webview. */
+    async webviewClick({ selector }) {
+      for (const frame of page.frames()) {
+        const el = frame.locator(selector).first();
+        if (!(await el.count().catch(() => 0))) continue;
+        await el.click();
+        return {};
+      }
+      throw new Error(`no webview has ${selector}`);
+    },
+    /** The Content Security Policy of every webview document on the page, with the document's title. */
+    async webviewPolicies() {
+      const policies = [];
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        const csp = await frame.locator('meta[http-equiv="Content-Security-Policy"]').first().getAttribute('content', { timeout: 1000 }).catch(() => null);
+        if (csp !== null) policies.push({ title: await frame.title().catch(() => ''), csp });
+      }
+      return { policies };
+    },
     async exists({ selector }) {
       return { exists: (await page.locator(selector).count()) > 0 };
     },

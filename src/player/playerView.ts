@@ -2,9 +2,9 @@
 // are posted as they arrive; the first frame of a reading alone and at once, the rest
 // coalesced per timer tick (VS Code merges a burst of posts into one slow message).
 
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { AudioSink } from '../speech/reader';
+import { newNonce } from '../webview/page';
 import { playerHtml } from './html';
 import { FromPlayer, ToPlayer, parseFromPlayer } from './messages';
 
@@ -202,7 +202,8 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   private receive(raw: unknown): void {
     const message = parseFromPlayer(raw);
     if (!message) {
-      this.log.warn('Ignored an invalid message from the player webview.');
+      const type = typeof raw === 'object' && raw !== null ? String((raw as { type?: unknown }).type).slice(0, 40) : typeof raw;
+      this.log.warn(`Ignored an invalid message from the player webview (${type}).`);
       return;
     }
     switch (message.type) {
@@ -247,7 +248,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
 
   private html(webview: vscode.Webview, dist: vscode.Uri, media: vscode.Uri): string {
     return playerHtml({
-      nonce: randomBytes(16).toString('base64'),
+      nonce: newNonce(),
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'player.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'player.css')).toString(),

@@ -264,6 +264,7 @@ export class Reader {
       this.sink.audio(reading.id, pcm, sampleRate);
     };
     this.sink.begin(reading.id, request.title ?? (typeof request.text === 'string' ? request.text : ''));
+    let speaking: number | undefined;
     try {
       // A manual loop, not for-of: breaking out must not close `source`, a continuation may go on with it.
       for (let next = source.next(); !next.done; next = source.next()) {
@@ -284,12 +285,14 @@ export class Reader {
           continue;
         }
         result.requests++;
+        speaking = reading.chunks.length - 1;
         const frames: Uint8Array[] | undefined = request.cache ? [] : undefined;
         const timings = await this.currentClient().speak(chunk, params, (pcm, sampleRate) => {
           if (signal.aborted) return;
           frames?.push(new Uint8Array(pcm));
           deliver(pcm, sampleRate);
         }, signal);
+        speaking = undefined;
         this.recordCost(chunk.length, timings);
         if (frames && !signal.aborted) this.options.cache.set(key, { frames, sampleRate: timings.sampleRate, bytes: timings.samples * 2 });
         if (timings.firstByteAt !== undefined) {
@@ -312,6 +315,8 @@ export class Reader {
       } else {
         result.outcome = 'failed';
         result.error = error;
+        // The chunk that failed is not done, even if some of its audio came and played: a continuation (Retry) starts at it.
+        if (speaking !== undefined) reading.chunkSamples[speaking] = 0;
         if (this.active === reading) this.sink.end(reading.id, briefly(error.message)); // already-sent audio plays out
       }
     } finally {

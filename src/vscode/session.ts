@@ -193,16 +193,21 @@ export class Session implements vscode.Disposable {
       prepare: kind === 'spoken' ? neutralizeControlSyntax : (block) => toSpeakable(block, { kind, punctuation, languageId }),
     };
     const commandStartedAt = options.announcement ? undefined : options.startedAt;
-    return this.run(request, { commandStartedAt, announcement: options.announcement }, () => this.read(text, options));
+    // A Retry is a new command: its latency starts when the user picks Retry, not with the failed reading.
+    const retry = () => this.read(text, options.announcement ? options : { ...options, startedAt: performance.now() });
+    return this.run(request, { commandStartedAt, announcement: options.announcement }, () => retry);
   }
 
-  /** `commandStartedAt`: when the command behind the reading started (undefined: no command, nothing recorded). */
-  private async run(request: ReadingRequest, options: PlayOptions, retry: () => unknown): Promise<ReadingResult> {
+  /**
+   * Reads `request`; on failure the error offers the action `retryOf(failed)` returns as Retry.
+   * `commandStartedAt`: when the command behind the reading started (undefined: no command, nothing recorded).
+   */
+  private async run(request: ReadingRequest, options: PlayOptions, retryOf: (failed: ReadingResult) => (() => unknown) | undefined): Promise<ReadingResult> {
     const result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
     switch (result.outcome) {
       case 'failed':
         this.server.reportFailure(result.error!);
-        this.errors.show(result.error!, retry);
+        this.errors.show(result.error!, retryOf(result));
         break;
       case 'empty':
         void vscode.window.showInformationMessage('Kokoro: nothing to read — the text has no words to speak.');
@@ -223,7 +228,16 @@ export class Session implements vscode.Disposable {
     const request = this.playback.continuation();
     if (!request) return;
     this.log.info(`Reading ${id} continues from the playhead with speed ${this.config.speed} and voice ${this.config.voice}.`);
-    void this.run(request, { announcement: this.playback.playingAnnouncement }, () => undefined);
+    this.continueWith(request, this.playback.playingAnnouncement);
+  }
+
+  /** Runs a continuation; if it fails, Retry (a command: timed from its click) goes on from the sentence that was being heard. */
+  private continueWith(request: ReadingRequest, announcement: boolean, commandStartedAt?: number): void {
+    void this.run(request, { announcement, commandStartedAt }, (failed) => {
+      // Taken now: by the time the user picks Retry another reading may have replaced this one in the reader.
+      const rest = this.playback.continuation(failed.id);
+      return rest && (() => this.continueWith(rest, announcement, performance.now()));
+    });
   }
 
   /** Reads text already worded for speech (problem descriptions), cached for repeats. */

@@ -38,6 +38,10 @@ export const click = (selector: string) => act('/click', { selector });
 export const hover = (selector: string) => act('/hover', { selector });
 export const text = async (selector: string) => (await act<{ text: string | null }>('/text', { selector })).text;
 export const webviewText = async () => (await act<{ text: string }>('/webviewText')).text;
+/** Sends a message to the extension as if the player webview's script had posted it. */
+export const playerPost = (message: unknown) => act('/playerPost', { message });
+export const webviewClick = (selector: string) => act('/webviewClick', { selector });
+export const webviewPolicies = async () => (await act<{ policies: Array<{ title: string; csp: string }> }>('/webviewPolicies')).policies;
 export const exists = async (selector: string) => (await act<{ exists: boolean }>('/exists', { selector })).exists;
 export const screenshot = async (name: string) => (await act<{ path: string }>('/screenshot', { name })).path;
 export const notifications = async () => (await act<{ messages: string[] }>('/notifications')).messages;

@@ -132,6 +132,68 @@ describe('Reading aloud in VS Code', function () {
     }
   });
 
+  it('Retry measures its own command → audio playing, from when the user picks it', async () => {
+    const editor = await openSample('greet.ts', SAMPLE);
+    editor.selection = new vscode.Selection(1, 0, 1, 40);
+    await driver.standinReset();
+    await driver.standinOptions({ fault: 'error-500', faultTimes: 1 });
+    api.session.errors.clear();
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const failed = nextReading(api);
+    void vscode.commands.executeCommand('kokoro.readSelection');
+    assert.equal((await failed).outcome, 'failed');
+    await vscode.commands.executeCommand('notifications.showList');
+    await waitUntil(async () => (await driver.notifications()).some((m) => /HTTP 500/.test(m)), 10_000, 'the error message');
+    const onScreenMs = 1500;
+    await sleep(onScreenMs); // the user reads the message
+    api.session.stats.reset();
+    const started = nextReport(api, isStarted, 20_000);
+    const pickedAt = performance.now();
+    await driver.notificationAction('HTTP 500', 'Retry');
+    await started;
+    const pickToAudio = performance.now() - pickedAt;
+    const recorded = api.session.stats.summary('endToEndMs');
+    assert.equal(recorded.count, 1);
+    assert.ok(recorded.max <= pickToAudio, `recorded ${recorded.max.toFixed(0)} ms, at most the ${pickToAudio.toFixed(0)} ms from Retry to audio: the time the message was on screen is not counted`);
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
+  it('Retry after a failed speed change goes on from the sentence being heard, at the new speed', async () => {
+    const editor = await openSample('two.md', 'The first sentence is being heard when the speed changes. The second sentence comes after it.');
+    editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
+    await driver.standinReset();
+    await driver.standinOptions({ rtf: 20 });
+    try {
+      const started = nextReport(api, isStarted, 20_000);
+      void vscode.commands.executeCommand('kokoro.readSelection');
+      await started;
+      // Everything is fetched (it fits the player's lookahead) and playing: now the speed change's request fails.
+      await waitUntil(() => !api.session.reader.reading && api.session.reading, 10_000, 'all audio fetched, still playing');
+      const heard = (await speechRequests()).map((r) => r.body?.input ?? '');
+      await driver.standinOptions({ fault: 'error-500', faultTimes: 1 });
+      api.session.errors.clear();
+      await vscode.commands.executeCommand('notifications.clearAll');
+      const failed = nextReading(api);
+      await vscode.commands.executeCommand('kokoro.speedUp');
+      assert.equal((await failed).outcome, 'failed');
+      await vscode.commands.executeCommand('notifications.showList');
+      await waitUntil(async () => (await driver.notifications()).some((m) => /HTTP 500/.test(m)), 10_000, 'the error message');
+      await driver.standinReset();
+      const retried = nextReading(api, 30_000);
+      await driver.notificationAction('HTTP 500', 'Retry');
+      const result = await retried;
+      assert.equal(result.outcome, 'completed');
+      const requests = (await speechRequests()).filter((r) => r.body?.input !== 'Ready.'); // not the re-warming after a speed change
+      assert.ok(requests.length > 0 && requests.every((r) => (r.body as { speed?: number }).speed === 1.25), 'read again at the new speed');
+      assert.ok(heard.includes(requests[0].body?.input ?? ''), 'from a sentence of the reading, not from nothing');
+      assert.equal(requests.at(-1)!.body?.input, heard.at(-1), 'to its end');
+    } finally {
+      api.session.stop();
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.workspace.getConfiguration('kokoro').update('speed', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('tells the user when the server is down, and reads again once it is back, with no reload', async () => {
     const editor = await openSample('greet.ts', SAMPLE);
     editor.selection = new vscode.Selection(1, 0, 1, 40);
@@ -284,5 +346,25 @@ describe('Reading aloud in VS Code', function () {
     await waitUntil(async () => (await driver.webviewText()).includes(metricHeading('endToEndMs')), 10_000, 'the stats table to render');
     await driver.screenshot('latency-stats');
     assert.match(await driver.webviewText(), new RegExp(`Readings: ${api.session.stats.readings}, failed: ${api.session.stats.failures}`));
+  });
+
+  it('every webview page in VS Code carries the shared policy, and the stats page\'s own script runs under it (Reset)', async () => {
+    await api.session.player.reveal();
+    await vscode.commands.executeCommand('kokoro.showStats');
+    await waitUntil(async () => /Reset statistics/.test(await driver.webviewText()), 10_000, 'the stats page');
+    await waitUntil(async () => (await driver.webviewPolicies()).some((p) => p.title === 'Kokoro Latency Stats'), 10_000, 'the stats page\'s policy');
+    const policies = await driver.webviewPolicies();
+    for (const title of ['Kokoro Player', 'Kokoro Latency Stats']) assert.ok(policies.some((p) => p.title === title), `${title} is on the page: ${JSON.stringify(policies)}`);
+    for (const { title, csp } of policies.filter((p) => p.title.startsWith('Kokoro'))) {
+      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+      assert.deepEqual([...directives.keys()], ['default-src', 'script-src', 'style-src', 'img-src', 'font-src'], `${title}: ${csp}`);
+      assert.deepEqual(directives.get('default-src'), ["'none'"], title);
+      assert.match(directives.get('script-src')!.join(' '), /^'nonce-[A-Za-z0-9+/=]{24}'$/, title);
+      assert.ok(!/unsafe/.test(csp), `${title}: ${csp}`);
+    }
+    assert.ok(api.session.stats.readings > 0, 'there is something to reset');
+    await driver.webviewClick('#reset');
+    await waitUntil(() => api.session.stats.readings === 0, 10_000, 'Reset to clear the statistics');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });
