@@ -18,6 +18,8 @@ const statusLine = $<HTMLParagraphElement>('status');
 const nowReading = $<HTMLParagraphElement>('now');
 
 const PROGRESS_INTERVAL_MS = 250;
+/** How long a context may take to start before the player asks for a gesture. */
+const GESTURE_WAIT_MS = 500;
 
 let context: AudioContext | undefined;
 let unlocked = false;
@@ -71,15 +73,18 @@ function ensureAudio(): boolean {
     return true;
   }
   void ctx.resume().catch(() => undefined);
-  // Desktop VS Code requires a gesture inside the webview: resume() stays pending until then.
+  // Desktop VS Code requires a gesture inside the webview: resume() stays pending until then. An audio
+  // device that is merely slow to start must not be mistaken for that: asking takes the keyboard.
   setTimeout(() => {
     if (ctx.state !== 'running' && enableButton.hidden) {
       enableButton.hidden = false;
-      enableButton.focus();
+      // The extension now brings the player forward with focus; a frame without focus keeps no focused element.
+      if (document.hasFocus()) enableButton.focus();
+      else window.addEventListener('focus', () => enableButton.hidden || enableButton.focus(), { once: true });
       setStatus('Audio is blocked until you enable it: press Enter or click “Enable audio”.');
       post({ type: 'needsGesture' });
     }
-  }, 150);
+  }, GESTURE_WAIT_MS);
   return false;
 }
 
