@@ -162,8 +162,7 @@ function finish(stopped: boolean): void {
   setStatus(stopped ? 'Stopped.' : 'Finished.');
   playPauseButton.disabled = true;
   stopButton.disabled = true;
-  playPauseButton.textContent = 'Pause';
-  playPauseButton.setAttribute('aria-label', 'Pause');
+  showPaused(false);
 }
 
 function setPaused(paused: boolean): void {
@@ -171,9 +170,14 @@ function setPaused(paused: boolean): void {
   if (!r || !context || r.paused === paused) return;
   r.paused = paused;
   void (paused ? context.suspend() : context.resume());
-  playPauseButton.textContent = paused ? 'Resume' : 'Pause';
-  playPauseButton.setAttribute('aria-label', paused ? 'Resume' : 'Pause');
+  showPaused(paused);
   setStatus(paused ? 'Paused.' : 'Reading…');
+}
+
+/** Both labels take the button's width (player.css), so the controls do not move when it changes. */
+function showPaused(paused: boolean): void {
+  playPauseButton.classList.toggle('paused', paused);
+  playPauseButton.setAttribute('aria-label', paused ? 'Resume' : 'Pause');
 }
 
 function showSpeed(speed: number): void {

@@ -13,6 +13,8 @@ export function registerCommands(session: Session): void {
     'kokoro.readOutputChannel': readOutputChannel(session, new OutputChannels(session)),
     'kokoro.stop': () => session.stop(),
     'kokoro.togglePause': () => session.togglePause(),
+    'kokoro.pause': () => session.isPaused || session.togglePause(),
+    'kokoro.resume': () => session.isPaused && session.togglePause(),
     'kokoro.selectVoice': selectVoice(session),
     'kokoro.warmUp': warmUp(session),
     'kokoro.showStats': () => session.showStats(),
