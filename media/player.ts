@@ -19,6 +19,8 @@ const nowReading = $<HTMLParagraphElement>('now');
 const serverNote = $<HTMLParagraphElement>('serverNote');
 
 const PROGRESS_INTERVAL_MS = 250;
+/** How long a context may take to start before the player asks for a gesture. */
+const GESTURE_WAIT_MS = 500;
 
 let context: AudioContext | undefined;
 let unlocked = false;
@@ -88,15 +90,18 @@ function ensureAudio(): boolean {
     return true;
   }
   void ctx.resume().catch(() => undefined);
-  // Desktop VS Code requires a gesture inside the webview: resume() stays pending until then.
+  // Desktop VS Code requires a gesture inside the webview: resume() stays pending until then. An audio
+  // device that is merely slow to start must not be mistaken for that: asking takes the keyboard.
   setTimeout(() => {
     if (ctx.state !== 'running' && enableButton.hidden) {
       enableButton.hidden = false;
-      enableButton.focus();
+      // The extension now brings the player forward with focus; a frame without focus keeps no focused element.
+      if (document.hasFocus()) enableButton.focus();
+      else window.addEventListener('focus', () => enableButton.hidden || enableButton.focus(), { once: true });
       setStatus('Audio is blocked until you enable it: press Enter or click “Enable audio”.');
       post({ type: 'needsGesture' });
     }
-  }, 150);
+  }, GESTURE_WAIT_MS);
   return false;
 }
 
@@ -176,8 +181,7 @@ function finish(stopped: boolean): void {
   setStatus(stopped ? 'Stopped.' : r.error ? `Failed: ${r.error}` : 'Finished.');
   playPauseButton.disabled = true;
   stopButton.disabled = true;
-  playPauseButton.textContent = 'Pause';
-  playPauseButton.setAttribute('aria-label', 'Pause');
+  showPaused(false);
 }
 
 function setPaused(paused: boolean): void {
@@ -185,9 +189,14 @@ function setPaused(paused: boolean): void {
   if (!r || !context || r.paused === paused) return;
   r.paused = paused;
   void (paused ? context.suspend() : context.resume());
-  playPauseButton.textContent = paused ? 'Resume' : 'Pause';
-  playPauseButton.setAttribute('aria-label', paused ? 'Resume' : 'Pause');
+  showPaused(paused);
   setStatus(paused ? 'Paused.' : 'Reading…');
+}
+
+/** Both labels take the button's width (player.css), so the controls do not move when it changes. */
+function showPaused(paused: boolean): void {
+  playPauseButton.classList.toggle('paused', paused);
+  playPauseButton.setAttribute('aria-label', paused ? 'Resume' : 'Pause');
 }
 
 function showSpeed(speed: number): void {

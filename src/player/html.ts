@@ -15,7 +15,7 @@ export function playerHtml(resources: PlayerPageResources): string {
     body: `<main aria-label="Kokoro player">
   <div class="controls" role="toolbar" aria-label="Playback">
     <button id="enable" class="primary" hidden>Enable audio</button>
-    <button id="playPause" aria-label="Pause" title="Pause/Resume (Space)" disabled>Pause</button>
+    <button id="playPause" aria-label="Pause" title="Pause/Resume (Space)" disabled><span class="pause">Pause</span><span class="resume">Resume</span></button>
     <button id="stop" aria-label="Stop reading" title="Stop (Escape)" disabled>Stop</button>
     <label for="speed">Speed</label>
     <input id="speed" type="range" min="0.25" max="4" step="0.25" value="1" aria-valuetext="1 times">

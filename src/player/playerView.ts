@@ -21,6 +21,8 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     return this.ready;
   }
   private ready = false;
+  /** The player took the keyboard for the click or key press that enables audio: the editor gets it back after. */
+  private focusedForGesture = false;
   private readonly outbox: ToPlayer[] = [];
   private pending: Uint8Array[] = [];
   private pendingRate = 24_000;
@@ -60,15 +62,17 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     );
   }
 
-  /** Makes sure the webview exists (a view is created only when shown) without taking focus from the editor. */
+  /**
+   * Makes sure the webview exists (a view is created only when shown), leaving focus where it is
+   * unless `focus`. Focusing the view and then the editor again is no substitute: a webview focused
+   * while it loads takes the focus back once it has loaded.
+   */
   async reveal(focus = false): Promise<void> {
     if (this.view) {
       if (focus || !this.view.visible) this.view.show(!focus);
       return;
     }
-    const editorHadFocus = vscode.window.activeTextEditor !== undefined;
-    await vscode.commands.executeCommand(`${PlayerView.viewId}.focus`);
-    if (!focus && editorHadFocus) await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+    await vscode.commands.executeCommand(`${PlayerView.viewId}.focus`, { preserveFocus: !focus });
   }
 
   // AudioSink
@@ -213,7 +217,12 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
         break;
       case 'needsGesture':
         this.log.info('The player needs a click or key press to enable audio; showing it.');
+        this.focusedForGesture = true;
         void this.reveal(true);
+        break;
+      case 'audioUnlocked':
+        if (this.focusedForGesture) void vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+        this.focusedForGesture = false;
         break;
       case 'progress':
         if (message.readingId === this.readingId) {

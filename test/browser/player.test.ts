@@ -245,6 +245,49 @@ describe('player webview script in Chromium', function () {
     await page.close();
   });
 
+  it('Pause becoming Resume moves no control: the button keeps its width', async () => {
+    const page = await openPlayer(browser);
+    const layout = () => page.evaluate(() => ['playPause', 'stop', 'speed', 'speedValue'].map((id) => {
+      const r = (globalThis as any).document.getElementById(id).getBoundingClientRect();
+      return [id, r.left, r.width];
+    }));
+    await send(page, { type: 'begin', readingId: 12, text: 'Layout', sampleRate: 24000 });
+    const playing = await layout();
+    assert.equal(await page.innerText('#playPause'), 'Pause');
+    await send(page, { type: 'pause' });
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('playPause').getAttribute('aria-label') === 'Resume');
+    assert.equal(await page.innerText('#playPause'), 'Resume');
+    assert.deepEqual(await layout(), playing);
+    await send(page, { type: 'resume' });
+    assert.equal(await page.innerText('#playPause'), 'Pause');
+    assert.deepEqual(await layout(), playing);
+    await page.close();
+  });
+
+  it('an audio device slow to start is not taken for blocked audio: no gesture asked, the keyboard left alone', async () => {
+    const page = await openPlayer(browser, () => {
+      // A context that starts running 300 ms after it is asked to, without any gesture.
+      const g = globalThis as any;
+      const Real = g.AudioContext;
+      g.AudioContext = class extends Real {
+        constructor(...args: unknown[]) {
+          super(...args);
+          void super.suspend();
+        }
+        resume(): Promise<void> {
+          return new Promise((resolve) => setTimeout(resolve, 300)).then(() => super.resume());
+        }
+      };
+    });
+    await send(page, { type: 'begin', readingId: 13, text: 'Slow device', sampleRate: 24000 });
+    await send(page, { type: 'audio', readingId: 13, pcm: tone(2400), sampleRate: 24000 });
+    await send(page, { type: 'end', readingId: 13 });
+    await waitForReport(page, (m) => m.type === 'ended' && m.readingId === 13);
+    assert.deepEqual((await reports(page)).filter((m) => m.type === 'needsGesture'), []);
+    assert.equal(await page.isVisible('#enable'), false);
+    await page.close();
+  });
+
   it('when the browser blocks audio it asks for one gesture in the player, then plays what waited', async () => {
     // Desktop VS Code's rule (Electron autoplayPolicy 'user-gesture-required'), emulated: a context starts
     // suspended and resume() only takes effect while a real (trusted) click or key press is handled.
