@@ -16,8 +16,11 @@ const speedInput = $<HTMLInputElement>('speed');
 const speedValue = $<HTMLOutputElement>('speedValue');
 const statusLine = $<HTMLParagraphElement>('status');
 const nowReading = $<HTMLParagraphElement>('now');
+const serverNote = $<HTMLParagraphElement>('serverNote');
 
 const PROGRESS_INTERVAL_MS = 250;
+/** How long a context may take to start before the player asks for a gesture. */
+const GESTURE_WAIT_MS = 500;
 
 let context: AudioContext | undefined;
 let unlocked = false;
@@ -34,6 +37,12 @@ interface Reading {
   sources: Set<AudioBufferSourceNode>;
   /** Frames that came before audio was enabled. */
   waiting: Array<{ pcm: Uint8Array; sampleRate: number }>;
+  /** The whole text, shown when the reading is over. */
+  title: string;
+  /** Where each chunk's audio starts (samples into the reading), so the one shown is the one heard. */
+  segments: Array<{ at: number; text: string }>;
+  /** Why the reading failed, when it did. */
+  error?: string;
 }
 
 let reading: Reading | undefined;
@@ -41,6 +50,16 @@ let progressTimer: number | undefined;
 
 function setStatus(text: string): void {
   if (statusLine.textContent !== text) statusLine.textContent = text;
+}
+
+/** Shows the chunk under the playhead. */
+function showSegment(r: Reading): void {
+  let text: string | undefined;
+  for (const segment of r.segments) {
+    if (segment.at > r.samplesPlayed) break;
+    text = segment.text;
+  }
+  if (text !== undefined && nowReading.textContent !== text) nowReading.textContent = text;
 }
 
 function getContext(): AudioContext {
@@ -71,15 +90,18 @@ function ensureAudio(): boolean {
     return true;
   }
   void ctx.resume().catch(() => undefined);
-  // Desktop VS Code requires a gesture inside the webview: resume() stays pending until then.
+  // Desktop VS Code requires a gesture inside the webview: resume() stays pending until then. An audio
+  // device that is merely slow to start must not be mistaken for that: asking takes the keyboard.
   setTimeout(() => {
     if (ctx.state !== 'running' && enableButton.hidden) {
       enableButton.hidden = false;
-      enableButton.focus();
+      // The extension now brings the player forward with focus; a frame without focus keeps no focused element.
+      if (document.hasFocus()) enableButton.focus();
+      else window.addEventListener('focus', () => enableButton.hidden || enableButton.focus(), { once: true });
       setStatus('Audio is blocked until you enable it: press Enter or click “Enable audio”.');
       post({ type: 'needsGesture' });
     }
-  }, 150);
+  }, GESTURE_WAIT_MS);
   return false;
 }
 
@@ -113,6 +135,7 @@ function schedule(pcm: Uint8Array, sampleRate: number): void {
   source.onended = () => {
     if (!r.sources.delete(source)) return;
     r.samplesPlayed += buffer.length;
+    showSegment(r);
     if (r === reading && r.streamEnded && r.sources.size === 0 && r.waiting.length === 0) finish(false);
   };
   if (!r.started) {
@@ -154,11 +177,11 @@ function finish(stopped: boolean): void {
   }
   r.sources.clear();
   post({ type: 'ended', readingId: r.id, samplesPlayed: r.samplesPlayed, stopped });
-  setStatus(stopped ? 'Stopped.' : 'Finished.');
+  nowReading.textContent = r.title;
+  setStatus(stopped ? 'Stopped.' : r.error ? `Failed: ${r.error}` : 'Finished.');
   playPauseButton.disabled = true;
   stopButton.disabled = true;
-  playPauseButton.textContent = 'Pause';
-  playPauseButton.setAttribute('aria-label', 'Pause');
+  showPaused(false);
 }
 
 function setPaused(paused: boolean): void {
@@ -166,9 +189,14 @@ function setPaused(paused: boolean): void {
   if (!r || !context || r.paused === paused) return;
   r.paused = paused;
   void (paused ? context.suspend() : context.resume());
-  playPauseButton.textContent = paused ? 'Resume' : 'Pause';
-  playPauseButton.setAttribute('aria-label', paused ? 'Resume' : 'Pause');
+  showPaused(paused);
   setStatus(paused ? 'Paused.' : 'Reading…');
+}
+
+/** Both labels take the button's width (player.css), so the controls do not move when it changes. */
+function showPaused(paused: boolean): void {
+  playPauseButton.classList.toggle('paused', paused);
+  playPauseButton.setAttribute('aria-label', paused ? 'Resume' : 'Pause');
 }
 
 function showSpeed(speed: number): void {
@@ -184,7 +212,7 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
       if (reading) finish(true);
       const ctx = getContext();
       if (ctx.state === 'suspended' && unlocked) void ctx.resume(); // was paused
-      reading = { id: message.readingId, nextStart: 0, started: false, streamEnded: false, paused: false, samplesQueued: 0, samplesPlayed: 0, sources: new Set(), waiting: [] };
+      reading = { id: message.readingId, nextStart: 0, started: false, streamEnded: false, paused: false, samplesQueued: 0, samplesPlayed: 0, sources: new Set(), waiting: [], title: message.text, segments: [] };
       nowReading.textContent = message.text;
       playPauseButton.disabled = false;
       stopButton.disabled = false;
@@ -199,13 +227,19 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
       else r.waiting.push({ pcm: message.pcm, sampleRate: message.sampleRate });
       break;
     }
-    case 'segment':
-      if (reading && reading.id === message.readingId) nowReading.textContent = message.text;
+    case 'segment': {
+      const r = reading;
+      if (!r || r.id !== message.readingId) break;
+      const waitingSamples = r.waiting.reduce((n, frame) => n + (frame.pcm.byteLength >> 1), 0);
+      r.segments.push({ at: r.samplesQueued + waitingSamples, text: message.text });
+      showSegment(r);
       break;
+    }
     case 'end': {
       const r = reading;
       if (!r || r.id !== message.readingId) break;
       r.streamEnded = true;
+      r.error = message.error;
       if (r.sources.size === 0 && r.waiting.length === 0) finish(false);
       break;
     }
@@ -220,6 +254,10 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
       break;
     case 'setSpeed':
       showSpeed(message.speed);
+      break;
+    case 'serverNote':
+      serverNote.textContent = message.text;
+      serverNote.hidden = !message.text;
       break;
   }
 });

@@ -1,14 +1,17 @@
 // `npm start`: builds the extension and opens a real VS Code with it on a sample workspace.
 // Desktop VS Code (`code` on PATH) as an Extension Development Host; otherwise code-server
 // in the browser (installed once). With no Kokoro server answering, the project's stand-in
-// server runs as a clearly labelled demo voice. Ctrl+C stops everything it started.
-// Options: --server URL (or KOKORO_SERVER_URL), --port N (code-server, default 8080).
+// server runs as a clearly labelled demo voice; if the Kokoro server it found goes away, it says
+// so and offers the demo voice. Ctrl+C stops everything it started.
+// Options: --server URL (or KOKORO_SERVER_URL), --port N (code-server, default 8080), --browser
+// (code-server even when `code` is on PATH), --verbose (the demo voice logs every request).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { answers, demoServerArgs, watchServer } from './start-support.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -36,31 +39,46 @@ process.on('SIGTERM', () => stopAll(0));
 
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 
-async function answers(url) {
-  for (const route of ['/health', '/v1/audio/voices']) {
-    try {
-      const res = await fetch(`${url.replace(/\/$/, '')}${route}`, { signal: AbortSignal.timeout(1000) });
-      if (res.status < 500) return true;
-    } catch {
-      // try the next route
-    }
-  }
-  return false;
-}
-
+/** Starts the stand-in as the demo voice; resolves with its URL once it listens. */
 async function startDemoServer() {
   const voiceSource = has('espeak-ng') ? 'espeak' : 'tone';
-  const child = spawn(process.execPath, [path.join(repo, 'dist', 'standin.js'), '--port', '0', '--control-port', '0', '--voice-source', voiceSource, '--rtf', '30', '--ttfb-ms', '30', '--label', 'Kokoro stand-in (demo voice)'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const args = demoServerArgs({ voiceSource, verbose: argv.includes('--verbose') });
+  const child = spawn(process.execPath, [path.join(repo, 'dist', 'standin.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   children.push(child);
   const line = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the demo server exited with ${code}`)));
   });
   const { url } = JSON.parse(line);
-  console.log(`No Kokoro server answers at the configured URL, so a DEMO voice runs instead:`);
-  console.log(`  the project's stand-in server at ${url} (${voiceSource === 'espeak' ? 'espeak-ng speech' : 'a tone; install espeak-ng for words'}).`);
-  console.log('  Start a real Kokoro server (see README, "Running a Kokoro server") and run npm start again to hear Kokoro.');
+  console.log(`  The demo voice is the project's stand-in server at ${url} (${voiceSource === 'espeak' ? 'espeak-ng speech' : 'a tone; install espeak-ng for words'}); the status bar's tooltip and the player say so.`);
+  console.log(`  ${argv.includes('--verbose') ? 'It logs every request here.' : 'Run npm start -- --verbose to see each of its requests here.'}`);
   return url;
+}
+
+/** While VS Code uses the Kokoro server at `url`: says when it goes away or comes back, and switches to the demo voice on request. */
+function watchKokoro(url, userData) {
+  let demoUrl;
+  let usingDemo = false;
+  watchServer(url, {
+    onGone: () => {
+      console.log(`\nThe Kokoro server at ${url} stopped answering. VS Code's status bar says so, and reading works again by itself once it is back.`);
+      if (!usingDemo) console.log('Type "demo" and Enter to switch VS Code to the demo voice meanwhile.');
+    },
+    onBack: () => console.log(`\nThe Kokoro server at ${url} answers again.${usingDemo ? ' Type "kokoro" and Enter to switch VS Code back to it.' : ''}`),
+  });
+  createInterface({ input: process.stdin, terminal: false }).on('line', async (line) => {
+    const word = line.trim().toLowerCase();
+    if (word === 'demo' && !usingDemo) {
+      demoUrl ??= await startDemoServer();
+      usingDemo = true;
+      writeSettings(userData, demoUrl);
+      console.log('VS Code now uses the demo voice (its kokoro.serverUrl setting was changed). Type "kokoro" and Enter to switch back.');
+    } else if (word === 'kokoro' && usingDemo) {
+      usingDemo = false;
+      writeSettings(userData, url);
+      console.log(`VS Code uses the Kokoro server at ${url} again.`);
+    }
+  });
 }
 
 function writeSettings(userData, serverUrl) {
@@ -78,13 +96,19 @@ async function main() {
   console.log('Building the extension…');
   if (spawnSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' }).status !== 0) stopAll(1);
   const configured = opt('server', process.env.KOKORO_SERVER_URL ?? 'http://localhost:8880');
-  const serverUrl = (await answers(configured)) ? configured : await startDemoServer();
-  if (serverUrl === configured) console.log(`Using the Kokoro server at ${serverUrl}.`);
+  let serverUrl = configured;
+  if (await answers(configured)) console.log(`Using the Kokoro server at ${serverUrl}.`);
+  else {
+    console.log(`No Kokoro server answers at ${configured}, so a DEMO voice runs instead.`);
+    console.log('  Start a real Kokoro server (see README, "Running a Kokoro server") and run npm start again to hear Kokoro.');
+    serverUrl = await startDemoServer();
+  }
 
   const workspace = path.join(workdir, 'workspace');
   cpSync(path.join(repo, 'test', 'e2e', 'workspace'), workspace, { recursive: true });
   const userData = path.join(workdir, 'user-data');
   writeSettings(userData, serverUrl);
+  if (serverUrl === configured) watchKokoro(configured, userData);
 
   if (has('code') && !argv.includes('--browser')) {
     console.log('Opening desktop VS Code (Extension Development Host)…');

@@ -1,8 +1,11 @@
 // `npm test`: build, type-check, unit tests (plain Node, against the stand-in server),
 // the player in Chromium, then the end-to-end suite in a real VS Code (code-server).
 // Ends with one line "N passed, N failed" and exits non-zero if anything failed or did not run.
-// Options: --unit (unit and browser tests only), --e2e (end-to-end only).
-import { spawnSync } from 'node:child_process';
+// Never needs root: what only root can install (scripts/e2e/install-system.sh) is checked first,
+// and a missing piece stops the run with its name and the command that installs it.
+// Options: --unit (unit and browser tests only), --e2e (end-to-end only),
+// --stress (the end-to-end suite beside two CPU hogs, as on a loaded machine).
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -11,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const only = process.argv.includes('--unit') ? 'unit' : process.argv.includes('--e2e') ? 'e2e' : 'all';
+const stress = process.argv.includes('--stress');
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const started = Date.now();
 
@@ -22,6 +26,12 @@ function step(title, command, args) {
     totals.failed++;
     finish();
   }
+}
+
+function stop(...lines) {
+  console.error(`\n${lines.join('\n')}`);
+  totals.failed++;
+  finish();
 }
 
 function finish() {
@@ -47,21 +57,52 @@ async function mochaRun(title, files) {
   }
 }
 
+/** The Chromium (or Chrome) the player and end-to-end tests drive: CHROMIUM, else a usual place. */
+function findChromium() {
+  if (process.env.CHROMIUM) return existsSync(process.env.CHROMIUM) ? process.env.CHROMIUM : undefined;
+  const usual = {
+    linux: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'],
+    darwin: ['/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'],
+    win32: [`${process.env.PROGRAMFILES}\\Google\\Chrome\\Application\\chrome.exe`],
+  };
+  return (usual[process.platform] ?? []).find((p) => existsSync(p));
+}
+
+/** Two processes spinning on the CPU until the run ends (or this process dies). */
+function startCpuHogs() {
+  const spin = `const parent = ${process.pid}; for (;;) { for (let i = 0; i < 5e7; i++); try { process.kill(parent, 0); } catch { process.exit(0); } }`;
+  const hogs = [0, 1].map(() => spawn(process.execPath, ['-e', spin], { stdio: 'ignore' }));
+  process.on('exit', () => hogs.forEach((h) => h.kill('SIGKILL')));
+  console.log(`\n== stress: two CPU hogs (pids ${hogs.map((h) => h.pid).join(', ')}) run beside the end-to-end suite`);
+}
+
 const testFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join(dir, f)) : []);
 
-step('build', 'npm', ['run', '--silent', 'build']);
+const chromiumPath = findChromium();
+if (!chromiumPath) {
+  stop(process.env.CHROMIUM ? `CHROMIUM=${process.env.CHROMIUM} does not exist.` : 'Chromium is missing: the player and end-to-end tests drive it headless.',
+    'Install it once as root:  sudo bash scripts/e2e/install-system.sh   (Debian/Ubuntu: the package chromium)',
+    'or point CHROMIUM at any Chromium or Chrome:  CHROMIUM=/path/to/chrome npm test');
+}
+process.env.CHROMIUM = chromiumPath;
+if (only !== 'unit' && process.platform !== 'linux') {
+  stop(`The end-to-end suite runs in code-server, which this project sets up on Linux only (this is ${process.platform}).`,
+    'Run `npm run test:unit` (build, unit and player tests) here, and `npm run test:electron` for the',
+    'end-to-end suite in desktop VS Code (the tests that drive the UI need code-server and fail there).');
+}
+
+step('build', process.execPath, ['esbuild.mjs']);
 rmSync(path.join(repo, 'out'), { recursive: true, force: true }); // no test compiled from a file that is gone
 step('type-check and compile tests', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
 step('type-check the webview', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'media/tsconfig.json']);
-if (only !== 'unit') step('install the real VS Code for end-to-end tests (once)', 'bash', ['scripts/e2e/install.sh']);
+if (only !== 'unit') step('install the real VS Code for end-to-end tests (once, for this user, from npm)', 'bash', ['scripts/e2e/install.sh']);
 
 if (only !== 'e2e') {
   await mochaRun('unit tests (plain Node)', testFiles(path.join(repo, 'out', 'test', 'unit')));
-  if (existsSync(process.env.CHROMIUM ?? '/usr/bin/chromium')) await mochaRun('player in Chromium', testFiles(path.join(repo, 'out', 'test', 'browser')));
-  else if (only === 'unit') console.log('\n(player tests skipped: no Chromium; run scripts/e2e/install.sh)');
-  else totals.failed++;
+  await mochaRun('player in Chromium', testFiles(path.join(repo, 'out', 'test', 'browser')));
 }
 if (only !== 'unit') {
+  if (stress) startCpuHogs();
   console.log('\n== end-to-end tests in a real VS Code (code-server)');
   const { runE2E } = await import('./e2e/run.mjs');
   const result = await runE2E();

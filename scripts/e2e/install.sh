@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests and `npm start` need, each step only when missing:
-# Debian chromium + libkrb5-dev (+ espeak-ng, sox for the demo voice), Node 24 (npm
-# package node@24, code-server requires it), code-server, playwright-core.
+# Installs, for the current user and without root, what the end-to-end tests and `npm start`
+# need, each step only when missing: Node 24 (npm package node@24, code-server requires it),
+# code-server, playwright-core, all from the npm registry into $KOKORO_E2E_HOME.
+# System packages are not installed here: when one is missing it says which, and how.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
+. "$here/system.sh"
 log() { echo "[e2e-install] $*"; }
 
-need_apt=()
-command -v chromium >/dev/null || need_apt+=(chromium)
-[ -e /usr/include/gssapi/gssapi.h ] || need_apt+=(libkrb5-dev)
-command -v espeak-ng >/dev/null || need_apt+=(espeak-ng)
-command -v curl >/dev/null || need_apt+=(curl)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  log "apt-get install ${need_apt[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null
-  apt-get install -y -q "${need_apt[@]}" >/dev/null
+if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then
+  log "the test VS Code (code-server with Node 24 from npm) is set up here for Linux x86-64 only, not $(uname -s)-$(uname -m)." >&2
+  exit 3
+fi
+missing=$(missing_build_packages | tr '\n' ' ')
+missing=${missing% }
+if [ -n "$missing" ]; then
+  log "missing system packages: $missing (code-server's native modules build with them)." >&2
+  log "install them once as root:  sudo bash scripts/e2e/install-system.sh   (Debian/Ubuntu; or: apt-get install $missing)" >&2
+  exit 3
 fi
 
 mkdir -p "$KOKORO_E2E_HOME/node24" "$KOKORO_E2E_HOME/cs" "$KOKORO_E2E_HOME/driver"

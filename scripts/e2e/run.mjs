@@ -3,9 +3,9 @@
 // headless Chromium (playwright-core), against the stand-in Kokoro server.
 // The suite runs in several VS Code starts (a start-up cannot be repeated in one extension
 // host): test/e2e/*.e2e.js against a running stand-in; scenarios/serverDownAtStartUp.e2e.js
-// started while the stand-in is down; the other scenarios/*.e2e.js with the settings of
-// SCENARIO_SETTINGS.
-// Usage: node scripts/e2e/run.mjs [--timeout 900000] [--grep TITLE]  (or KOKORO_E2E_GREP)
+// started while the stand-in is down; scenarios/keyboardStaysInEditor.e2e.js, whose first
+// reading creates the player; the other scenarios/*.e2e.js with the settings of SCENARIO_SETTINGS.
+// Usage: node scripts/e2e/run.mjs [--timeout 900000] [--grep TITLE] [--scenario NAME]  (or KOKORO_E2E_GREP, KOKORO_E2E_SCENARIO)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -170,6 +170,10 @@ function startDriver(page) {
       await page.locator(selector).first().click();
       return {};
     },
+    async hover({ selector }) {
+      await page.locator(selector).first().hover();
+      return {};
+    },
     async text({ selector }) {
       const el = page.locator(selector).first();
       return { text: (await el.count()) ? await el.innerText() : null };
@@ -186,6 +190,90 @@ function startDriver(page) {
         }
       }
       return { text: texts.join('\n') };
+    },
+    /**
+     * Sends `message` to the extension exactly as the player's own script would: through the
+     * postMessage function VS Code's webview host frame gives the content frame (acquireVsCodeApi uses it).
+     */
+    async playerPost({ message }) {
+      for (const frame of page.frames()) {
+        const isPlayer = await frame.locator('#playPause').count().catch(() => 0);
+        const host = frame.parentFrame();
+        if (!isPlayer || !host) continue;
+        await host.evaluate((m) => window.__vscode_post_message__('onmessage', { message: m }), message);
+        return {};
+      }
+      throw new Error('the player webview is not on the page');
+    },
+    /** Clicks the first element matching `selector` in any webview. */
+    async webviewClick({ selector }) {
+      for (const frame of page.frames()) {
+        const el = frame.locator(selector).first();
+        if (!(await el.count().catch(() => 0))) continue;
+        await el.click();
+        return {};
+      }
+      throw new Error(`no webview has ${selector}`);
+    },
+    /** The Content Security Policy of every webview document on the page, with the document's title. */
+    async webviewPolicies() {
+      const policies = [];
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        const csp = await frame.locator('meta[http-equiv="Content-Security-Policy"]').first().getAttribute('content', { timeout: 1000 }).catch(() => null);
+        if (csp !== null) policies.push({ title: await frame.title().catch(() => ''), csp });
+      }
+      return { policies };
+    },
+    /** Where keyboard focus is: the element the page's key presses go to (an iframe when a webview has it). */
+    async activeElement() {
+      return page.evaluate(() => {
+        const el = document.activeElement;
+        return {
+          hasFocus: document.hasFocus(),
+          tag: el?.tagName ?? null,
+          className: typeof el?.className === 'string' ? el.className : '',
+          inEditor: Boolean(el?.closest('.monaco-editor')),
+          inWebview: el?.tagName === 'IFRAME',
+        };
+      });
+    },
+    /** Evaluates `expression` in the webview document that has `selector` (the player: '#speed'). */
+    async webviewEvaluate({ selector, expression }) {
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        try {
+          if ((await frame.locator(selector).count()) === 0) continue;
+          return { value: await frame.evaluate(expression) };
+        } catch {
+          // a frame that went away or has no document yet
+        }
+      }
+      throw new Error(`no webview has ${selector}`);
+    },
+    /** The RGBA pixels on screen around `selector` in a webview (with `margin` CSS pixels of what surrounds it). */
+    async webviewPixels({ selector, margin = 4 }) {
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        const element = frame.locator(selector).first();
+        if ((await element.count().catch(() => 0)) === 0) continue;
+        const box = await element.boundingBox();
+        if (!box) continue;
+        const clip = { x: Math.max(0, box.x - margin), y: Math.max(0, box.y - margin), width: box.width + 2 * margin, height: box.height + 2 * margin };
+        const png = await page.screenshot({ clip });
+        return page.evaluate(async (base64) => {
+          const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+          const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+          const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+          const g = canvas.getContext('2d');
+          g.drawImage(bitmap, 0, 0);
+          const { data } = g.getImageData(0, 0, bitmap.width, bitmap.height);
+          let binary = '';
+          for (let i = 0; i < data.length; i += 8192) binary += String.fromCharCode(...data.subarray(i, i + 8192));
+          return { width: bitmap.width, height: bitmap.height, rgba: btoa(binary) };
+        }, png.toString('base64'));
+      }
+      throw new Error(`no webview has ${selector} on screen`);
     },
     async exists({ selector }) {
       return { exists: (await page.locator(selector).count()) > 0 };
@@ -325,7 +413,8 @@ export async function runE2E() {
   mkdirSync(artifactsDir, { recursive: true });
   const grep = opt('grep', process.env.KOKORO_E2E_GREP || undefined);
   const total = { passed: 0, failed: 0, pending: 0, ok: true };
-  for (const scenario of ['default', 'serverDownAtStartUp', ...Object.keys(SCENARIO_SETTINGS)]) {
+  const only = opt('scenario', process.env.KOKORO_E2E_SCENARIO || undefined);
+  for (const scenario of ['default', 'serverDownAtStartUp', 'keyboardStaysInEditor', ...Object.keys(SCENARIO_SETTINGS)].filter((s) => !only || s === only)) {
     let result;
     try {
       result = await main(chromium, scenario, grep);

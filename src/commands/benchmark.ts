@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { KokoroError } from '../kokoro/errors';
 import { toSpeakable } from '../speech/speakable';
-import { BenchmarkResult, histogram, runLatencyBenchmark } from '../stats/benchmark';
-import type { Summary } from '../stats/latency';
+import { BENCHMARK_PLAN, BENCHMARK_ROWS, BenchmarkResult, histogramSvg, measuredSummary, progressMessage, runLatencyBenchmark } from '../stats/benchmark';
 import type { Session } from '../vscode/session';
+import { REPORT_STYLE, escapeHtml as escape, newNonce, summaryTable, webviewPage } from '../webview/page';
 
 const LONG_TEXT = Array.from({ length: 40 }, (_, i) => `Paragraph ${i + 1}: the reading pipeline splits long text into sentences, sends a short first request, and streams the audio while the server is still generating the rest. `).join('\n');
 
@@ -16,12 +15,11 @@ export function runBenchmark(session: Session) {
       async (progress, token) => {
         try {
           return await runLatencyBenchmark(session.server.client, session.server.speech, {
-            runs: 20,
-            warmup: 3,
+            ...BENCHMARK_PLAN,
             longText: LONG_TEXT,
             prepare: (block) => toSpeakable(block, { kind: 'prose' }),
             isCancelled: () => token.isCancellationRequested,
-            onProgress: (done, total) => progress.report({ increment: 100 / total, message: `${done} of ${total} readings` }),
+            onProgress: (p) => progress.report({ increment: 100 / p.total, message: progressMessage(p) }),
           });
         } catch (err) {
           if (err instanceof KokoroError) session.errors.show(err, () => vscode.commands.executeCommand('kokoro.runBenchmark'));
@@ -38,28 +36,19 @@ export function runBenchmark(session: Session) {
 
 function showResults(result: BenchmarkResult): void {
   const panel = vscode.window.createWebviewPanel('kokoro.benchmark', 'Kokoro Latency Benchmark', vscode.ViewColumn.Active, {});
-  const nonce = randomBytes(16).toString('base64');
-  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '–');
-  const row = (name: string, s: Summary) => `<tr><th scope="row">${name}</th><td>${f(s.min)}</td><td>${f(s.p50)}</td><td>${f(s.p95)}</td><td>${f(s.p99)}</td><td>${f(s.max)}</td><td>${s.count}</td></tr>`;
-  const bins = histogram(result.shortTextSamples, 12);
-  const most = Math.max(1, ...bins.map((b) => b.count));
-  const bars = bins
-    .map((b, i) => {
-      const h = (b.count / most) * 120;
-      return `<rect x="${i * 34 + 4}" y="${130 - h}" width="28" height="${h}"><title>${f(b.from)}–${f(b.to)} ms: ${b.count}</title></rect><text x="${i * 34 + 18}" y="146" text-anchor="middle">${Math.round(b.from)}</text>`;
-    })
-    .join('');
-  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-  panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}'">
-<style nonce="${nonce}">body{font-family:var(--vscode-font-family);color:var(--vscode-foreground)}table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid var(--vscode-panel-border);text-align:right}th[scope=row]{text-align:left}rect{fill:var(--vscode-charts-blue)}text{fill:var(--vscode-foreground);font-size:10px}</style>
-<title>Kokoro Latency Benchmark</title></head><body>
-<h1>Latency benchmark</h1>
-<p>Server <code>${escape(result.server)}</code>${result.cancelled ? ' (cancelled early)' : ''}. ${result.requests} requests, ${result.connectionsOpened} new connection(s).</p>
-<table><thead><tr><th></th><th scope="col">min</th><th scope="col">p50</th><th scope="col">p95</th><th scope="col">p99</th><th scope="col">max</th><th scope="col">n</th></tr></thead><tbody>
-${row('Time to first byte (ms)', result.firstByteMs)}${row('First audio, one line (ms)', result.shortTextFirstAudioMs)}${row('First audio, long text (ms)', result.longTextFirstAudioMs)}
-</tbody></table>
-<h2>First audio of one line (ms)</h2>
-<svg role="img" aria-label="Histogram of time to first audio" width="${bins.length * 34 + 8}" height="150">${bars}</svg>
-</body></html>`;
+  panel.webview.html = webviewPage({
+    nonce: newNonce(),
+    cspSource: panel.webview.cspSource,
+    title: 'Kokoro Latency Benchmark',
+    style: REPORT_STYLE,
+    body: `<h1>Latency benchmark</h1>
+<p>Server <code>${escape(result.server)}</code>${result.cancelled ? ' (cancelled early)' : ''}. ${measuredSummary(result)}; ${result.requests} requests in all, ${result.connectionsOpened} new connection(s).</p>
+${summaryTable([
+  [BENCHMARK_ROWS.firstByte, result.firstByteMs],
+  [BENCHMARK_ROWS.shortFirstAudio, result.shortTextFirstAudioMs],
+  [BENCHMARK_ROWS.longFirstAudio, result.longTextFirstAudioMs],
+])}
+<h2>${BENCHMARK_ROWS.shortFirstAudio}</h2>
+${histogramSvg(result.shortTextSamples)}`,
+  });
 }

@@ -13,6 +13,8 @@ export function registerCommands(session: Session): void {
     'kokoro.readOutputChannel': readOutputChannel(session, new OutputChannels(session)),
     'kokoro.stop': () => session.stop(),
     'kokoro.togglePause': () => session.togglePause(),
+    'kokoro.pause': () => session.playback.pause(),
+    'kokoro.resume': () => session.playback.resume(),
     'kokoro.selectVoice': selectVoice(session),
     'kokoro.warmUp': warmUp(session),
     'kokoro.showStats': () => session.showStats(),

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { nextProblem, problemsAtCursor } from '../diagnostics/navigation';
 import { describeFileProblems, describeProblems, ProblemInfo } from '../diagnostics/wording';
@@ -10,31 +11,34 @@ function activeEditor(): vscode.TextEditor | undefined {
   return editor;
 }
 
-function speakProblems(session: Session, problems: ProblemInfo[], full: boolean): Promise<unknown> {
+function speakProblems(session: Session, problems: ProblemInfo[], full: boolean, startedAt: number): Promise<unknown> {
   const text = describeProblems(problems, { punctuation: session.punctuation }, full);
-  return session.speak(text, { title: text });
+  return session.speak(text, { title: text, startedAt });
 }
 
 export function readProblemAtCursor(session: Session, full = false) {
   return async (): Promise<void> => {
+    const startedAt = performance.now();
     const editor = activeEditor();
     if (!editor) return;
     const { line, character } = editor.selection.active;
     const here = problemsAtCursor(problemsOf(editor.document.uri), line, character);
     if (here.length === 0) {
-      await session.speak(`No problems on line ${line + 1}.`);
+      await session.speak(`No problems on line ${line + 1}.`, { startedAt });
       return;
     }
-    await speakProblems(session, here, full);
+    await speakProblems(session, here, full, startedAt);
   };
 }
 
 export function readProblemsInFile(session: Session) {
   return async (): Promise<void> => {
+    const startedAt = performance.now();
     const editor = activeEditor();
     if (!editor) return;
     const utterances = describeFileProblems(problemsOf(editor.document.uri), fileName(editor.document.uri), { punctuation: session.punctuation });
-    await session.speak(utterances.join(' '), { title: utterances[0] });
+    const text = utterances.join(' ');
+    await session.speak(text, { title: text, startedAt });
   };
 }
 
@@ -46,6 +50,7 @@ export interface VisitedProblem {
 
 export function goToProblemAndRead(session: Session, direction: 'next' | 'previous', visited: VisitedProblem) {
   return async (): Promise<void> => {
+    const startedAt = performance.now();
     const editor = activeEditor();
     if (!editor) return;
     const { line, character } = editor.selection.active;
@@ -55,12 +60,12 @@ export function goToProblemAndRead(session: Session, direction: 'next' | 'previo
     visited.uri = uri;
     visited.problem = target;
     if (!target) {
-      await session.speak(`No problems in ${fileName(editor.document.uri)}.`);
+      await session.speak(`No problems in ${fileName(editor.document.uri)}.`, { startedAt });
       return;
     }
     const position = new vscode.Position(target.line, target.character);
     editor.selection = new vscode.Selection(position, position);
     editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    await speakProblems(session, [target], false);
+    await speakProblems(session, [target], false, startedAt);
   };
 }

@@ -9,7 +9,7 @@
 // 'newErrors': on a save, the errors (≥ `minSeverity`) that were not there at the previous
 //              save of that document are said, a few of them.
 // Only one announcement ever waits: a newer one replaces it. The user's own reading cancels
-// what waits and, with `quietMs`, keeps announcements quiet for a while.
+// what waits.
 
 import { problemKey, problemsAtCursor, severityAtLeast } from './navigation';
 import type { PunctuationLevel } from '../speech/speakable';
@@ -35,8 +35,6 @@ export interface AnnouncerOptions {
   minSeverity: Severity;
   /** How long the cursor (and the problems) must stay still before an announcement; default 600. */
   debounceMs: number;
-  /** After `userReadStarted()`, announcements are dropped for this long (ms); default 0: only cancel. */
-  quietMs?: number;
   /** How much punctuation is said in messages. */
   punctuation?: PunctuationLevel;
   /** How many new errors a save announcement reads out before "And N more."; default 3. */
@@ -75,7 +73,6 @@ export class Announcer {
   private options: AnnouncerOptions;
   private pending: unknown;
   private hasPending = false;
-  private quietUntil = -Infinity;
   private disposed = false;
   private cursor: CursorState | undefined;
   private readonly heard = new Map<string, Heard>();
@@ -128,7 +125,6 @@ export class Announcer {
       before.splice(i, 1);
       return false;
     });
-    if (fresh.length > 0 && this.quiet()) return; // not said, and not forgotten: still new at the next save
     this.baseline.set(uri, now);
     if (fresh.length === 0) return;
     this.cancel();
@@ -139,8 +135,6 @@ export class Announcer {
   /** The user started a reading of their own: it takes priority over anything waiting. */
   userReadStarted(): void {
     this.cancel();
-    const quietMs = this.options.quietMs ?? 0;
-    if (quietMs > 0) this.quietUntil = this.options.clock.now() + quietMs;
   }
 
   /** The document was closed: forget what was said and seen there. */
@@ -167,10 +161,6 @@ export class Announcer {
 
   private relevant(problems: ProblemInfo[]): ProblemInfo[] {
     return problems.filter((p) => this.relevantSeverity(p.severity));
-  }
-
-  private quiet(): boolean {
-    return this.options.clock.now() < this.quietUntil;
   }
 
   /** First sight of a document: what a first save is compared to. */
@@ -215,7 +205,7 @@ export class Announcer {
 
   private announceAtCursor(): void {
     const c = this.cursor;
-    if (this.disposed || !c || this.options.mode !== 'cursor' || this.quiet()) return;
+    if (this.disposed || !c || this.options.mode !== 'cursor') return;
     const here = problemsAtCursor(this.relevant(c.problems), c.line, c.character);
     const problem = here[0];
     if (!problem) return;

@@ -1,15 +1,10 @@
 // Which problem the user means: the ones at the cursor, the next, the previous. Pure: no `vscode`.
 
-import { compareProblems, ProblemInfo, SEVERITY_ORDER, Severity } from './wording';
-
-const rank = (s: Severity) => {
-  const i = SEVERITY_ORDER.indexOf(s);
-  return i < 0 ? SEVERITY_ORDER.length : i;
-};
+import { compareProblems, ProblemInfo, Severity, severityRank } from './wording';
 
 /** Whether `s` is `min` or more severe (error > warning > information > hint). */
 export function severityAtLeast(s: Severity, min: Severity): boolean {
-  return rank(s) <= rank(min);
+  return severityRank(s) <= severityRank(min);
 }
 
 /** A stable identity of a problem — the same problem reported again has the same key. */
@@ -46,7 +41,7 @@ export function problemsAtCursor(problems: ProblemInfo[], line: number, characte
     .filter((p) => p.line <= line && p.endLine >= line)
     .sort(
       (a, b) =>
-        rank(a.severity) - rank(b.severity) ||
+        severityRank(a.severity) - severityRank(b.severity) ||
         Number(covers(b, line, character)) - Number(covers(a, line, character)) ||
         distance(a, line, character) - distance(b, line, character) ||
         compareProblems(a, b),

@@ -378,14 +378,15 @@ export function describeProblems(problems: ProblemInfo[], options: WordingOption
 // ---------------------------------------------------------------------------------------
 // Summaries
 
-const rank = (s: Severity) => {
+/** 0 for the most severe; an unknown severity ranks last. */
+export const severityRank = (s: Severity) => {
   const i = SEVERITY_ORDER.indexOf(s);
   return i < 0 ? SEVERITY_ORDER.length : i;
 };
 
 /** By start position, then most severe first. */
 export function compareProblems(a: ProblemInfo, b: ProblemInfo): number {
-  return a.line - b.line || a.character - b.character || rank(a.severity) - rank(b.severity);
+  return a.line - b.line || a.character - b.character || severityRank(a.severity) - severityRank(b.severity);
 }
 
 function countPhrase(count: number, severity: Severity): string {

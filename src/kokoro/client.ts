@@ -39,6 +39,23 @@ export interface HealthResult {
   ok: boolean;
   status: number;
   ms: number;
+  /** The project's stand-in server (the demo voice of `npm start`) names itself here: it is not Kokoro. */
+  standIn?: string;
+}
+
+/** What the user is told about a stand-in server (status bar tooltip, player). */
+export function standInNote(name: string): string {
+  return `${name}: the project's stand-in server, not Kokoro.`;
+}
+
+/** The stand-in's name from a /health body (`{"status":"healthy","stand_in":"…"}`); undefined for a real server. */
+export function standInName(body: string): string | undefined {
+  try {
+    const name = (JSON.parse(body) as { stand_in?: unknown }).stand_in;
+    return typeof name === 'string' && name.trim() ? name.trim().slice(0, 100) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface WarmUpResult {
@@ -74,6 +91,8 @@ export class KokoroClient {
   connectionsAborted = 0;
   private speechInFlight = 0;
   private lastAudioAt = -Infinity;
+  /** What the last health check said the server is, when it is the project's stand-in. */
+  standIn: string | undefined;
 
   constructor(readonly options: KokoroClientOptions) {
     const parsed = parseServerUrl(options.serverUrl);
@@ -175,8 +194,9 @@ export class KokoroClient {
   async health(signal?: AbortSignal): Promise<HealthResult> {
     const start = now();
     const res = await this.get('/health', this.options.healthTimeoutMs, signal);
+    this.standIn = res.status === 200 ? standInName(res.body) : undefined;
     // Servers without /health (Kokoros) still prove they are up by answering at all.
-    return { ok: res.status < 500, status: res.status, ms: now() - start };
+    return { ok: res.status < 500, status: res.status, ms: now() - start, standIn: this.standIn };
   }
 
   /** Voice ids from any of the shapes servers use: {voices:[id|{id}]}, {data:[{id}]}, [id]. */

@@ -1,5 +1,5 @@
 // One error type for everything that can go wrong talking to a TTS server, with a
-// message a user can act on. Reads every error body shape in kokoro-protocol.md.
+// message a user can act on. Reads every error body shape in docs/kokoro-protocol.md.
 
 export type KokoroErrorKind =
   | 'badUrl' // kokoro.serverUrl cannot be used: no request is sent
@@ -43,6 +43,15 @@ export class KokoroError extends Error {
 }
 
 const MAX_DETAIL_CHARS = 300;
+const MAX_BRIEF_CHARS = 160;
+
+/** The first sentence of an error message, for a place with little room (the player's status line). */
+export function briefly(message: string): string {
+  const oneLine = message.replace(/\s+/g, ' ').trim();
+  const end = oneLine.search(/[.!?](?= [A-Z"“(]|$)/);
+  const sentence = end >= 0 ? oneLine.slice(0, end + 1) : oneLine;
+  return sentence.length > MAX_BRIEF_CHARS ? `${sentence.slice(0, MAX_BRIEF_CHARS - 1)}…` : sentence;
+}
 
 function clip(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();

@@ -6,11 +6,14 @@ export type ToPlayer =
   | { type: 'begin'; readingId: number; text: string; sampleRate: number }
   | { type: 'audio'; readingId: number; pcm: Uint8Array; sampleRate: number }
   | { type: 'segment'; readingId: number; text: string }
-  | { type: 'end'; readingId: number }
+  /** All audio is sent; with `error`, the reading failed (why, in one sentence) and what arrived plays out. */
+  | { type: 'end'; readingId: number; error?: string }
   | { type: 'stop' }
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'setSpeed'; speed: number };
+  | { type: 'setSpeed'; speed: number }
+  /** What the server is when it is not Kokoro (the demo voice); empty for Kokoro. */
+  | { type: 'serverNote'; text: string };
 
 /** Webview → extension. Times are the webview's `performance.timeOrigin + now()` in ms. */
 export type FromPlayer =
@@ -25,17 +28,26 @@ export type FromPlayer =
   | { type: 'userAction'; action: 'setSpeed'; speed: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-const fromPlayerTypes: ReadonlySet<string> = new Set([
-  'ready', 'needsGesture', 'audioUnlocked', 'started', 'underrun', 'ended', 'progress', 'userAction', 'log',
-]);
+/** Speeds the player's slider offers (Kokoro's own range). */
+const MIN_SPEED = 0.25;
+const MAX_SPEED = 4;
 
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+/** A reading id or a number of samples: a whole number, not negative (NaN or -1 would stall back-pressure). */
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+/** A duration or a time in ms: finite, not negative. */
+const isMs = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const isOneOf = <T extends string>(v: unknown, values: readonly T[]): v is T => typeof v === 'string' && (values as readonly string[]).includes(v);
 
-/** Validates a message from the webview before the extension acts on it. */
+const ACTIONS = ['stop', 'togglePause', 'setSpeed'] as const;
+const LEVELS = ['info', 'warn', 'error'] as const;
+
+/**
+ * Validates a message from the webview before the extension acts on it: every field of every
+ * message type, with a fresh object returned (nothing else the webview sent gets through).
+ */
 export function parseFromPlayer(raw: unknown): FromPlayer | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const m = raw as Record<string, unknown>;
-  if (typeof m.type !== 'string' || !fromPlayerTypes.has(m.type)) return undefined;
   switch (m.type) {
     case 'ready':
       return typeof m.audioUnlocked === 'boolean' ? { type: 'ready', audioUnlocked: m.audioUnlocked } : undefined;
@@ -43,32 +55,25 @@ export function parseFromPlayer(raw: unknown): FromPlayer | undefined {
     case 'audioUnlocked':
       return { type: m.type };
     case 'started':
-      return isFiniteNumber(m.readingId) && isFiniteNumber(m.at) && isFiniteNumber(m.outputLatencyMs)
+      return isCount(m.readingId) && isMs(m.at) && isMs(m.outputLatencyMs)
         ? { type: 'started', readingId: m.readingId, at: m.at, outputLatencyMs: m.outputLatencyMs }
         : undefined;
     case 'underrun':
-      return isFiniteNumber(m.readingId) ? { type: 'underrun', readingId: m.readingId } : undefined;
+      return isCount(m.readingId) ? { type: 'underrun', readingId: m.readingId } : undefined;
     case 'ended':
-      return isFiniteNumber(m.readingId) && isFiniteNumber(m.samplesPlayed) && typeof m.stopped === 'boolean'
+      return isCount(m.readingId) && isCount(m.samplesPlayed) && typeof m.stopped === 'boolean'
         ? { type: 'ended', readingId: m.readingId, samplesPlayed: m.samplesPlayed, stopped: m.stopped }
         : undefined;
     case 'progress':
-      return isFiniteNumber(m.readingId) && isFiniteNumber(m.samplesPlayed) && isFiniteNumber(m.samplesQueued)
+      return isCount(m.readingId) && isCount(m.samplesPlayed) && isCount(m.samplesQueued) && m.samplesPlayed <= m.samplesQueued
         ? { type: 'progress', readingId: m.readingId, samplesPlayed: m.samplesPlayed, samplesQueued: m.samplesQueued }
         : undefined;
-    case 'userAction': {
-      const actions = ['stop', 'togglePause', 'setSpeed'];
-      if (typeof m.action !== 'string' || !actions.includes(m.action)) return undefined;
-      if (m.action === 'setSpeed') {
-        return isFiniteNumber(m.speed) ? { type: 'userAction', action: 'setSpeed', speed: m.speed } : undefined;
-      }
-      return { type: 'userAction', action: m.action as 'stop' | 'togglePause' };
-    }
-    case 'log': {
-      const levels = ['info', 'warn', 'error'];
-      if (typeof m.level !== 'string' || !levels.includes(m.level) || typeof m.message !== 'string') return undefined;
-      return { type: 'log', level: m.level as 'info' | 'warn' | 'error', message: m.message.slice(0, 2000) };
-    }
+    case 'userAction':
+      if (!isOneOf(m.action, ACTIONS)) return undefined;
+      if (m.action !== 'setSpeed') return { type: 'userAction', action: m.action };
+      return typeof m.speed === 'number' && m.speed >= MIN_SPEED && m.speed <= MAX_SPEED ? { type: 'userAction', action: 'setSpeed', speed: m.speed } : undefined;
+    case 'log':
+      return isOneOf(m.level, LEVELS) && typeof m.message === 'string' ? { type: 'log', level: m.level, message: m.message.slice(0, 2000) } : undefined;
   }
   return undefined;
 }

@@ -2,9 +2,9 @@
 // are posted as they arrive; the first frame of a reading alone and at once, the rest
 // coalesced per timer tick (VS Code merges a burst of posts into one slow message).
 
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { AudioSink } from '../speech/reader';
+import { newNonce } from '../webview/page';
 import { playerHtml } from './html';
 import { FromPlayer, ToPlayer, parseFromPlayer } from './messages';
 
@@ -21,6 +21,8 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     return this.ready;
   }
   private ready = false;
+  /** The player took the keyboard for the click or key press that enables audio: the editor gets it back after. */
+  private focusedForGesture = false;
   private readonly outbox: ToPlayer[] = [];
   private pending: Uint8Array[] = [];
   private pendingRate = 24_000;
@@ -60,15 +62,17 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     );
   }
 
-  /** Makes sure the webview exists (a view is created only when shown) without taking focus from the editor. */
+  /**
+   * Makes sure the webview exists (a view is created only when shown), leaving focus where it is
+   * unless `focus`. Focusing the view and then the editor again is no substitute: a webview focused
+   * while it loads takes the focus back once it has loaded.
+   */
   async reveal(focus = false): Promise<void> {
     if (this.view) {
       if (focus || !this.view.visible) this.view.show(!focus);
       return;
     }
-    const editorHadFocus = vscode.window.activeTextEditor !== undefined;
-    await vscode.commands.executeCommand(`${PlayerView.viewId}.focus`);
-    if (!focus && editorHadFocus) await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+    await vscode.commands.executeCommand(`${PlayerView.viewId}.focus`, { preserveFocus: !focus });
   }
 
   // AudioSink
@@ -84,7 +88,9 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   }
 
   segment(readingId: number, text: string): void {
-    if (readingId === this.readingId) this.post({ type: 'segment', readingId, text });
+    if (readingId !== this.readingId) return;
+    this.flushAll(); // the player places the segment after the audio before it
+    this.post({ type: 'segment', readingId, text });
   }
 
   audio(readingId: number, pcm: Uint8Array, sampleRate: number): void {
@@ -102,10 +108,10 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     this.flushTimer ??= setTimeout(() => this.flush(), 0);
   }
 
-  end(readingId: number): void {
+  end(readingId: number, error?: string): void {
     if (readingId !== this.readingId) return;
-    this.flush();
-    this.post({ type: 'end', readingId });
+    this.flushAll();
+    this.post({ type: 'end', readingId, error });
   }
 
   abort(readingId: number): void {
@@ -137,6 +143,11 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
 
   setSpeed(speed: number): void {
     this.post({ type: 'setSpeed', speed });
+  }
+
+  /** Says what the server is when it is not Kokoro (the demo voice); empty: nothing to say. */
+  setServerNote(text: string): void {
+    this.post({ type: 'serverNote', text });
   }
 
   private hasRoom(aheadSeconds: number): boolean {
@@ -179,6 +190,10 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     if (this.pending.length > 0) this.flushTimer = setTimeout(() => this.flush(), 0);
   }
 
+  private flushAll(): void {
+    while (this.pending.length) this.flush();
+  }
+
   private post(message: ToPlayer): void {
     if (!this.view || !this.ready) {
       if (message.type === 'stop') this.outbox.length = 0;
@@ -191,7 +206,8 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   private receive(raw: unknown): void {
     const message = parseFromPlayer(raw);
     if (!message) {
-      this.log.warn('Ignored an invalid message from the player webview.');
+      const type = typeof raw === 'object' && raw !== null ? String((raw as { type?: unknown }).type).slice(0, 40) : typeof raw;
+      this.log.warn(`Ignored an invalid message from the player webview (${type}).`);
       return;
     }
     switch (message.type) {
@@ -201,7 +217,12 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
         break;
       case 'needsGesture':
         this.log.info('The player needs a click or key press to enable audio; showing it.');
+        this.focusedForGesture = true;
         void this.reveal(true);
+        break;
+      case 'audioUnlocked':
+        if (this.focusedForGesture) void vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+        this.focusedForGesture = false;
         break;
       case 'progress':
         if (message.readingId === this.readingId) {
@@ -227,7 +248,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
         this.pending.push(message.pcm);
         this.pendingRate = message.sampleRate;
       } else if (message.type !== 'audio') {
-        if (message.type === 'end') this.flush();
+        this.flushAll(); // audio queued before this message goes first
         void this.view?.webview.postMessage(message);
       }
     }
@@ -236,7 +257,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
 
   private html(webview: vscode.Webview, dist: vscode.Uri, media: vscode.Uri): string {
     return playerHtml({
-      nonce: randomBytes(16).toString('base64'),
+      nonce: newNonce(),
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'player.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'player.css')).toString(),

@@ -9,8 +9,22 @@ export interface CachedAudio {
   bytes: number;
 }
 
+/**
+ * Every field of `params` is part of the key (speed, voice, model, extra request fields, and any
+ * field added later): whatever changes the request may change the audio. Object keys are sorted,
+ * so the same extra fields written in another order still hit. The format is not a parameter: the
+ * client always asks for raw PCM.
+ */
 export function audioCacheKey(text: string, params: SpeechParams): string {
-  return JSON.stringify([params.model, params.voice, params.speed, params.extraFields ?? null, text]);
+  return canonicalJson({ params, text });
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 export class AudioCache {

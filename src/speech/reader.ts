@@ -3,7 +3,7 @@
 
 import { performance } from 'node:perf_hooks';
 import type { KokoroClient, SpeechParams, SpeechTimings } from '../kokoro/client';
-import { KokoroError } from '../kokoro/errors';
+import { KokoroError, briefly } from '../kokoro/errors';
 import { LatencyStats } from '../stats/latency';
 import { AudioCache, audioCacheKey } from './audioCache';
 import { ChunkLimit, Chunker, ChunkOptions, DEFAULT_CHUNK_OPTIONS } from './chunker';
@@ -16,8 +16,8 @@ export interface AudioSink {
   segment(readingId: number, text: string): void;
   /** s16le mono PCM; the sink must not keep `pcm` beyond the call without copying it. */
   audio(readingId: number, pcm: Uint8Array, sampleRate: number): void;
-  /** All audio of the reading has been delivered. */
-  end(readingId: number): void;
+  /** All audio of the reading has been delivered; `error` (one sentence) when the reading failed. */
+  end(readingId: number, error?: string): void;
   /** Silence the reading now. */
   abort(readingId: number): void;
   /** Resolves when less than `aheadSeconds` of audio is waiting to be played (bounds how far ahead of playback we fetch). */
@@ -264,6 +264,7 @@ export class Reader {
       this.sink.audio(reading.id, pcm, sampleRate);
     };
     this.sink.begin(reading.id, request.title ?? (typeof request.text === 'string' ? request.text : ''));
+    let speaking: number | undefined;
     try {
       // A manual loop, not for-of: breaking out must not close `source`, a continuation may go on with it.
       for (let next = source.next(); !next.done; next = source.next()) {
@@ -284,12 +285,14 @@ export class Reader {
           continue;
         }
         result.requests++;
+        speaking = reading.chunks.length - 1;
         const frames: Uint8Array[] | undefined = request.cache ? [] : undefined;
         const timings = await this.currentClient().speak(chunk, params, (pcm, sampleRate) => {
           if (signal.aborted) return;
           frames?.push(new Uint8Array(pcm));
           deliver(pcm, sampleRate);
         }, signal);
+        speaking = undefined;
         this.recordCost(chunk.length, timings);
         if (frames && !signal.aborted) this.options.cache.set(key, { frames, sampleRate: timings.sampleRate, bytes: timings.samples * 2 });
         if (timings.firstByteAt !== undefined) {
@@ -312,7 +315,9 @@ export class Reader {
       } else {
         result.outcome = 'failed';
         result.error = error;
-        if (this.active === reading) this.sink.end(reading.id); // let already-sent audio play out
+        // The chunk that failed is not done, even if some of its audio came and played: a continuation (Retry) starts at it.
+        if (speaking !== undefined) reading.chunkSamples[speaking] = 0;
+        if (this.active === reading) this.sink.end(reading.id, briefly(error.message)); // already-sent audio plays out
       }
     } finally {
       if (this.active === reading) this.active = undefined;

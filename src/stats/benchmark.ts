@@ -3,21 +3,40 @@
 
 import type { KokoroClient, SpeechParams } from '../kokoro/client';
 import { AudioSink, Reader } from '../speech/reader';
-import { summarize, Summary } from './latency';
+import { metricHeading, summarize, Summary } from './latency';
 
 export const BENCHMARK_SHORT_TEXT = 'const total = items.reduce((sum, item) => sum + item.price, 0);';
+/** What "Run Latency Benchmark" measures (the README says the same): readings of each text, after warm-ups not counted. */
+export const BENCHMARK_PLAN = { runs: 20, warmup: 3 } as const;
 
 export interface BenchmarkOptions {
   runs: number;
   warmup: number;
   longText: string;
   prepare?: (block: string) => string;
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (progress: BenchmarkProgress) => void;
   isCancelled?: () => boolean;
+}
+
+/** Where a benchmark is: `done` of `total` readings in all (warm-ups included), for a progress bar and its message. */
+export interface BenchmarkProgress {
+  done: number;
+  total: number;
+  phase: 'one line' | 'long text';
+  /** Readings of this phase measured so far (warm-ups are not), of `runs`. */
+  measured: number;
+  runs: number;
+}
+
+/** "one line: 4 of 20 readings measured", or "one line: warming up" before the first one counts. */
+export function progressMessage(p: BenchmarkProgress): string {
+  return p.measured === 0 ? `${p.phase}: warming up` : `${p.phase}: ${p.measured} of ${p.runs} readings measured`;
 }
 
 export interface BenchmarkResult {
   server: string;
+  /** Readings before the measured ones, per text, not counted. */
+  warmup: number;
   firstByteMs: Summary;
   shortTextFirstAudioMs: Summary;
   longTextFirstAudioMs: Summary;
@@ -54,6 +73,7 @@ export async function runLatencyBenchmark(client: KokoroClient, params: SpeechPa
   const connectionsBefore = client.connectionsOpened;
   const total = 2 * (options.warmup + options.runs);
   let done = 0;
+  const report = (phase: BenchmarkProgress['phase'], measured: number) => options.onProgress?.({ done: ++done, total, phase, measured, runs: options.runs });
   const firstByte: number[] = [];
   const short: number[] = [];
   const long: number[] = [];
@@ -65,7 +85,7 @@ export async function runLatencyBenchmark(client: KokoroClient, params: SpeechPa
       short.push(result.firstAudioMs);
       if (result.firstByteMs !== undefined) firstByte.push(result.firstByteMs);
     }
-    options.onProgress?.(++done, total);
+    report('one line', short.length);
   }
   for (let i = 0; i < options.warmup + options.runs && !cancelled && !(cancelled = options.isCancelled?.() ?? false); i++) {
     const firstAudio = new Promise<void>((resolve) => (sink.onFirstAudio = resolve));
@@ -75,10 +95,11 @@ export async function runLatencyBenchmark(client: KokoroClient, params: SpeechPa
     const result = await reading;
     if (result.outcome === 'failed') throw result.error;
     if (outcome === 'audio' && i >= options.warmup && result.firstAudioMs !== undefined) long.push(result.firstAudioMs);
-    options.onProgress?.(++done, total);
+    report('long text', long.length);
   }
   return {
     server: client.url,
+    warmup: options.warmup,
     firstByteMs: summarize(firstByte),
     shortTextFirstAudioMs: summarize(short),
     longTextFirstAudioMs: summarize(long),
@@ -99,3 +120,46 @@ export function histogram(values: readonly number[], bins: number): Array<{ from
   for (const v of values) out[Math.min(bins - 1, Math.floor((v - min) / width))].count++;
   return out;
 }
+
+/** What was measured, in words: the counts are the readings in the table, not the warm-ups. */
+export function measuredSummary(result: BenchmarkResult): string {
+  const short = result.shortTextFirstAudioMs.count;
+  const long = result.longTextFirstAudioMs.count;
+  return `${short + long} readings measured: ${short} of one line and ${long} of a long text, after ${result.warmup} warm-up reading${result.warmup === 1 ? '' : 's'} of each`;
+}
+
+const escapeXml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** An SVG histogram of `values` (ms): bars with their count on top, a count axis and a millisecond axis. */
+export function histogramSvg(values: readonly number[], bins = 12): string {
+  const counts = histogram(values, bins);
+  const most = Math.max(1, ...counts.map((b) => b.count));
+  const left = 34;
+  const barWidth = 34;
+  const top = 14;
+  const height = 120;
+  const y = (count: number) => top + height - (count / most) * height;
+  const ticks = [...new Set([0, Math.round(most / 2), most])];
+  const axis = [
+    `<line x1="${left - 2}" y1="${top}" x2="${left - 2}" y2="${top + height}"/>`,
+    ...ticks.map((t) => `<text x="${left - 6}" y="${y(t) + 3}" text-anchor="end">${t}</text>`),
+    `<text x="10" y="${top + height / 2}" text-anchor="middle" transform="rotate(-90 10 ${top + height / 2})">readings</text>`,
+  ];
+  const bars = counts.map((b, i) => {
+    const x = left + i * barWidth + 3;
+    const label = `${b.from.toFixed(1)}–${b.to.toFixed(1)} ms: ${b.count} reading${b.count === 1 ? '' : 's'}`;
+    return `<rect x="${x}" y="${y(b.count)}" width="${barWidth - 6}" height="${height - (y(b.count) - top)}"><title>${escapeXml(label)}</title></rect>`
+      + (b.count ? `<text x="${x + (barWidth - 6) / 2}" y="${y(b.count) - 3}" text-anchor="middle">${b.count}</text>` : '')
+      + `<text x="${x + (barWidth - 6) / 2}" y="${top + height + 14}" text-anchor="middle">${Math.round(b.from)}</text>`;
+  });
+  const width = left + counts.length * barWidth + 8;
+  const label = `Histogram of ${values.length} readings: ${counts.map((b) => `${b.count} from ${Math.round(b.from)} ms`).join(', ')}`;
+  return `<svg role="img" aria-label="${escapeXml(label)}" width="${width}" height="${top + height + 34}">${axis.join('')}${bars.join('')}<text x="${left + (counts.length * barWidth) / 2}" y="${top + height + 30}" text-anchor="middle">ms</text></svg>`;
+}
+
+/** The benchmark's table rows, named like everywhere else. */
+export const BENCHMARK_ROWS = {
+  firstByte: metricHeading('firstByteMs'),
+  shortFirstAudio: metricHeading('firstAudioMs', ', one line'),
+  longFirstAudio: metricHeading('firstAudioMs', ', long text'),
+};

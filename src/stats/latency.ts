@@ -47,6 +47,42 @@ export type Metric =
 
 export const METRICS: readonly Metric[] = ['endToEndMs', 'firstAudioMs', 'firstByteMs', 'realTimeFactor'];
 
+/**
+ * What each metric is called wherever it is shown: the status bar's text, label and tooltip, the
+ * stats view, the benchmark, the README. The status bar's figure is `endToEndMs`.
+ */
+export const METRIC_NAMES: Readonly<Record<Metric, string>> = {
+  endToEndMs: 'command → audio playing',
+  firstAudioMs: 'reading → first audio sent',
+  firstByteMs: 'time to first byte',
+  realTimeFactor: 'real-time factor',
+};
+
+const UNITS: Readonly<Record<Metric, string>> = { endToEndMs: 'ms', firstAudioMs: 'ms', firstByteMs: 'ms', realTimeFactor: '×' };
+
+/** A table heading: "Command → audio playing (ms)"; `detail` goes before the unit. */
+export function metricHeading(metric: Metric, detail = ''): string {
+  const name = METRIC_NAMES[metric];
+  return `${name[0].toUpperCase()}${name.slice(1)}${detail} (${UNITS[metric]})`;
+}
+
+/** The same name for a screen reader, which says "→" as "right arrow": "command to audio playing 55 ms". */
+export function spokenMetric(metric: Metric, value: number): string {
+  return `${METRIC_NAMES[metric].replace(' → ', ' to ')} ${Math.round(value)} ${UNITS[metric] === 'ms' ? 'ms' : 'times'}`;
+}
+
+const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+
+/** The p50/p95/p99 table of every metric, in Markdown (the status bar's tooltip). */
+export function latencyTable(stats: LatencyStats): string {
+  const row = (metric: Metric) => {
+    const s = stats.summary(metric);
+    const digits = metric === 'realTimeFactor' ? 1 : 0;
+    return `| ${metricHeading(metric)} | ${fmt(s.p50, digits)} | ${fmt(s.p95, digits)} | ${fmt(s.p99, digits)} | ${s.count} |`;
+  };
+  return ['| | p50 | p95 | p99 | n |', '|---|---:|---:|---:|---:|', ...METRICS.map(row)].join('\n');
+}
+
 const WINDOW = 1000;
 
 export class LatencyStats {

@@ -1,9 +1,10 @@
-// The status bar item: server state and the last time to first audio; the tooltip
+// The status bar item: server state and the last "command → audio playing"; the tooltip
 // carries the percentiles, real-time factor and connection reuse.
 
 import * as vscode from 'vscode';
+import { standInNote } from '../kokoro/client';
 import type { ServerState } from '../kokoro/server';
-import { LatencyStats, Summary } from './latency';
+import { LatencyStats, latencyTable, spokenMetric } from './latency';
 
 export interface StatusSnapshot {
   state: ServerState;
@@ -11,23 +12,10 @@ export interface StatusSnapshot {
   serverUrl: string;
   voice: string;
   error?: string;
+  /** The server is the project's stand-in (the demo voice), by this name. */
+  standIn?: string;
   requests: number;
   connectionsOpened: number;
-}
-
-const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
-const row = (name: string, s: Summary, digits = 0) =>
-  `| ${name} | ${fmt(s.p50, digits)} | ${fmt(s.p95, digits)} | ${fmt(s.p99, digits)} | ${s.count} |`;
-
-export function latencyTable(stats: LatencyStats): string {
-  return [
-    '| | p50 | p95 | p99 | n |',
-    '|---|---:|---:|---:|---:|',
-    row('Key → audio playing (ms)', stats.summary('endToEndMs')),
-    row('Time to first audio (ms)', stats.summary('firstAudioMs')),
-    row('Time to first byte (ms)', stats.summary('firstByteMs')),
-    row('Real-time factor (×)', stats.summary('realTimeFactor'), 1),
-  ].join('\n');
 }
 
 /** Speech requests only: health checks that keep connections warm are not readings. */
@@ -51,7 +39,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   update(s: StatusSnapshot): void {
-    const last = this.stats.last('endToEndMs') ?? this.stats.last('firstAudioMs');
+    const last = this.stats.last('endToEndMs');
     const latency = last !== undefined && !this.quiet() ? ` ${Math.round(last)} ms` : '';
     let text: string;
     let label: string;
@@ -73,11 +61,12 @@ export class StatusBar implements vscode.Disposable {
         label = s.state === 'idle' ? 'Kokoro: not connected yet' : 'Kokoro: server ready';
     }
     this.item.text = text;
-    this.item.accessibilityInformation = { label: `${label}${latency ? `, last time to first audio ${latency.trim()}` : ''}` };
+    this.item.accessibilityInformation = { label: `${label}${latency ? `, last ${spokenMetric('endToEndMs', last!)}` : ''}` };
     this.item.backgroundColor = s.state === 'unreachable' || s.state === 'misconfigured' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Kokoro Read Aloud** — ${label.replace('Kokoro: ', '')}\n\n`);
     tooltip.appendMarkdown(`Server \`${s.serverUrl}\`, voice \`${s.voice}\`\n\n`);
+    if (s.standIn) tooltip.appendText(`${standInNote(s.standIn)}\n\n`);
     if (s.error) tooltip.appendText(`${s.error}\n\n`);
     tooltip.appendMarkdown(`${latencyTable(this.stats)}\n\n`);
     tooltip.appendMarkdown(`Connection reuse: ${connectionReuse(s.requests, s.connectionsOpened)}\n\n`);

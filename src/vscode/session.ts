@@ -1,14 +1,15 @@
 // The one object that owns everything the extension creates: settings, the server
 // and its client, the reader, the player, the status bar, and their disposables.
 
-import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { KokoroConfig, SECTION, SettingProblem, serverSettings } from '../config';
+import { standInNote } from '../kokoro/client';
 import { KokoroServer } from '../kokoro/server';
 import { displayUrl, sendsPlainTextOffMachine } from '../kokoro/serverUrl';
 import { FromPlayer } from '../player/messages';
 import { PlayerView } from '../player/playerView';
 import { AudioCache } from '../speech/audioCache';
+import { Playback, PlayOptions } from '../speech/playback';
 import { Reader, ReadingRequest, ReadingResult } from '../speech/reader';
 import { PunctuationLevel, TextKind, neutralizeControlSyntax, toSpeakable } from '../speech/speakable';
 import { LatencyStats } from '../stats/latency';
@@ -23,16 +24,17 @@ export const API_KEY_SECRET = 'kokoro.apiKey';
 /** Audio kept for repeated messages (errors read again and again). */
 const AUDIO_CACHE_BYTES = 32 * 1024 * 1024;
 
-export interface ReadOptions {
+export type ReadOptions = {
   /** How to make the text speakable; 'spoken' is text already worded for speech (problem descriptions). */
   kind: TextKind | 'spoken';
-  /** An automatic announcement: never interrupts the user's own reading. */
-  announcement?: boolean;
   languageId?: string;
   title?: string;
-  /** performance.now() when the user's command started, for end-to-end latency. */
-  startedAt?: number;
-}
+} & (
+  /** An automatic announcement: never interrupts the user's own reading; no command started it, so "command → audio playing" is not recorded. */
+  | { announcement: true }
+  /** performance.now() taken first thing in the command's handler: "command → audio playing" is measured from it. */
+  | { announcement?: false; startedAt: number }
+);
 
 export class Session implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
@@ -40,6 +42,7 @@ export class Session implements vscode.Disposable {
   readonly player: PlayerView;
   readonly server: KokoroServer;
   readonly reader: Reader;
+  readonly playback: Playback;
   readonly errors: ErrorReporter;
   readonly announcements: DiagnosticAnnouncements;
   private readonly statusBar: StatusBar;
@@ -50,16 +53,12 @@ export class Session implements vscode.Disposable {
   readonly onDidFinishReading = this.finished.event;
   config: KokoroConfig;
   private apiKey: string | undefined;
-  private playingId: number | undefined;
-  private paused = false;
-  private pendingEndToEnd = new Map<number, number>();
-  private playingAnnouncement = false;
-  private queuedAnnouncement: string | undefined;
-  lastResult: ReadingResult | undefined;
 
   /** The setting problems last told to the user, so a change elsewhere does not repeat them. */
   private toldProblems = new Set<string>();
   private settingProblems: SettingProblem[];
+  /** The stand-in's name last told to the player ('' for Kokoro). */
+  private playerStandIn: string | undefined;
 
   private constructor(
     readonly context: vscode.ExtensionContext,
@@ -72,6 +71,10 @@ export class Session implements vscode.Disposable {
     this.server = new KokoroServer(serverSettings(this.config, apiKey));
     this.player = this.own(new PlayerView(context.extensionUri, this.log));
     this.reader = new Reader(() => this.server.client, this.player, this.stats, { cache: new AudioCache(AUDIO_CACHE_BYTES) });
+    this.playback = new Playback(this.reader, this.player, {
+      changed: () => this.refreshStatus(),
+      audioPlaying: (ms) => this.stats.record('endToEndMs', ms),
+    });
     this.errors = new ErrorReporter(this.log, (key) => locateSetting(context, key));
     this.statusBar = this.own(new StatusBar(this.stats, () => this.config.quietStatusBar));
     this.announcements = this.own(new DiagnosticAnnouncements(this, this.announceSettings()));
@@ -113,11 +116,7 @@ export class Session implements vscode.Disposable {
   }
 
   get reading(): boolean {
-    return this.reader.reading || this.playingId !== undefined;
-  }
-
-  get isPaused(): boolean {
-    return this.paused;
+    return this.playback.reading;
   }
 
   startUp(): void {
@@ -185,10 +184,7 @@ export class Session implements vscode.Disposable {
   read(text: string | Iterable<string>, options: ReadOptions): Promise<ReadingResult> {
     const { kind, languageId } = options;
     const punctuation = this.config.punctuation;
-    if (!options.announcement) {
-      this.queuedAnnouncement = undefined;
-      this.announcements.userReadStarted();
-    }
+    if (!options.announcement) this.announcements.userReadStarted();
     const request: ReadingRequest = {
       text,
       title: options.title ?? (typeof text === 'string' ? text : undefined),
@@ -196,29 +192,24 @@ export class Session implements vscode.Disposable {
       cache: kind === 'spoken',
       prepare: kind === 'spoken' ? neutralizeControlSyntax : (block) => toSpeakable(block, { kind, punctuation, languageId }),
     };
-    return this.run(request, options.startedAt ?? performance.now(), options.announcement ?? false, () => this.read(text, options));
+    const commandStartedAt = options.announcement ? undefined : options.startedAt;
+    // A Retry is a new command: its latency starts when the user picks Retry, not with the failed reading.
+    const retry = () => this.read(text, options.announcement ? options : { ...options, startedAt: performance.now() });
+    return this.run(request, { commandStartedAt, announcement: options.announcement }, () => retry);
   }
 
-  private async run(request: ReadingRequest, startedAt: number, announcement: boolean, retry: () => unknown): Promise<ReadingResult> {
-    this.playingAnnouncement = announcement;
-    this.setPaused(false);
-    const readingPromise = this.reader.read({ ...request, params: this.server.speech, currentParams: () => this.server.speech });
-    const id = this.reader.currentId;
-    if (id !== undefined) {
-      this.playingId = id;
-      this.pendingEndToEnd.set(id, startedAt);
-    }
-    this.refreshStatus();
-    const result = await readingPromise;
-    this.lastResult = result;
+  /**
+   * Reads `request`; on failure the error offers the action `retryOf(failed)` returns as Retry.
+   * `commandStartedAt`: when the command behind the reading started (undefined: no command, nothing recorded).
+   */
+  private async run(request: ReadingRequest, options: PlayOptions, retryOf: (failed: ReadingResult) => (() => unknown) | undefined): Promise<ReadingResult> {
+    const result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
     switch (result.outcome) {
       case 'failed':
-        if (this.playingId === result.id && result.samples === 0) this.playingId = undefined;
         this.server.reportFailure(result.error!);
-        this.errors.show(result.error!, retry);
+        this.errors.show(result.error!, retryOf(result));
         break;
       case 'empty':
-        if (this.playingId === result.id) this.playingId = undefined;
         void vscode.window.showInformationMessage('Kokoro: nothing to read — the text has no words to speak.');
         break;
       case 'completed':
@@ -233,26 +224,30 @@ export class Session implements vscode.Disposable {
 
   /** A speed (or voice) change while reading: go on from the sentence being heard, with the new settings. */
   private continueAtPlayhead(): void {
-    const id = this.playingId;
-    if (id === undefined) return;
-    const request = this.reader.continuation(id, this.player.playedSamples(id));
+    const id = this.playback.currentId;
+    const request = this.playback.continuation();
     if (!request) return;
     this.log.info(`Reading ${id} continues from the playhead with speed ${this.config.speed} and voice ${this.config.voice}.`);
-    void this.run(request, performance.now(), this.playingAnnouncement, () => undefined);
+    this.continueWith(request, this.playback.playingAnnouncement);
+  }
+
+  /** Runs a continuation; if it fails, Retry (a command: timed from its click) goes on from the sentence that was being heard. */
+  private continueWith(request: ReadingRequest, announcement: boolean, commandStartedAt?: number): void {
+    void this.run(request, { announcement, commandStartedAt }, (failed) => {
+      // Taken now: by the time the user picks Retry another reading may have replaced this one in the reader.
+      const rest = this.playback.continuation(failed.id);
+      return rest && (() => this.continueWith(rest, announcement, performance.now()));
+    });
   }
 
   /** Reads text already worded for speech (problem descriptions), cached for repeats. */
-  speak(text: string, options: { title?: string; startedAt?: number } = {}): Promise<ReadingResult> {
+  speak(text: string, options: { title?: string; startedAt: number }): Promise<ReadingResult> {
     return this.read(text, { kind: 'spoken', ...options });
   }
 
   /** An automatic announcement: waits for the user's own reading, replaces an older queued one, replaces an older announcement. */
-  async announce(text: string): Promise<void> {
-    if (this.reading && !this.playingAnnouncement) {
-      this.queuedAnnouncement = text;
-      return;
-    }
-    await this.read(text, { kind: 'spoken', announcement: true });
+  announce(text: string): void {
+    this.playback.announce(() => void this.read(text, { kind: 'spoken', announcement: true }));
   }
 
   /** Synthesises spoken text ahead of time into the audio cache (skipped while reading). */
@@ -261,60 +256,29 @@ export class Session implements vscode.Disposable {
     return this.reader.prefetch({ text, params: this.server.speech, prepare: neutralizeControlSyntax });
   }
 
-  private playQueuedAnnouncement(): void {
-    const text = this.queuedAnnouncement;
-    this.queuedAnnouncement = undefined;
-    if (text !== undefined && !this.reading) void this.announce(text);
-  }
-
   stop(): boolean {
-    this.queuedAnnouncement = undefined;
-    const wasReading = this.reader.stop();
-    const playing = this.playingId;
-    if (!wasReading && playing !== undefined) this.player.abort(playing);
-    this.playingId = undefined;
-    this.setPaused(false);
-    this.refreshStatus();
-    return wasReading || playing !== undefined;
+    return this.playback.stop();
   }
 
   togglePause(): void {
-    if (!this.reading) return;
-    this.setPaused(!this.paused);
-  }
-
-  private setPaused(paused: boolean): void {
-    if (paused === this.paused) return;
-    this.paused = paused;
-    if (paused) this.player.pause();
-    else this.player.resume();
-    void vscode.commands.executeCommand('setContext', 'kokoro.paused', paused);
+    this.playback.togglePause();
   }
 
   private onPlayerReport(message: FromPlayer): void {
     switch (message.type) {
-      case 'started': {
-        const startedAt = this.pendingEndToEnd.get(message.readingId);
-        this.pendingEndToEnd.delete(message.readingId);
-        if (startedAt !== undefined) this.stats.record('endToEndMs', performance.now() - startedAt);
-        this.refreshStatus();
+      case 'started':
+        this.playback.playerStarted(message.readingId);
         break;
-      }
       case 'ended':
-        this.pendingEndToEnd.delete(message.readingId);
-        if (this.playingId === message.readingId) {
-          this.playingId = undefined;
-          this.playingAnnouncement = false;
-          this.setPaused(false);
-          this.refreshStatus();
-          this.playQueuedAnnouncement();
-        }
+        this.playback.playerEnded(message.readingId);
         break;
       case 'underrun':
         this.stats.underruns++;
         break;
       case 'ready':
         this.player.setSpeed(this.config.speed);
+        this.playerStandIn = undefined;
+        this.refreshStatus();
         break;
       case 'userAction':
         switch (message.action) {
@@ -345,14 +309,21 @@ export class Session implements vscode.Disposable {
   refreshStatus(): void {
     const reading = this.reading;
     void vscode.commands.executeCommand('setContext', 'kokoro.reading', reading);
+    void vscode.commands.executeCommand('setContext', 'kokoro.paused', this.playback.paused);
     this.statusBar.update({
       state: this.server.state,
       speaking: reading,
       serverUrl: this.server.client.url,
       voice: this.config.voice,
       error: this.server.lastError?.message,
+      standIn: this.server.client.standIn,
       ...this.counters(),
     });
+    const standIn = this.server.client.standIn ?? '';
+    if (standIn !== this.playerStandIn) {
+      this.playerStandIn = standIn;
+      this.player.setServerNote(standIn && standInNote(standIn));
+    }
     this.statsView.refresh();
   }
 

@@ -77,7 +77,7 @@ describe('player webview script in Chromium', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: run scripts/e2e/install.sh`);
+    if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: install it (sudo bash scripts/e2e/install-system.sh) or set CHROMIUM`);
     browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...flags, '--autoplay-policy=no-user-gesture-required'] });
   });
   after(async () => browser?.close());
@@ -134,6 +134,52 @@ describe('player webview script in Chromium', function () {
     assert.deepEqual(outcome.ran, [], 'nothing injected ran');
     for (const directive of ['connect-src', 'img-src', 'script-src-attr', 'script-src-elem']) assert.ok(outcome.refused.includes(directive), `${directive} refused: ${outcome.refused}`);
     assert.ok((await reports(page)).some((m) => m.type === 'ready'), 'while the player\'s own script runs');
+    await page.close();
+  });
+
+  it('a failed reading says it failed and why, after the audio that arrived has played; with no audio at once', async () => {
+    const page = await openPlayer(browser);
+    await send(page, { type: 'begin', readingId: 11, text: 'Half of it arrives.', sampleRate: 24000 });
+    await send(page, { type: 'audio', readingId: 11, pcm: tone(2400), sampleRate: 24000 });
+    await send(page, { type: 'end', readingId: 11, error: 'The connection to http://127.0.0.1:8880 broke in the middle of the audio.' });
+    const ended = (await waitForReport(page, (m) => m.type === 'ended')) as Extract<FromPlayer, { type: 'ended' }>;
+    assert.equal(ended.samplesPlayed, 2400, 'what arrived was played');
+    assert.equal(await page.textContent('#status'), 'Failed: The connection to http://127.0.0.1:8880 broke in the middle of the audio.');
+    await send(page, { type: 'begin', readingId: 12, text: 'Nothing arrives.', sampleRate: 24000 });
+    await send(page, { type: 'end', readingId: 12, error: 'No Kokoro server is answering at http://127.0.0.1:8880 (connection refused).' });
+    await waitForReport(page, (m) => m.type === 'ended' && m.readingId === 12);
+    assert.equal(await page.textContent('#status'), 'Failed: No Kokoro server is answering at http://127.0.0.1:8880 (connection refused).');
+    assert.equal(await page.textContent('#now'), 'Nothing arrives.');
+    await page.close();
+  });
+
+  it('"Now reading" shows the chunk being heard, not the one being fetched, and the whole text when done', async () => {
+    const page = await openPlayer(browser);
+    const whole = 'Error on line 3: property name is missing in type user. JSON 514.';
+    await send(page, { type: 'begin', readingId: 13, text: whole, sampleRate: 24000 });
+    await send(page, { type: 'segment', readingId: 13, text: 'Error on line 3: property name is missing in type user.' });
+    await send(page, { type: 'audio', readingId: 13, pcm: tone(24000), sampleRate: 24000 });
+    // The next chunk is fetched (and shown by the old player) while the first one is still heard.
+    await send(page, { type: 'segment', readingId: 13, text: 'JSON 514.' });
+    await send(page, { type: 'audio', readingId: 13, pcm: tone(2400), sampleRate: 24000 });
+    await waitForReport(page, (m) => m.type === 'started');
+    assert.equal(await page.textContent('#now'), 'Error on line 3: property name is missing in type user.');
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('now').textContent === 'JSON 514.', undefined, { timeout: 5000 });
+    await send(page, { type: 'end', readingId: 13 });
+    await waitForReport(page, (m) => m.type === 'ended');
+    assert.equal(await page.textContent('#now'), whole);
+    assert.equal(await page.textContent('#status'), 'Finished.');
+    await page.close();
+  });
+
+  it('says when the server is not Kokoro (the demo voice), and nothing for Kokoro', async () => {
+    const page = await openPlayer(browser);
+    assert.equal(await page.isVisible('#serverNote'), false);
+    await send(page, { type: 'serverNote', text: 'Demo voice (espeak-ng): the project\'s stand-in server, not Kokoro.' });
+    assert.equal(await page.isVisible('#serverNote'), true);
+    assert.equal(await page.textContent('#serverNote'), 'Demo voice (espeak-ng): the project\'s stand-in server, not Kokoro.');
+    await send(page, { type: 'serverNote', text: '' });
+    assert.equal(await page.isVisible('#serverNote'), false);
     await page.close();
   });
 
@@ -196,6 +242,49 @@ describe('player webview script in Chromium', function () {
     assert.equal(await page.getAttribute('#playPause', 'aria-label'), 'Pause');
     await send(page, { type: 'pause' });
     assert.equal(await page.getAttribute('#playPause', 'aria-label'), 'Resume');
+    await page.close();
+  });
+
+  it('Pause becoming Resume moves no control: the button keeps its width', async () => {
+    const page = await openPlayer(browser);
+    const layout = () => page.evaluate(() => ['playPause', 'stop', 'speed', 'speedValue'].map((id) => {
+      const r = (globalThis as any).document.getElementById(id).getBoundingClientRect();
+      return [id, r.left, r.width];
+    }));
+    await send(page, { type: 'begin', readingId: 12, text: 'Layout', sampleRate: 24000 });
+    const playing = await layout();
+    assert.equal(await page.innerText('#playPause'), 'Pause');
+    await send(page, { type: 'pause' });
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('playPause').getAttribute('aria-label') === 'Resume');
+    assert.equal(await page.innerText('#playPause'), 'Resume');
+    assert.deepEqual(await layout(), playing);
+    await send(page, { type: 'resume' });
+    assert.equal(await page.innerText('#playPause'), 'Pause');
+    assert.deepEqual(await layout(), playing);
+    await page.close();
+  });
+
+  it('an audio device slow to start is not taken for blocked audio: no gesture asked, the keyboard left alone', async () => {
+    const page = await openPlayer(browser, () => {
+      // A context that starts running 300 ms after it is asked to, without any gesture.
+      const g = globalThis as any;
+      const Real = g.AudioContext;
+      g.AudioContext = class extends Real {
+        constructor(...args: unknown[]) {
+          super(...args);
+          void super.suspend();
+        }
+        resume(): Promise<void> {
+          return new Promise((resolve) => setTimeout(resolve, 300)).then(() => super.resume());
+        }
+      };
+    });
+    await send(page, { type: 'begin', readingId: 13, text: 'Slow device', sampleRate: 24000 });
+    await send(page, { type: 'audio', readingId: 13, pcm: tone(2400), sampleRate: 24000 });
+    await send(page, { type: 'end', readingId: 13 });
+    await waitForReport(page, (m) => m.type === 'ended' && m.readingId === 13);
+    assert.deepEqual((await reports(page)).filter((m) => m.type === 'needsGesture'), []);
+    assert.equal(await page.isVisible('#enable'), false);
     await page.close();
   });
 

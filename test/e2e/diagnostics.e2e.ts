@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
+import type { FromPlayer } from '../../src/player/messages';
 import { problemsAtCursor } from '../../src/diagnostics/navigation';
 import { describeFileProblems, describeProblem, describeProblems, summarizeNewErrors } from '../../src/diagnostics/wording';
 import { chunkText } from '../../src/speech/chunker';
@@ -71,8 +72,12 @@ describe('Hearing problems', function () {
     await driver.standinReset();
     const whole = nextReading(api);
     await vscode.commands.executeCommand('kokoro.readProblemsInFile');
-    assert.equal((await whole).outcome, 'completed');
+    const reading = await whole;
+    assert.equal(reading.outcome, 'completed');
     const utterances = describeFileProblems(diagnostics.map(toProblem), 'problems.txt', { punctuation: 'some' });
+    // Its audio is all fetched; it plays on for a while yet.
+    await nextReport(api, (m): m is Extract<FromPlayer, { type: 'ended' }> => isEnded(m) && m.readingId === reading.id, 60_000);
+    await waitUntil(async () => (await driver.webviewText()).includes(utterances.join(' ')), 10_000, 'the player to show everything that was read, once done');
     assert.match(utterances[0], /2 errors and 1 warning/);
     assert.deepEqual((await spokenInputs()).join(' '), expectedChunks(utterances.join(' ')).join(' '));
   });

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 
 export interface E2EConfig {
   /** Which suite runs: the default one, or a scenario that needs its own VS Code start (test/e2e/scenarios). */
-  scenario?: 'default' | 'serverDownAtStartUp' | 'playerPreparedAtStartUp' | 'badServerUrlAtStartUp';
+  scenario?: 'default' | 'serverDownAtStartUp' | 'playerPreparedAtStartUp' | 'badServerUrlAtStartUp' | 'keyboardStaysInEditor';
   /** Run only the tests whose title matches (KOKORO_E2E_GREP). */
   grep?: string;
   standinUrl: string;
@@ -35,8 +35,29 @@ export const focusEditor = () => act('/focusEditor');
 export const palette = (title: string) => act('/palette', { title });
 export const typeText = (text: string) => act('/type', { text });
 export const click = (selector: string) => act('/click', { selector });
+export const hover = (selector: string) => act('/hover', { selector });
 export const text = async (selector: string) => (await act<{ text: string | null }>('/text', { selector })).text;
 export const webviewText = async () => (await act<{ text: string }>('/webviewText')).text;
+/** Sends a message to the extension as if the player webview's script had posted it. */
+export const playerPost = (message: unknown) => act('/playerPost', { message });
+export const webviewClick = (selector: string) => act('/webviewClick', { selector });
+export const webviewPolicies = async () => (await act<{ policies: Array<{ title: string; csp: string }> }>('/webviewPolicies')).policies;
+/** Where the keyboard is: `inEditor` when key presses go to a text editor, `inWebview` when a webview's frame has them. */
+export interface ActiveElement {
+  hasFocus: boolean;
+  tag: string | null;
+  className: string;
+  inEditor: boolean;
+  inWebview: boolean;
+}
+export const activeElement = () => act<ActiveElement>('/activeElement');
+/** Evaluates `expression` (JavaScript source) in the webview document that contains `selector`. */
+export const webviewEvaluate = async <T>(selector: string, expression: string) => (await act<{ value: T }>('/webviewEvaluate', { selector, expression })).value;
+/** What is on screen around `selector` in a webview: RGBA bytes, row by row. */
+export const webviewPixels = async (selector: string, margin = 4) => {
+  const { width, height, rgba } = await act<{ width: number; height: number; rgba: string }>('/webviewPixels', { selector, margin });
+  return { width, height, rgba: Buffer.from(rgba, 'base64') };
+};
 export const exists = async (selector: string) => (await act<{ exists: boolean }>('/exists', { selector })).exists;
 export const screenshot = async (name: string) => (await act<{ path: string }>('/screenshot', { name })).path;
 export const notifications = async () => (await act<{ messages: string[] }>('/notifications')).messages;

@@ -5,9 +5,12 @@ import * as assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
+import { standInNote } from '../../src/kokoro/client';
+import { briefly } from '../../src/kokoro/errors';
 import { chunkText } from '../../src/speech/chunker';
 import { toSpeakable } from '../../src/speech/speakable';
-import { summarize } from '../../src/stats/latency';
+import { BENCHMARK_PLAN, BENCHMARK_ROWS } from '../../src/stats/benchmark';
+import { metricHeading, spokenMetric, summarize } from '../../src/stats/latency';
 import * as driver from './driver';
 import { activateExtension, isEnded, isStarted, nextReading, nextReport, openSample, sleep, speechRequests, waitUntil } from './helpers';
 
@@ -129,6 +132,68 @@ describe('Reading aloud in VS Code', function () {
     }
   });
 
+  it('Retry measures its own command → audio playing, from when the user picks it', async () => {
+    const editor = await openSample('greet.ts', SAMPLE);
+    editor.selection = new vscode.Selection(1, 0, 1, 40);
+    await driver.standinReset();
+    await driver.standinOptions({ fault: 'error-500', faultTimes: 1 });
+    api.session.errors.clear();
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const failed = nextReading(api);
+    void vscode.commands.executeCommand('kokoro.readSelection');
+    assert.equal((await failed).outcome, 'failed');
+    await vscode.commands.executeCommand('notifications.showList');
+    await waitUntil(async () => (await driver.notifications()).some((m) => /HTTP 500/.test(m)), 10_000, 'the error message');
+    const onScreenMs = 1500;
+    await sleep(onScreenMs); // the user reads the message
+    api.session.stats.reset();
+    const started = nextReport(api, isStarted, 20_000);
+    const pickedAt = performance.now();
+    await driver.notificationAction('HTTP 500', 'Retry');
+    await started;
+    const pickToAudio = performance.now() - pickedAt;
+    const recorded = api.session.stats.summary('endToEndMs');
+    assert.equal(recorded.count, 1);
+    assert.ok(recorded.max <= pickToAudio, `recorded ${recorded.max.toFixed(0)} ms, at most the ${pickToAudio.toFixed(0)} ms from Retry to audio: the time the message was on screen is not counted`);
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
+  it('Retry after a failed speed change goes on from the sentence being heard, at the new speed', async () => {
+    const editor = await openSample('two.md', 'The first sentence is being heard when the speed changes. The second sentence comes after it.');
+    editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
+    await driver.standinReset();
+    await driver.standinOptions({ rtf: 20 });
+    try {
+      const started = nextReport(api, isStarted, 20_000);
+      void vscode.commands.executeCommand('kokoro.readSelection');
+      await started;
+      // Everything is fetched (it fits the player's lookahead) and playing: now the speed change's request fails.
+      await waitUntil(() => !api.session.reader.reading && api.session.reading, 10_000, 'all audio fetched, still playing');
+      const heard = (await speechRequests()).map((r) => r.body?.input ?? '');
+      await driver.standinOptions({ fault: 'error-500', faultTimes: 1 });
+      api.session.errors.clear();
+      await vscode.commands.executeCommand('notifications.clearAll');
+      const failed = nextReading(api);
+      await vscode.commands.executeCommand('kokoro.speedUp');
+      assert.equal((await failed).outcome, 'failed');
+      await vscode.commands.executeCommand('notifications.showList');
+      await waitUntil(async () => (await driver.notifications()).some((m) => /HTTP 500/.test(m)), 10_000, 'the error message');
+      await driver.standinReset();
+      const retried = nextReading(api, 30_000);
+      await driver.notificationAction('HTTP 500', 'Retry');
+      const result = await retried;
+      assert.equal(result.outcome, 'completed');
+      const requests = (await speechRequests()).filter((r) => r.body?.input !== 'Ready.'); // not the re-warming after a speed change
+      assert.ok(requests.length > 0 && requests.every((r) => (r.body as { speed?: number }).speed === 1.25), 'read again at the new speed');
+      assert.ok(heard.includes(requests[0].body?.input ?? ''), 'from a sentence of the reading, not from nothing');
+      assert.equal(requests.at(-1)!.body?.input, heard.at(-1), 'to its end');
+    } finally {
+      api.session.stop();
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.workspace.getConfiguration('kokoro').update('speed', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('tells the user when the server is down, and reads again once it is back, with no reload', async () => {
     const editor = await openSample('greet.ts', SAMPLE);
     editor.selection = new vscode.Selection(1, 0, 1, 40);
@@ -139,6 +204,8 @@ describe('Reading aloud in VS Code', function () {
       const result = await failed;
       assert.equal(result.outcome, 'failed');
       assert.equal(result.error?.kind, 'unreachable');
+      await waitUntil(async () => /Failed: No Kokoro server is answering at .*\(connection refused\)\./.test(await driver.webviewText()), 10_000, 'the player to say the reading failed, and why');
+      assert.doesNotMatch(await driver.webviewText(), /Finished\./);
       // Toasts are not rendered under the test driver: read the notification center, as a user can.
       await vscode.commands.executeCommand('notifications.showList');
       await waitUntil(async () => (await driver.notifications()).some((m) => /No Kokoro server is answering/.test(m)), 10_000, 'the error notification');
@@ -179,6 +246,7 @@ describe('Reading aloud in VS Code', function () {
       const result = await reading;
       assert.equal(result.outcome, 'failed');
       assert.ok(result.samples > 0, 'audio had arrived before the server went');
+      await waitUntil(async () => (await driver.webviewText()).includes(`Failed: ${briefly(result.error!.message)}`), 30_000, 'the player to say, once what arrived has played, that the reading failed, and why');
       await waitUntil(() => api.session.server.state === 'unreachable', 5_000, 'the state to say unreachable');
       await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
       await vscode.commands.executeCommand('notifications.showList');
@@ -192,6 +260,25 @@ describe('Reading aloud in VS Code', function () {
     await waitUntil(() => api.session.server.state === 'ready', 20_000, 'the server to be ready again, with no user action');
     assert.equal((await speechRequests())[0]?.body?.input, 'Ready.', 're-warmed on recovery');
     await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
+  it('says the server is the project\'s stand-in (npm start\'s demo voice), in the player and the status bar\'s tooltip', async () => {
+    const note = standInNote('Kokoro stand-in');
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    await waitUntil(async () => (await driver.webviewText()).includes(note), 10_000, 'the player to say so');
+    // The workbench page itself (not a webview) shows the note only in the status bar's tooltip.
+    const inTooltip = () => driver.exists(`text=${note}`);
+    try {
+      await waitUntil(async () => {
+        await driver.hover('.part.editor');
+        await driver.hover('[aria-label^="Kokoro: server ready"]');
+        await waitUntil(inTooltip, 3_000, 'the tooltip').catch(() => undefined);
+        return inTooltip();
+      }, 30_000, 'the tooltip to say so');
+    } finally {
+      await driver.screenshot('stand-in-tooltip');
+      await driver.hover('.part.editor');
+    }
   });
 
   it('Select Voice lists the server\'s voices and the next reading uses the chosen one', async () => {
@@ -236,6 +323,9 @@ describe('Reading aloud in VS Code', function () {
     const press = summarize(pressToAudio);
     console.log(`E2E LATENCY (stand-in delay to first byte 20 ms): key press -> audio playing p50 ${press.p50.toFixed(1)} ms, p95 ${press.p95.toFixed(1)} ms; command -> audio playing p50 ${inExtension.p50.toFixed(1)} ms, p95 ${inExtension.p95.toFixed(1)} ms (n=${inExtension.count})`);
     assert.equal(inExtension.count, 20);
+    const label = `Kokoro: server ready, last ${spokenMetric('endToEndMs', api.session.stats.last('endToEndMs')!)}`;
+    await waitUntil(() => driver.exists(`[aria-label="${label}"]`), 10_000, `the status bar's label "${label}"`);
+    assert.match((await driver.text(`[aria-label="${label}"]`)) ?? '', new RegExp(`Kokoro ${Math.round(api.session.stats.last('endToEndMs')!)} ms`), 'the figure shown is the one its label names');
     const screenshot = await driver.screenshot('status-bar-after-readings');
     assert.ok(existsSync(screenshot) && statSync(screenshot).size > 10_000);
   });
@@ -243,16 +333,38 @@ describe('Reading aloud in VS Code', function () {
   it('Run Latency Benchmark measures the configured server and shows the table and histogram', async () => {
     await driver.palette('Kokoro: Run Latency Benchmark');
     await waitUntil(() => driver.exists('.tab[aria-label*="Kokoro Latency Benchmark"]'), 60_000, 'the benchmark results');
-    await waitUntil(async () => /First audio, one line \(ms\)/.test(await driver.webviewText()), 10_000, 'the results table to render');
-    assert.match(await driver.webviewText(), /Time to first byte \(ms\)\s+[\d.]+/);
+    await waitUntil(async () => (await driver.webviewText()).includes(BENCHMARK_ROWS.shortFirstAudio), 10_000, 'the results table to render');
+    const page = await driver.webviewText();
+    assert.ok(page.includes(`${2 * BENCHMARK_PLAN.runs} readings measured: ${BENCHMARK_PLAN.runs} of one line and ${BENCHMARK_PLAN.runs} of a long text, after ${BENCHMARK_PLAN.warmup} warm-up readings of each`), page);
+    assert.match(page, /Time to first byte \(ms\)\s+[\d.]+/);
     await driver.screenshot('latency-benchmark');
   });
 
   it('Show Latency Stats opens the full table from the status bar item', async () => {
     await driver.click('[aria-label^="Kokoro: server ready"]');
     await waitUntil(() => driver.exists('.tab[aria-label*="Kokoro Latency Stats"]'), 10_000, 'the stats tab');
-    await waitUntil(async () => /Command → audio playing \(ms\)/.test(await driver.webviewText()), 10_000, 'the stats table to render');
+    await waitUntil(async () => (await driver.webviewText()).includes(metricHeading('endToEndMs')), 10_000, 'the stats table to render');
     await driver.screenshot('latency-stats');
     assert.match(await driver.webviewText(), new RegExp(`Readings: ${api.session.stats.readings}, failed: ${api.session.stats.failures}`));
+  });
+
+  it('every webview page in VS Code carries the shared policy, and the stats page\'s own script runs under it (Reset)', async () => {
+    await api.session.player.reveal();
+    await vscode.commands.executeCommand('kokoro.showStats');
+    await waitUntil(async () => /Reset statistics/.test(await driver.webviewText()), 10_000, 'the stats page');
+    await waitUntil(async () => (await driver.webviewPolicies()).some((p) => p.title === 'Kokoro Latency Stats'), 10_000, 'the stats page\'s policy');
+    const policies = await driver.webviewPolicies();
+    for (const title of ['Kokoro Player', 'Kokoro Latency Stats']) assert.ok(policies.some((p) => p.title === title), `${title} is on the page: ${JSON.stringify(policies)}`);
+    for (const { title, csp } of policies.filter((p) => p.title.startsWith('Kokoro'))) {
+      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+      assert.deepEqual([...directives.keys()], ['default-src', 'script-src', 'style-src', 'img-src', 'font-src'], `${title}: ${csp}`);
+      assert.deepEqual(directives.get('default-src'), ["'none'"], title);
+      assert.match(directives.get('script-src')!.join(' '), /^'nonce-[A-Za-z0-9+/=]{24}'$/, title);
+      assert.ok(!/unsafe/.test(csp), `${title}: ${csp}`);
+    }
+    assert.ok(api.session.stats.readings > 0, 'there is something to reset');
+    await driver.webviewClick('#reset');
+    await waitUntil(() => api.session.stats.readings === 0, 10_000, 'Reset to clear the statistics');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

@@ -2,9 +2,13 @@
 // and an empty selection. Each reads sensibly or says why not, and the editor stays responsive.
 
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
+import type { FromPlayer } from '../../src/player/messages';
 import * as driver from './driver';
 import { activateExtension, closeScratch, isStarted, nextReading, nextReport, showScratch, sleep, spokenInputs, waitUntil, workbenchSettled } from './helpers';
 
@@ -21,6 +25,39 @@ describe('Bad input', function () {
   });
 
   afterEach(() => api.session.stop());
+
+  it('a malformed message from the player webview is refused and logged, and never reaches the session', async () => {
+    await api.session.player.reveal();
+    await waitUntil(() => api.session.player.isReady, 20_000, 'the player webview to be ready');
+    const reports: FromPlayer[] = [];
+    const sub = api.session.player.onDidReport((m) => reports.push(m));
+    try {
+      const marker = (n: number) => ({ type: 'log', level: 'info', message: `e2e marker ${n}` });
+      await driver.playerPost(marker(1));
+      await waitUntil(() => reports.some((m) => m.type === 'log' && m.message === 'e2e marker 1'), 10_000, 'a well-formed message to arrive by the same path');
+      const underrunsBefore = api.session.stats.underruns;
+      const malformed = [
+        { type: 'progress', readingId: 1, samplesPlayed: -1_000_000, samplesQueued: 10 },
+        { type: 'progress', readingId: 1, samplesPlayed: '12', samplesQueued: 10 },
+        { type: 'underrun', readingId: -3 },
+        { type: 'userAction', action: 'setSpeed', speed: 400 },
+        { type: 'runCommand', command: 'workbench.action.quit' },
+      ];
+      for (const message of malformed) await driver.playerPost(message);
+      await driver.playerPost(marker(2));
+      // Messages arrive in order: once the second marker is in, every malformed one has been handled.
+      await waitUntil(() => reports.some((m) => m.type === 'log' && m.message === 'e2e marker 2'), 10_000, 'the second marker');
+      assert.deepEqual(reports.map((m) => m.type), ['log', 'log'], 'nothing malformed was reported to the session');
+      assert.equal(api.session.stats.underruns, underrunsBefore);
+      assert.equal(vscode.workspace.getConfiguration('kokoro').get('speed'), 1);
+      const logDir = api.session.context.logUri.fsPath;
+      const logged = async () => (await readdir(logDir)).filter((f) => f.endsWith('.log')).map((f) => readFileSync(path.join(logDir, f), 'utf8')).join('\n');
+      await waitUntil(async () => (await logged()).split('Ignored an invalid message from the player webview').length - 1 === malformed.length, 10_000, 'each malformed message to be logged');
+      assert.match(await logged(), /Ignored an invalid message from the player webview \(runCommand\)/);
+    } finally {
+      sub.dispose();
+    }
+  });
 
   it('reads from an untitled document', async () => {
     const editor = await showScratch('Notes from the meeting: ship it on Friday.');

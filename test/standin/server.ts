@@ -1,5 +1,5 @@
 // The project's stand-in for a Kokoro-FastAPI server: real HTTP on loopback that
-// behaves like the real one on the wire (see /work/shared/kokoro-protocol.md), with
+// behaves like the real one on the wire (see docs/kokoro-protocol.md), with
 // faults on demand, and records requests, TCP connections and client disconnects.
 // Node's `http` only. The hot path (a short PCM request at zero delay) does no
 // per-sample work: audio comes from cached tone tables as subarrays or memcpy.
@@ -618,7 +618,8 @@ export class StandinServer {
     if (allowed !== record.method) return this.json(record, res, 405, { detail: 'Method Not Allowed' }, { allow: allowed });
     switch (record.path) {
       case '/health':
-        return this.json(record, res, 200, { status: 'healthy' });
+        // Kokoro-FastAPI answers {"status":"healthy"}; the stand-in also says what it is, so the extension can tell the user.
+        return this.json(record, res, 200, { status: 'healthy', stand_in: this.options.label });
       case '/v1/audio/voices': {
         const { voices, voicesShape } = this.options;
         return this.json(record, res, 200, { voices: voicesShape === 'strings' ? voices : voices.map((v) => ({ id: v, name: v })) });

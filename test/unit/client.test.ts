@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { KokoroClient, KokoroClientOptions, SpeechParams, parseVoices } from '../../src/kokoro/client';
+import { KokoroClient, KokoroClientOptions, SpeechParams, parseVoices, standInName } from '../../src/kokoro/client';
 import { KokoroError } from '../../src/kokoro/errors';
 import { KokoroServer } from '../../src/kokoro/server';
 import { StandinServer, samplesForText } from '../standin/server';
@@ -120,6 +120,15 @@ describe('KokoroClient against the stand-in server', function () {
     assert.ok(result.firstByteMs >= 0 && result.connectionsOpen === 2);
     await speakAll(client, 'After warm-up.');
     assert.equal(server.connectionsOpened, 2, 'the reading used a warm connection');
+  });
+
+  it('a health check tells the project\'s stand-in (the demo voice) from a Kokoro server', async () => {
+    server.setOptions({ label: 'Demo voice (espeak-ng)' });
+    assert.equal((await client.health()).standIn, 'Demo voice (espeak-ng)');
+    assert.equal(client.standIn, 'Demo voice (espeak-ng)');
+    assert.equal(standInName('{"status":"healthy"}'), undefined, 'Kokoro-FastAPI');
+    assert.equal(standInName('OK'), undefined);
+    assert.equal(standInName('{"status":"healthy","stand_in":"  "}'), undefined);
   });
 
   it('stop aborts the request and the server sees the disconnect', async () => {

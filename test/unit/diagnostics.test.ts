@@ -498,18 +498,6 @@ describe('automatic announcements', () => {
       assert.deepEqual(texts(), ['Error on line 3: first error.'], 'not marked as said: the next rest says it');
     });
 
-    it('with quietMs, keeps quiet for that long after the user starts a reading', () => {
-      const { clock, announcer, texts } = setup('cursor', { quietMs: 2000 });
-      announcer.userReadStarted();
-      announcer.cursorMoved(uri, 2, 0, problems);
-      clock.advance(600);
-      assert.deepEqual(texts(), []);
-      clock.advance(1400);
-      announcer.cursorMoved(uri, 2, 1, problems);
-      clock.advance(500);
-      assert.deepEqual(texts(), ['Error on line 3: first error.']);
-    });
-
     it('different documents are independent', () => {
       const { clock, announcer, texts } = setup();
       announcer.cursorMoved(uri, 2, 0, problems);
@@ -613,17 +601,6 @@ describe('automatic announcements', () => {
       announcer.saved('file:///b.ts', 'b.ts', []);
       announcer.saved('file:///b.ts', 'b.ts', [errorA]);
       assert.deepEqual(texts(), ['1 new error in a.ts. Error on line 3: first error.', '1 new error in b.ts. Error on line 3: first error.']);
-    });
-
-    it('while quiet after a user reading, says nothing but keeps the errors new for the next save', () => {
-      const { clock, announcer, texts } = setup('newErrors', { quietMs: 1000 });
-      announcer.saved(uri, 'a.ts', []);
-      announcer.userReadStarted();
-      announcer.saved(uri, 'a.ts', [errorB]);
-      assert.deepEqual(texts(), []);
-      clock.advance(1000);
-      announcer.saved(uri, 'a.ts', [errorB]);
-      assert.deepEqual(texts(), ['1 new error in a.ts. Error on line 7: second error.']);
     });
 
     it('a cursor at rest says nothing in this mode', () => {

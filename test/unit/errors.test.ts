@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { errorBodyMessage, networkError, speechHttpError } from '../../src/kokoro/errors';
+import { briefly, errorBodyMessage, networkError, speechHttpError } from '../../src/kokoro/errors';
 
 describe('error messages', () => {
   const ctx = { voice: 'xx_nobody', url: 'http://localhost:8880' };
@@ -50,5 +50,14 @@ describe('error messages', () => {
   it('keeps long bodies short', () => {
     const message = errorBodyMessage(JSON.stringify({ detail: { message: 'x'.repeat(5000) } }), 'application/json')!;
     assert.ok(message.length <= 300);
+  });
+
+  it('says an error briefly: its first sentence, URLs and versions kept whole', () => {
+    assert.equal(briefly('No Kokoro server is answering at http://127.0.0.1:8880 (connection refused). Start the server, or check kokoro.serverUrl.'), 'No Kokoro server is answering at http://127.0.0.1:8880 (connection refused).');
+    assert.equal(briefly('The server failed to speak (HTTP 500): CUDA 12.1 out of memory.'), 'The server failed to speak (HTTP 500): CUDA 12.1 out of memory.');
+    assert.equal(briefly('  A message\nwith no full stop '), 'A message with no full stop');
+    const long = briefly(`The server said ${'x'.repeat(400)}. More.`);
+    assert.equal(long.length, 160);
+    assert.ok(long.endsWith('…'));
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { KokoroClient, SpeechParams } from '../../src/kokoro/client';
-import { AudioCache } from '../../src/speech/audioCache';
+import { AudioCache, audioCacheKey } from '../../src/speech/audioCache';
 import { AudioSink, Reader } from '../../src/speech/reader';
 import { LatencyStats } from '../../src/stats/latency';
 import { StandinServer, samplesForText } from '../standin/server';
@@ -23,8 +23,8 @@ class RecordingSink implements AudioSink {
   audio(id: number, pcm: Uint8Array, _sampleRate?: number): void {
     this.samples.set(id, (this.samples.get(id) ?? 0) + pcm.length / 2);
   }
-  end(id: number): void {
-    this.events.push(`end ${id}`);
+  end(id: number, error?: string): void {
+    this.events.push(error === undefined ? `end ${id}` : `end ${id} failed: ${error}`);
   }
   abort(id: number): void {
     this.aborted.push(id);
@@ -163,6 +163,31 @@ describe('Reader pipeline against the stand-in server', function () {
     assert.equal(server.speechRequests().length, 1);
   });
 
+  it('tells the player that a reading failed, and why in one sentence, for every way a reading fails', async () => {
+    const cases: Array<[string, () => Promise<void>, RegExp]> = [
+      ['server down', () => server.down(), /^No Kokoro server is answering at .* \(connection refused\)\.$/],
+      ['HTTP error', async () => server.setOptions({ fault: 'error-500' }), /^The server failed to speak \(HTTP 500\): .+\.$/],
+      ['stream broken mid-audio', async () => server.setOptions({ fault: 'reset-mid-stream', rtf: 20 }), /^The connection to .* broke in the middle of the audio\.$/],
+      ['timeout', async () => server.setOptions({ fault: 'stall-after-first' }), /^The audio stream from .* stalled for 300 ms/],
+    ];
+    for (const [name, fault, why] of cases) {
+      server.reset();
+      await client.close();
+      client = new KokoroClient({ serverUrl: server.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 1000, streamTimeoutMs: 300 });
+      await fault();
+      try {
+        sink.events = [];
+        const result = await reader.read({ text: 'One sentence to read. And another one after it.', params });
+        assert.equal(result.outcome, 'failed', name);
+        const end = sink.events.at(-1) ?? '';
+        assert.match(end, new RegExp(`^end ${result.id} failed: `), `${name}: ${end}`);
+        assert.match(end.replace(/^end \d+ failed: /, ''), why, name);
+      } finally {
+        await server.up();
+      }
+    }
+  });
+
   it('continues a reading from the sentence under the playhead with new settings (a speed change)', async () => {
     server.setOptions({ rtf: 20, chunkMs: 50 });
     const text = 'First sentence is short. ' + 'Then comes a longer sentence with a number of words in it. '.repeat(30);
@@ -186,6 +211,22 @@ describe('Reader pipeline against the stand-in server', function () {
     assert.equal(reader.continuation(firstId, 0), undefined, 'an older reading cannot be continued');
   });
 
+  it('continues a failed reading from the chunk that failed, even when its first audio had played', async () => {
+    server.setOptions({ fault: 'reset-mid-stream', faultTimes: 1, chunkMs: 50 });
+    const text = 'The first sentence breaks off in the middle. The second sentence follows it.';
+    const failed = await reader.read({ text, params });
+    assert.equal(failed.outcome, 'failed');
+    assert.ok(failed.samples > 0, 'some audio of the first chunk came');
+    const failedInput = (server.speechRequests()[0].body as { input: string }).input;
+    const rest = reader.continuation(failed.id, failed.samples)!; // all of it played
+    server.reset();
+    const retried = await reader.read(rest);
+    assert.equal(retried.outcome, 'completed');
+    const inputs = server.speechRequests().map((r) => (r.body as { input: string }).input);
+    assert.equal(inputs[0], failedInput, 'the chunk that failed is read again');
+    assert.equal(inputs.join(' ').replace(/\s+/g, ' ').trim(), text);
+  });
+
   it('plays a repeated cached message from memory, with no request to the server', async () => {
     const cached = new Reader(() => client, sink, stats, { cache: new AudioCache(8 * 1024 * 1024) });
     const text = 'Error on line 12: cannot find name foo.';
@@ -199,6 +240,9 @@ describe('Reader pipeline against the stand-in server', function () {
     assert.equal(sink.samples.get(second.id), sink.samples.get(first.id));
     const other = await cached.read({ text, params: { ...params, voice: 'af_bella' }, cache: true });
     assert.equal(other.requests, 1, 'another voice is another entry');
+    const faster = await cached.read({ text, params: { ...params, speed: 1.5 }, cache: true });
+    assert.equal(faster.requests, 1, 'after a speed change the message is synthesised again');
+    assert.equal((server.speechRequests().at(-1)!.body as { speed: number }).speed, 1.5);
   });
 
   it('prefetches into the cache, and a reading cancels a prefetch in progress', async () => {
@@ -223,6 +267,20 @@ describe('Reader pipeline against the stand-in server', function () {
 
 describe('AudioCache', () => {
   const entry = (bytes: number) => ({ frames: [new Uint8Array(bytes)], sampleRate: 24000, bytes });
+
+  it('keys audio by the text and every speech parameter, so changed settings never play old audio', () => {
+    // Required<>: a field added to SpeechParams must be added here too, and is then checked below.
+    const all: Required<SpeechParams> = { model: 'kokoro', voice: 'af_heart', speed: 1, extraFields: { lang_code: 'a', volume_multiplier: 1 } };
+    const changed: { [K in keyof SpeechParams]-?: SpeechParams[K] } = { model: 'tts-1', voice: 'af_bella', speed: 1.25, extraFields: { lang_code: 'b', volume_multiplier: 1 } };
+    const key = audioCacheKey('Error on line 3.', all);
+    assert.notEqual(audioCacheKey('Error on line 4.', all), key);
+    for (const field of Object.keys(all) as Array<keyof SpeechParams>) {
+      assert.notEqual(audioCacheKey('Error on line 3.', { ...all, [field]: changed[field] }), key, field);
+    }
+    assert.notEqual(audioCacheKey('Error on line 3.', { ...all, extraFields: { ...all.extraFields, normalization_options: { normalize: false } } }), key, 'an added extra field');
+    assert.notEqual(audioCacheKey('Error on line 3.', { ...all, extraFields: undefined }), key, 'no extra fields');
+    assert.equal(audioCacheKey('Error on line 3.', { extraFields: { volume_multiplier: 1, lang_code: 'a' }, speed: 1, voice: 'af_heart', model: 'kokoro' }), key, 'the same fields in another order');
+  });
 
   it('evicts the least recently used entries to stay within its byte budget', () => {
     const cache = new AudioCache(1000);

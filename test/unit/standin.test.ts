@@ -267,7 +267,7 @@ describe('stand-in Kokoro server', function () {
       try {
         const health = await send(server.url, '/health', { agent });
         assert.equal(health.status, 200);
-        assert.deepEqual(json(health), { status: 'healthy' });
+        assert.deepEqual(json(health), { status: 'healthy', stand_in: 'Kokoro stand-in' }, 'as Kokoro-FastAPI answers, plus what it is');
         assert.deepEqual(json(await send(server.url, '/v1/audio/voices', { agent })), {
           voices: ['af_heart', 'af_bella', 'af_sky', 'am_adam', 'bf_emma', 'bm_george'].map((v) => ({ id: v, name: v })),
         });

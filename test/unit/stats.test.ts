@@ -1,5 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { LatencyStats, percentile, summarize } from '../../src/stats/latency';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { BENCHMARK_PLAN, BENCHMARK_ROWS } from '../../src/stats/benchmark';
+import { LatencyStats, METRIC_NAMES, latencyTable, metricHeading, percentile, spokenMetric, summarize } from '../../src/stats/latency';
+
+const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
 
 describe('latency statistics', () => {
   it('percentiles interpolate between ranks', () => {
@@ -27,5 +32,26 @@ describe('latency statistics', () => {
     stats.reset();
     assert.equal(stats.summary('firstAudioMs').count, 0);
     assert.equal(stats.last('firstAudioMs'), undefined);
+  });
+
+  it('names each figure once: the same words in the tooltip, the screen-reader label, the benchmark and the README', () => {
+    assert.equal(METRIC_NAMES.endToEndMs, 'command → audio playing');
+    assert.equal(metricHeading('endToEndMs'), 'Command → audio playing (ms)');
+    assert.equal(spokenMetric('endToEndMs', 54.6), 'command to audio playing 55 ms');
+    const stats = new LatencyStats();
+    stats.record('endToEndMs', 40);
+    const table = latencyTable(stats);
+    assert.match(table, /^\| Command → audio playing \(ms\) \| 40 \| 40 \| 40 \| 1 \|$/m);
+    for (const metric of ['firstAudioMs', 'firstByteMs', 'realTimeFactor'] as const) assert.ok(table.includes(metricHeading(metric)), metric);
+    assert.equal(BENCHMARK_ROWS.shortFirstAudio, 'Reading → first audio sent, one line (ms)');
+    const features = readme.split('\n').find((l) => l.startsWith('- **Latency you can see**')) ?? '';
+    assert.ok(features.includes(`*${METRIC_NAMES.endToEndMs}*`), `the README names the status bar figure: ${features}`);
+    assert.doesNotMatch(readme, /time to first audio/i, 'no other name for it');
+  });
+
+  it('the README counts the benchmark\'s readings as the benchmark does', () => {
+    const { runs, warmup } = BENCHMARK_PLAN;
+    const row = readme.split('\n').find((l) => l.startsWith('| Kokoro: Run Latency Benchmark')) ?? '';
+    assert.ok(row.includes(`${runs} silent readings of one line and ${runs} of a long text`) && row.includes(`after ${warmup} warm-up readings of each`), row);
   });
 });

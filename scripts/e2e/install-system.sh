@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs, as root, the Debian/Ubuntu packages the tests need (see system.sh), each only
+# when missing. `npm test` never does this itself; `.ci/run` runs it before the tests.
+# Usage: sudo bash scripts/e2e/install-system.sh
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/system.sh"
+log() { echo "[e2e-install-system] $*"; }
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)
+mapfile -t -O ${#missing[@]} missing < <(missing_build_packages)
+if [ ${#missing[@]} -eq 0 ]; then
+  log "all present: ${SYSTEM_PACKAGES[*]}"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  log "missing: ${missing[*]}; run this as root: sudo bash scripts/e2e/install-system.sh" >&2
+  exit 1
+fi
+command -v apt-get >/dev/null || { log "no apt-get: install ${missing[*]} with your package manager" >&2; exit 1; }
+log "apt-get install ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q "${missing[@]}" >/dev/null
+log "installed: ${missing[*]}"

@@ -1,0 +1,173 @@
+// The playback state machine: which reading is being heard, pause, announcements waiting for
+// the user's own reading, "command → audio playing" timing, and where a reading goes on after a
+// speed or voice change. Written against the reader and player interfaces, so it runs in plain Node.
+//
+// A reading is "fetching" while the reader still requests its audio, then "playing" until the
+// player reports its end: the reader finishes long before the listener does.
+
+import type { ReadingRequest, ReadingResult } from './reader';
+
+/** What playback needs of the reader (the Reader class). */
+export interface ReadingSource {
+  read(request: ReadingRequest): Promise<ReadingResult>;
+  stop(): boolean;
+  readonly reading: boolean;
+  readonly currentId: number | undefined;
+  continuation(readingId: number, samplesPlayed: number): ReadingRequest | undefined;
+}
+
+/** What playback needs of the player beyond the audio it is sent (the PlayerView). */
+export interface PlaybackPlayer {
+  pause(): void;
+  resume(): void;
+  abort(readingId: number): void;
+  playedSamples(readingId: number): number;
+}
+
+export interface PlaybackEvents {
+  /** Whether something is read, or paused, changed (status bar, context keys). */
+  changed(): void;
+  /** Audio became audible this long after the command that asked for it started (ms). */
+  audioPlaying(ms: number): void;
+}
+
+export interface PlayOptions {
+  /** When the user's command started (performance.now()); undefined for announcements and continuations: nothing is timed. */
+  commandStartedAt?: number;
+  /** An automatic announcement: waits for the user's own reading instead of interrupting it. */
+  announcement?: boolean;
+}
+
+export class Playback {
+  private playingId: number | undefined;
+  private pausedValue = false;
+  private announcementPlaying = false;
+  /** The announcement waiting for the user's reading to end; a newer one replaces it. */
+  private waiting: (() => void) | undefined;
+  private readonly commandStartedAt = new Map<number, number>();
+
+  constructor(
+    private readonly reader: ReadingSource,
+    private readonly player: PlaybackPlayer,
+    private readonly events: PlaybackEvents,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Something is being fetched or heard. */
+  get reading(): boolean {
+    return this.reader.reading || this.playingId !== undefined;
+  }
+
+  get paused(): boolean {
+    return this.pausedValue;
+  }
+
+  /** The reading being heard (or fetched), if any. */
+  get currentId(): number | undefined {
+    return this.playingId;
+  }
+
+  /** Reads `request`, replacing whatever is read. Resolves when all its audio is fetched (or it failed or stopped). */
+  async play(request: ReadingRequest, options: PlayOptions = {}): Promise<ReadingResult> {
+    if (!options.announcement) this.waiting = undefined;
+    this.announcementPlaying = options.announcement ?? false;
+    this.setPaused(false);
+    const fetched = this.reader.read(request);
+    const id = this.reader.currentId;
+    if (id !== undefined) {
+      this.playingId = id;
+      if (options.commandStartedAt !== undefined) this.commandStartedAt.set(id, options.commandStartedAt);
+    }
+    this.events.changed();
+    const result = await fetched;
+    // Nothing reached the player: nothing will report its end.
+    const silent = result.outcome === 'empty' || (result.outcome === 'failed' && result.samples === 0);
+    if (silent && this.playingId === result.id) this.forget(result.id);
+    this.events.changed();
+    return result;
+  }
+
+  /**
+   * An announcement: started now unless the user's own reading is being heard; then it waits (a
+   * newer announcement replaces one waiting) and starts when that reading ends. True when started.
+   */
+  announce(start: () => void): boolean {
+    if (this.reading && !this.announcementPlaying) {
+      this.waiting = start;
+      return false;
+    }
+    start();
+    return true;
+  }
+
+  /** Whether the reading being heard is an announcement. */
+  get playingAnnouncement(): boolean {
+    return this.announcementPlaying && this.reading;
+  }
+
+  /**
+   * The rest of reading `readingId` (default: the one being heard) from the sentence under the
+   * playhead, to read again with new settings or after a failure. Undefined when it is gone.
+   */
+  continuation(readingId = this.playingId): ReadingRequest | undefined {
+    if (readingId === undefined) return undefined;
+    return this.reader.continuation(readingId, this.player.playedSamples(readingId));
+  }
+
+  stop(): boolean {
+    this.waiting = undefined;
+    const wasFetching = this.reader.stop();
+    const playing = this.playingId;
+    if (!wasFetching && playing !== undefined) this.player.abort(playing);
+    if (playing !== undefined) this.forget(playing);
+    this.setPaused(false);
+    this.events.changed();
+    return wasFetching || playing !== undefined;
+  }
+
+  togglePause(): void {
+    if (this.reading) this.setPaused(!this.pausedValue);
+  }
+
+  pause(): void {
+    if (this.reading) this.setPaused(true);
+  }
+
+  resume(): void {
+    this.setPaused(false);
+  }
+
+  /** The player made reading `readingId` audible. */
+  playerStarted(readingId: number): void {
+    const startedAt = this.commandStartedAt.get(readingId);
+    this.commandStartedAt.delete(readingId);
+    if (startedAt !== undefined) this.events.audioPlaying(this.now() - startedAt);
+    this.events.changed();
+  }
+
+  /** The player finished (or dropped) reading `readingId`: an announcement waiting may start. */
+  playerEnded(readingId: number): void {
+    this.commandStartedAt.delete(readingId);
+    if (this.playingId !== readingId) return;
+    this.forget(readingId);
+    this.setPaused(false);
+    this.events.changed();
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (waiting && !this.reading) waiting();
+  }
+
+  private forget(readingId: number): void {
+    this.commandStartedAt.delete(readingId);
+    this.playingId = undefined;
+    this.announcementPlaying = false;
+  }
+
+  private setPaused(paused: boolean): void {
+    if (paused === this.pausedValue) return;
+    this.pausedValue = paused;
+    if (paused) this.player.pause();
+    else this.player.resume();
+    this.events.changed();
+  }
+}

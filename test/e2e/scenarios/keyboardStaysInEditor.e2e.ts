@@ -1,0 +1,82 @@
+// Reading must never take the keyboard away from the editor: readings in a row started with
+// the real keys, the first of them creating the player (in a fresh VS Code the player view has
+// never been created), and after each the key presses still go to the editor. When audio needs a
+// gesture in the player (desktop VS Code), the player takes the keyboard for it and gives it back.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { KokoroApi } from '../../../src/extension';
+import * as driver from '../driver';
+import { activateExtension, isEnded, isStarted, nextReport, openSample, waitUntil } from '../helpers';
+
+const LINES = Array.from({ length: 6 }, (_, i) => `Sentence number ${i + 1} is read aloud while the keyboard stays in the editor.`);
+/** Longer than the webview's own focus work (a 50 ms delay, 250 ms focus polling): focus taken late shows. */
+const WATCH_MS = 1_000;
+
+/** Checks for WATCH_MS that every key press would go to the text editor. */
+async function assertKeyboardStaysInEditor(when: string): Promise<void> {
+  const until = Date.now() + WATCH_MS;
+  do {
+    const active = await driver.activeElement();
+    assert.ok(active.inEditor && !active.inWebview, `${when}: the keyboard is in the editor, not in <${active.tag} class="${active.className}">`);
+    await new Promise((r) => setTimeout(r, 100));
+  } while (Date.now() < until);
+}
+
+describe('The keyboard stays in the editor', function () {
+  this.timeout(120_000);
+  let api: KokoroApi;
+  let editor: vscode.TextEditor;
+
+  before(async () => {
+    api = await activateExtension();
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+  });
+
+  it('five readings in a row with Ctrl+Alt+S, the first creating the player, some stopped with Ctrl+Alt+X', async () => {
+    assert.equal(api.session.player.isReady, false, 'the player has never been created');
+    editor = await openSample('focus.txt', `${LINES.join('\n')}\n`);
+    await driver.focusEditor();
+    await assertKeyboardStaysInEditor('before the first reading');
+    for (let i = 0; i < 5; i++) {
+      editor.selection = new vscode.Selection(i, 0, i, LINES[i].length);
+      const started = nextReport(api, isStarted, 30_000);
+      const ended = nextReport(api, isEnded, 30_000);
+      await driver.press('Control+Alt+S');
+      await started;
+      await assertKeyboardStaysInEditor(`reading ${i + 1} playing`);
+      const stopIt = i % 2 === 1;
+      if (stopIt) await driver.press('Control+Alt+X');
+      const end = await ended;
+      assert.equal(end.stopped, stopIt, `reading ${i + 1} ${stopIt ? 'was stopped by the key' : 'played to the end'}`);
+      await assertKeyboardStaysInEditor(`after reading ${i + 1}`);
+    }
+    assert.equal(api.session.player.isReady, true);
+  });
+
+  it('when audio needs a gesture, Enter in the player enables it and the keyboard goes back to the editor', async () => {
+    // Desktop VS Code's rule, emulated in the live player: its audio counts as not running until a
+    // real key press or click inside the player's own frame.
+    await driver.webviewEvaluate('#speed', `(() => {
+      const real = Object.getOwnPropertyDescriptor(BaseAudioContext.prototype, 'state').get;
+      let allowed = false;
+      for (const type of ['keydown', 'click']) addEventListener(type, (e) => { if (e.isTrusted) allowed = true; }, true);
+      Object.defineProperty(AudioContext.prototype, 'state', { configurable: true, get() { return allowed ? real.call(this) : 'suspended'; } });
+    })()`);
+    await driver.focusEditor();
+    editor.selection = new vscode.Selection(5, 0, 5, LINES[5].length);
+    const started = nextReport(api, isStarted, 30_000);
+    const ended = nextReport(api, isEnded, 30_000);
+    await driver.press('Control+Alt+S');
+    await waitUntil(async () => (await driver.activeElement()).inWebview, 10_000, 'the player to take the keyboard for the gesture');
+    assert.equal(await driver.webviewEvaluate('#speed', 'document.activeElement?.id'), 'enable', 'the Enable audio button has the keyboard');
+    await driver.press('Enter');
+    await started;
+    await waitUntil(async () => (await driver.activeElement()).inEditor, 10_000, 'the keyboard to be back in the editor');
+    await ended;
+    await assertKeyboardStaysInEditor('after the gesture');
+    const next = nextReport(api, isEnded, 30_000);
+    await driver.press('Control+Alt+S');
+    await next;
+  });
+});

@@ -1,0 +1,158 @@
+import * as assert from 'node:assert/strict';
+import { Playback, PlaybackPlayer, ReadingSource } from '../../src/speech/playback';
+import type { ReadingRequest, ReadingResult } from '../../src/speech/reader';
+
+/** A reader whose readings end when the test says so. */
+class FakeReader implements ReadingSource {
+  private nextId = 1;
+  currentId: number | undefined;
+  private finish: ((r: ReadingResult) => void) | undefined;
+  continued: Array<[number, number]> = [];
+  get reading(): boolean {
+    return this.currentId !== undefined;
+  }
+  read(request: ReadingRequest): Promise<ReadingResult> {
+    this.stop();
+    const id = this.nextId++;
+    this.currentId = id;
+    void request;
+    return new Promise((resolve) => (this.finish = resolve));
+  }
+  /** Ends the current reading's fetching with `outcome`. */
+  end(outcome: ReadingResult['outcome'] = 'completed', samples = 24_000): number {
+    const id = this.currentId!;
+    this.currentId = undefined;
+    this.finish?.({ id, outcome, samples, sampleRate: 24_000, requests: 1, chunks: [], cachedChunks: 0 });
+    return id;
+  }
+  stop(): boolean {
+    if (this.currentId === undefined) return false;
+    this.end('stopped');
+    return true;
+  }
+  continuation(readingId: number, samplesPlayed: number): ReadingRequest | undefined {
+    this.continued.push([readingId, samplesPlayed]);
+    return { text: 'the rest', params: { model: 'kokoro', voice: 'af_heart', speed: 1 } };
+  }
+}
+
+function setup() {
+  const reader = new FakeReader();
+  const calls: string[] = [];
+  const player: PlaybackPlayer = {
+    pause: () => calls.push('pause'),
+    resume: () => calls.push('resume'),
+    abort: (id) => calls.push(`abort ${id}`),
+    playedSamples: () => 4800,
+  };
+  const timings: number[] = [];
+  let t = 1000;
+  const playback = new Playback(reader, player, { changed: () => undefined, audioPlaying: (ms) => timings.push(ms) }, () => t);
+  return { reader, player, calls, timings, playback, advance: (ms: number) => (t += ms), at: () => t };
+}
+
+const request: ReadingRequest = { text: 'Hello.', params: { model: 'kokoro', voice: 'af_heart', speed: 1 } };
+
+describe('Playback (the state machine between reader and player)', () => {
+  it('a reading is read until the player says it ended, not when its audio is fetched', async () => {
+    const { reader, playback } = setup();
+    const done = playback.play(request);
+    assert.equal(playback.reading, true);
+    const id = reader.end();
+    assert.equal((await done).outcome, 'completed');
+    assert.equal(playback.reading, true, 'still being heard');
+    playback.playerEnded(id);
+    assert.equal(playback.reading, false);
+  });
+
+  it('times "command → audio playing" from the command\'s start, only for commands', async () => {
+    const { reader, playback, timings, advance, at } = setup();
+    const commandAt = at();
+    advance(5);
+    const done = playback.play(request, { commandStartedAt: commandAt });
+    advance(40);
+    playback.playerStarted(reader.currentId!);
+    assert.deepEqual(timings, [45]);
+    playback.playerEnded(reader.end());
+    await done;
+    const announced = playback.play(request, { announcement: true });
+    playback.playerStarted(reader.currentId!);
+    assert.deepEqual(timings, [45], 'an announcement is not a command');
+    reader.end();
+    await announced;
+  });
+
+  it('a reading that produced no audio is over at once; one that failed after some audio plays it out', async () => {
+    const { reader, playback } = setup();
+    const empty = playback.play(request);
+    reader.end('empty', 0);
+    await empty;
+    assert.equal(playback.reading, false);
+    const failed = playback.play(request);
+    const id = reader.end('failed', 24_000);
+    await failed;
+    assert.equal(playback.reading, true, 'what arrived is still heard');
+    playback.playerEnded(id);
+    assert.equal(playback.reading, false);
+  });
+
+  it('an announcement waits for the user\'s reading and starts when it ends; a newer one replaces it; a new user reading drops it', async () => {
+    const { reader, playback } = setup();
+    const said: string[] = [];
+    const user = playback.play(request);
+    assert.equal(playback.announce(() => said.push('first')), false);
+    assert.equal(playback.announce(() => said.push('second')), false);
+    const id = reader.end();
+    await user;
+    playback.playerEnded(id);
+    assert.deepEqual(said, ['second']);
+
+    const again = playback.play(request);
+    playback.announce(() => said.push('dropped'));
+    const other = playback.play(request); // the user reads something else
+    reader.end();
+    await again;
+    const id2 = reader.end();
+    await other;
+    playback.playerEnded(id2);
+    assert.deepEqual(said, ['second'], 'the user\'s new reading dropped the waiting announcement');
+  });
+
+  it('an announcement replaces an announcement being heard, never the user\'s reading', async () => {
+    const { reader, playback } = setup();
+    const first = playback.play(request, { announcement: true });
+    let started = false;
+    assert.equal(playback.announce(() => (started = true)), true);
+    assert.equal(started, true);
+    assert.equal(playback.playingAnnouncement, true);
+    reader.end();
+    await first;
+  });
+
+  it('pause is undone by a new reading and by stop; stop silences a reading whose audio is all fetched', async () => {
+    const { reader, playback, calls } = setup();
+    const done = playback.play(request);
+    playback.togglePause();
+    assert.equal(playback.paused, true);
+    const id = reader.end();
+    await done;
+    assert.equal(playback.stop(), true);
+    assert.equal(playback.paused, false);
+    assert.deepEqual(calls, ['pause', `abort ${id}`, 'resume']);
+    assert.equal(playback.reading, false);
+    assert.equal(playback.stop(), false, 'nothing left to stop');
+    playback.togglePause();
+    assert.equal(playback.paused, false, 'nothing to pause');
+  });
+
+  it('goes on from the playhead of the reading being heard (or of a given one)', async () => {
+    const { reader, playback } = setup();
+    assert.equal(playback.continuation(), undefined, 'nothing is heard');
+    const done = playback.play(request);
+    const id = reader.currentId!;
+    assert.equal(playback.continuation()?.text, 'the rest');
+    assert.deepEqual(reader.continued, [[id, 4800]]);
+    reader.end();
+    await done;
+  });
+});
