@@ -6,12 +6,12 @@
 
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { KokoroClient, SpeechParams } from '../src/kokoro/client';
+import { type KokoroClient, type SpeechParams } from '../src/kokoro/client';
 import { KokoroServer } from '../src/kokoro/server';
-import { ReadingResult, Reader } from '../src/speech/reader';
+import { type ReadingResult, Reader } from '../src/speech/reader';
 import { SilentSink } from '../src/stats/benchmark';
 import { toSpeakable } from '../src/speech/speakable';
-import { Summary, summarize } from '../src/stats/latency';
+import { type Summary, summarize } from '../src/stats/latency';
 import { StandinProcess } from '../test/standin/process';
 import { PacedSink } from './pacedSink';
 import { LONG_TEXT, SHORT_TEXT, megabyteText } from './texts';
@@ -66,7 +66,7 @@ function parseArgs(argv: string[]): Options {
       case '--skip-memory': options.skipMemory = true; break;
       case '--help':
         console.log(USAGE);
-        process.exit(0);
+        return process.exit(0);
       default:
         throw new Error(`Unknown option ${flag} (try --help)`);
     }

@@ -1,4 +1,4 @@
-// `npm test`: build, type-check, unit tests (plain Node, against the stand-in server),
+// `npm test`: build, type-check, lint, unit tests (plain Node, against the stand-in server),
 // the player in Chromium, then the end-to-end suite in a real VS Code (code-server).
 // Ends with one line "N passed, N failed" and exits non-zero if anything failed or did not run.
 // Never needs root: what only root can install (scripts/e2e/install-system.sh) is checked first,
@@ -95,6 +95,7 @@ step('build', process.execPath, ['esbuild.mjs']);
 rmSync(path.join(repo, 'out'), { recursive: true, force: true }); // no test compiled from a file that is gone
 step('type-check and compile tests', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
 step('type-check the webview', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'media/tsconfig.json']);
+step('lint (ESLint, type-aware)', process.execPath, [require.resolve('eslint/bin/eslint.js'), '.']);
 if (only !== 'unit') step('install the real VS Code for end-to-end tests (once, for this user, from npm)', 'bash', ['scripts/e2e/install.sh']);
 
 if (only !== 'e2e') {

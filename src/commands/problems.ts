@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { nextProblem, problemsAtCursor } from '../diagnostics/navigation';
-import { describeFileProblems, describeProblems, ProblemInfo } from '../diagnostics/wording';
+import { describeFileProblems, describeProblems, type ProblemInfo } from '../diagnostics/wording';
 import { fileName, problemsOf } from '../vscode/problems';
 import type { Session } from '../vscode/session';
 

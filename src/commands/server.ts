@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { KokoroError } from '../kokoro/errors';
-import { API_KEY_SECRET, Session } from '../vscode/session';
+import { API_KEY_SECRET, type Session } from '../vscode/session';
 import { updateSetting } from '../vscode/settings';
-import { VoiceItem, pickVoice } from './voicePicker';
+import { type VoiceItem, pickVoice } from './voicePicker';
 
 export function selectVoice(session: Session) {
   return async (): Promise<void> => {

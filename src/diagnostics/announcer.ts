@@ -13,7 +13,7 @@
 
 import { problemKey, problemsAtCursor, severityAtLeast } from './navigation';
 import type { PunctuationLevel } from '../speech/speakable';
-import { columnHelps, describeProblem, ProblemInfo, Severity, summarizeNewErrors } from './wording';
+import { columnHelps, describeProblem, type ProblemInfo, type Severity, summarizeNewErrors } from './wording';
 
 export type AnnounceMode = 'off' | 'cursor' | 'newErrors';
 

@@ -1,6 +1,6 @@
 // Which problem the user means: the ones at the cursor, the next, the previous. Pure: no `vscode`.
 
-import { compareProblems, ProblemInfo, Severity, severityRank } from './wording';
+import { compareProblems, type ProblemInfo, type Severity, severityRank } from './wording';
 
 /** Whether `s` is `min` or more severe (error > warning > information > hint). */
 export function severityAtLeast(s: Severity, min: Severity): boolean {

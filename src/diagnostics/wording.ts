@@ -10,7 +10,7 @@
 // another column ("Error on line 4, column 9: … Error on line 4, column 20: …"). Two
 // problems of different severity on a line are already told apart by their severity.
 
-import { PunctuationLevel, splitIdentifier, toSpeakable } from '../speech/speakable';
+import { type PunctuationLevel, splitIdentifier, toSpeakable } from '../speech/speakable';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -294,7 +294,7 @@ function prepareMessage(message: string, source: string | undefined): string {
     text = text.replace(/\b([A-Za-z_$][\w$.:]*)<([^<>'"`\n]{0,200})>/g, (_m, name: string, args: string) => (args.trim() ? `${name} of ${args}` : name));
   }
   if (source && RUST_SOURCES.test(source)) {
-    text = text.replace(/`([^`\n]*)`/g, (_m, code: string) => `\`${code.replace(/&\s*mut\s+/g, 'mutable reference to ').replace(/&(?=['\w(\[])/g, 'reference to ')}\``);
+    text = text.replace(/`([^`\n]*)`/g, (_m, code: string) => `\`${code.replace(/&\s*mut\s+/g, 'mutable reference to ').replace(/&(?=['\w([])/g, 'reference to ')}\``);
   }
   return text;
 }

@@ -3,7 +3,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { PcmDecoder, decoderForContentType } from './decoder';
+import { type PcmDecoder, decoderForContentType } from './decoder';
 import { KokoroError, errorBodyMessage, networkError, speechHttpError } from './errors';
 import { invalidServerUrlMessage, parseServerUrl } from './serverUrl';
 

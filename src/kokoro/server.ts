@@ -2,7 +2,7 @@
 // the server's state, and recovery (health polling, then re-warm) when it goes away.
 
 import { EventEmitter } from 'node:events';
-import { KokoroClient, KokoroClientOptions, SpeechParams, WarmUpResult } from './client';
+import { KokoroClient, type KokoroClientOptions, type SpeechParams, type WarmUpResult } from './client';
 import { KokoroError, networkError } from './errors';
 
 /** 'misconfigured': kokoro.serverUrl cannot be used, so nothing is sent until it changes. */
@@ -178,20 +178,22 @@ export class KokoroServer extends EventEmitter<ServerEvents> {
     if (this.recoveryTimer || this.disposed) return;
     const delay = RECOVERY_DELAYS_MS[Math.min(this.recoveryAttempt, RECOVERY_DELAYS_MS.length - 1)];
     this.recoveryAttempt++;
-    this.recoveryTimer = setTimeout(async () => {
-      this.recoveryTimer = undefined;
-      const client = this.current;
-      try {
-        await client.health();
-        if (client !== this.current || this.disposed) return;
-        this.recoveryAttempt = 0;
-        if (this.settings.warmUp) await this.warmUp();
-        else this.setState('ready');
-      } catch {
-        if (client === this.current && !this.disposed && this.stateValue === 'unreachable') this.scheduleRecovery();
-      }
-    }, delay);
+    this.recoveryTimer = setTimeout(() => void this.recover(), delay);
     this.recoveryTimer.unref?.();
+  }
+
+  private async recover(): Promise<void> {
+    this.recoveryTimer = undefined;
+    const client = this.current;
+    try {
+      await client.health();
+      if (client !== this.current || this.disposed) return;
+      this.recoveryAttempt = 0;
+      if (this.settings.warmUp) await this.warmUp();
+      else this.setState('ready');
+    } catch {
+      if (client === this.current && !this.disposed && this.stateValue === 'unreachable') this.scheduleRecovery();
+    }
   }
 
   private stopRecovery(): void {

@@ -1,7 +1,7 @@
 // The player webview's page. Pure, so its Content Security Policy is tested in plain Node
 // and enforced in a real browser engine (test/browser/player.test.ts).
 
-import { PageResources, webviewPage } from '../webview/page';
+import { type PageResources, webviewPage } from '../webview/page';
 
 export interface PlayerPageResources extends PageResources {
   scriptUri: string;

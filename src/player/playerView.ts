@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { AudioSink } from '../speech/reader';
 import { newNonce } from '../webview/page';
 import { playerHtml } from './html';
-import { FromPlayer, ToPlayer, parseFromPlayer } from './messages';
+import { type FromPlayer, type ToPlayer, parseFromPlayer } from './messages';
 
 const MAX_MESSAGE_BYTES = 96 * 1024;
 /** How far ahead of the playhead audio is fetched before the reader waits. */

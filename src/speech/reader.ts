@@ -4,9 +4,9 @@
 import { performance } from 'node:perf_hooks';
 import type { KokoroClient, SpeechParams, SpeechTimings } from '../kokoro/client';
 import { KokoroError, briefly } from '../kokoro/errors';
-import { LatencyStats } from '../stats/latency';
+import { type LatencyStats } from '../stats/latency';
 import { AudioCache, audioCacheKey } from './audioCache';
-import { ChunkLimit, Chunker, ChunkOptions, DEFAULT_CHUNK_OPTIONS } from './chunker';
+import { type ChunkLimit, Chunker, type ChunkOptions, DEFAULT_CHUNK_OPTIONS } from './chunker';
 import { ServerPace } from './pacing';
 
 /** Where audio goes: the webview player in the editor, a counter in the benchmark. */

@@ -37,6 +37,7 @@ function rewriteControlSyntax(text: string): string {
 /** Drops NUL and other control characters, replaces broken surrogates, unifies line ends. */
 function sanitize(text: string): string {
   const wellFormed = typeof (text as { toWellFormed?: () => string }).toWellFormed === 'function' ? (text as unknown as { toWellFormed(): string }).toWellFormed() : text;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
   return wellFormed.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]/g, ' ');
 }
 

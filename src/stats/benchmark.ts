@@ -2,8 +2,8 @@
 // against the configured server, with a silent sink (nothing is played).
 
 import type { KokoroClient, SpeechParams } from '../kokoro/client';
-import { AudioSink, Reader } from '../speech/reader';
-import { metricHeading, summarize, Summary } from './latency';
+import { type AudioSink, Reader } from '../speech/reader';
+import { metricHeading, summarize, type Summary } from './latency';
 
 export const BENCHMARK_SHORT_TEXT = 'const total = items.reduce((sum, item) => sum + item.price, 0);';
 /** What "Run Latency Benchmark" measures (the README says the same): readings of each text, after warm-ups not counted. */

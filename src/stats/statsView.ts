@@ -1,7 +1,7 @@
 // "Show Latency Stats": a webview tab with the full table and a Reset button.
 
 import * as vscode from 'vscode';
-import { LatencyStats, METRICS, metricHeading } from './latency';
+import { type LatencyStats, METRICS, metricHeading } from './latency';
 import { REPORT_STYLE, escapeHtml as escape, newNonce, summaryTable, webviewPage } from '../webview/page';
 import { connectionReuse } from './statusBar';
 

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { standInNote } from '../kokoro/client';
 import type { ServerState } from '../kokoro/server';
-import { LatencyStats, latencyTable, spokenMetric } from './latency';
+import { type LatencyStats, latencyTable, spokenMetric } from './latency';
 
 export interface StatusSnapshot {
   state: ServerState;

@@ -2,9 +2,9 @@
 // synthesised ahead of time for the problem at the cursor.
 
 import * as vscode from 'vscode';
-import { Announcer, AnnounceMode, Clock } from '../diagnostics/announcer';
+import { Announcer, type AnnounceMode, type Clock } from '../diagnostics/announcer';
 import { problemsAtCursor } from '../diagnostics/navigation';
-import { describeProblems, Severity } from '../diagnostics/wording';
+import { describeProblems, type Severity } from '../diagnostics/wording';
 import type { PunctuationLevel } from '../speech/speakable';
 import { fileName, problemsOf } from './problems';
 import type { Session } from './session';

@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { SettingLocation } from '../config';
-import { KokoroError } from '../kokoro/errors';
+import { type KokoroError } from '../kokoro/errors';
 
 /** The same kind of error is not shown again within this time: a dead server must not cause a storm. */
 const REPEAT_AFTER_MS = 15_000;

@@ -2,16 +2,16 @@
 // and its client, the reader, the player, the status bar, and their disposables.
 
 import * as vscode from 'vscode';
-import { KokoroConfig, SECTION, SettingProblem, serverSettings } from '../config';
+import { type KokoroConfig, SECTION, type SettingProblem, serverSettings } from '../config';
 import { standInNote } from '../kokoro/client';
 import { KokoroServer } from '../kokoro/server';
 import { displayUrl, sendsPlainTextOffMachine } from '../kokoro/serverUrl';
-import { FromPlayer } from '../player/messages';
+import { type FromPlayer } from '../player/messages';
 import { PlayerView } from '../player/playerView';
 import { AudioCache } from '../speech/audioCache';
-import { Playback, PlayOptions } from '../speech/playback';
-import { Reader, ReadingRequest, ReadingResult } from '../speech/reader';
-import { PunctuationLevel, TextKind, neutralizeControlSyntax, toSpeakable } from '../speech/speakable';
+import { Playback, type PlayOptions } from '../speech/playback';
+import { Reader, type ReadingRequest, type ReadingResult } from '../speech/reader';
+import { type PunctuationLevel, type TextKind, neutralizeControlSyntax, toSpeakable } from '../speech/speakable';
 import { LatencyStats } from '../stats/latency';
 import { StatsView } from '../stats/statsView';
 import { StatusBar } from '../stats/statusBar';

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
-import { activateExtension, RecordedRequest, waitUntil } from './helpers';
+import { activateExtension, type RecordedRequest, waitUntil } from './helpers';
 
 describe('Start-up', function () {
   this.timeout(60_000);

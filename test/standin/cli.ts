@@ -5,7 +5,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { FAULTS, Fault, MODES, StandinMode, StandinOptions, StandinServer } from './server';
+import { FAULTS, type Fault, MODES, type StandinMode, type StandinOptions, StandinServer } from './server';
 
 const USAGE = `Usage: node cli.js [--port 8880] [--host 127.0.0.1] [--ttfb-ms 0] [--rtf 0] [--chunk-ms 100]
        [--ms-per-char 60] [--voice-source tone|espeak] [--voices-shape objects|strings] [--label TEXT]
@@ -80,7 +80,8 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
 async function main(): Promise<void> {
   const { options, controlPort, quiet } = parse(process.argv.slice(2));
   const server = await StandinServer.start(options);
-  const control = http.createServer(async (req, res) => {
+  const control = http.createServer((req, res) => void answerControl(req, res));
+  async function answerControl(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const reply = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
     } catch (err) {
       return reply(500, { error: (err as Error).message });
     }
-  });
+  }
   await new Promise<void>((resolve, reject) => {
     control.once('error', reject);
     control.listen(controlPort, '127.0.0.1', resolve);

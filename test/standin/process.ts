@@ -2,7 +2,7 @@
 // and in blocking mode it may block its own event loop. Used by `npm run bench` (bundled into dist/, next to
 // dist/standin.js) and by unit tests (compiled to out/test/standin/, next to cli.js).
 
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ActivationHost, guardActivation } from '../../src/activation';
+import { type ActivationHost, guardActivation } from '../../src/activation';
 
 const root = path.join(__dirname, '..', '..', '..');
 const commandIds: string[] = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.commands.map((c: { command: string }) => c.command);

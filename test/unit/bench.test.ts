@@ -7,7 +7,10 @@ import * as path from 'node:path';
 const root = path.join(__dirname, '..', '..', '..');
 const TIMINGS = ['firstByteMs', 'firstAudioMs', 'shortTextFirstAudioMs', 'longTextFirstAudioMs', 'afterStopFirstAudioMs', 'stopMs', 'realTimeFactor'];
 
-function runBench(args: string[]): Record<string, any> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the JSON the benchmark writes, read field by field
+type BenchJson = Record<string, any>;
+
+function runBench(args: string[]): BenchJson {
   const bench = path.join(root, 'dist', 'bench.js');
   assert.ok(existsSync(bench), 'dist/bench.js is built (npm run build)');
   const json = path.join(mkdtempSync(path.join(tmpdir(), 'bench-')), 'bench.json');
@@ -17,7 +20,7 @@ function runBench(args: string[]): Record<string, any> {
   return JSON.parse(readFileSync(json, 'utf8'));
 }
 
-function assertTimings(results: Record<string, any>): void {
+function assertTimings(results: BenchJson): void {
   for (const name of TIMINGS) {
     const t = results[name];
     for (const key of ['min', 'p50', 'p95', 'p99', 'max']) assert.ok(Number.isFinite(t[key]) && t[key] >= 0, `${name}.${key} = ${t[key]}`);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { KokoroClient, KokoroClientOptions, SpeechParams, parseVoices, standInName } from '../../src/kokoro/client';
+import { KokoroClient, type KokoroClientOptions, type SpeechParams, parseVoices, standInName } from '../../src/kokoro/client';
 import { KokoroError } from '../../src/kokoro/errors';
 import { KokoroServer } from '../../src/kokoro/server';
 import { StandinServer, samplesForText } from '../standin/server';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SETTING_KEYS, SettingSchema, parseConfig, settingLocation, writeTarget } from '../../src/config';
+import { SETTING_KEYS, type SettingSchema, parseConfig, settingLocation, writeTarget } from '../../src/config';
 import { parseServerUrl } from '../../src/kokoro/serverUrl';
 
 const root = path.join(__dirname, '..', '..', '..');

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { Announcer, AnnounceMode, AnnouncerOptions, Clock, Utterance } from '../../src/diagnostics/announcer';
+import { Announcer, type AnnounceMode, type AnnouncerOptions, type Clock, type Utterance } from '../../src/diagnostics/announcer';
 import { nextProblem, problemKey, problemsAtCursor, severityAtLeast } from '../../src/diagnostics/navigation';
 import {
   columnHelps,
   describeFileProblems,
   describeProblem,
   describeProblems,
-  ProblemInfo,
-  Severity,
+  type ProblemInfo,
+  type Severity,
   shortenMessage,
   summarizeNewErrors,
   summarizeProblems,

@@ -3,9 +3,9 @@
 // in a child process because it blocks its own event loop.
 
 import * as assert from 'node:assert/strict';
-import { SpeechParams } from '../../src/kokoro/client';
-import { KokoroServer, ServerState } from '../../src/kokoro/server';
-import { AudioSink, Reader } from '../../src/speech/reader';
+import { type SpeechParams } from '../../src/kokoro/client';
+import { KokoroServer, type ServerState } from '../../src/kokoro/server';
+import { type AudioSink, Reader } from '../../src/speech/reader';
 import { StandinProcess } from '../standin/process';
 
 const params: SpeechParams = { model: 'kokoro', voice: 'af_heart', speed: 1 };

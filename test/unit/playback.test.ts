@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Playback, PlaybackPlayer, ReadingSource } from '../../src/speech/playback';
+import { Playback, type PlaybackPlayer, type ReadingSource } from '../../src/speech/playback';
 import type { ReadingRequest, ReadingResult } from '../../src/speech/reader';
 
 /** A reader whose readings end when the test says so. */

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { KokoroClient, SpeechParams } from '../../src/kokoro/client';
+import { KokoroClient, type SpeechParams } from '../../src/kokoro/client';
 import { AudioCache, audioCacheKey } from '../../src/speech/audioCache';
-import { AudioSink, Reader } from '../../src/speech/reader';
+import { type AudioSink, Reader } from '../../src/speech/reader';
 import { LatencyStats } from '../../src/stats/latency';
 import { StandinServer, samplesForText } from '../standin/server';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { kindForLanguage, neutralizeControlSyntax, splitIdentifier, toSpeakable, PunctuationLevel } from '../../src/speech/speakable';
+import { kindForLanguage, neutralizeControlSyntax, splitIdentifier, toSpeakable, type PunctuationLevel } from '../../src/speech/speakable';
 
 const code = (text: string, punctuation: PunctuationLevel = 'some', languageId = 'typescript') => toSpeakable(text, { kind: 'code', punctuation, languageId });
 const CONTROL = [/\[[^\]]*\]\(\/[^)]*\/\)/, /\[pause:[^\]]*\]/i];

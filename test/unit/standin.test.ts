@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { Fault, StandinServer, samplesForText } from '../standin/server';
+import { type Fault, StandinServer, samplesForText } from '../standin/server';
 
 interface Answer {
   status: number;

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { StandinProcess } from '../standin/process';
-import { RecordedRequest, samplesForText, sentenceGroups } from '../standin/server';
+import { type RecordedRequest, samplesForText, sentenceGroups } from '../standin/server';
 
 interface Piece {
   at: number;

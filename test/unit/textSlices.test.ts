@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import { LineText, SlicedText, TextSpan, textSlices } from '../../src/speech/textSlices';
+import { type LineText, SlicedText, type TextSpan, textSlices } from '../../src/speech/textSlices';
 
 /** A document over `content` that counts how much text was copied out of it. */
 function documentOf(content: string) {

@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { playerHtml } from '../../src/player/html';
-import { FromPlayer, parseFromPlayer } from '../../src/player/messages';
+import { type FromPlayer, parseFromPlayer } from '../../src/player/messages';
 import { displayUrl, isLoopbackHost, sendsPlainTextOffMachine } from '../../src/kokoro/serverUrl';
-import { PageResources, newNonce, pageCsp, summaryTable, webviewPage } from '../../src/webview/page';
+import { type PageResources, newNonce, pageCsp, summaryTable, webviewPage } from '../../src/webview/page';
 
 describe('trust boundaries', () => {
   it('accepts only well-formed messages from the player webview', () => {

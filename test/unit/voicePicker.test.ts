@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { VoiceItem, VoicePick, pickVoice, voiceDescription } from '../../src/commands/voicePicker';
+import { type VoiceItem, type VoicePick, pickVoice, voiceDescription } from '../../src/commands/voicePicker';
 
 /** A quick pick as VS Code's behaves for these calls; it notes every change made after it was disposed. */
 class FakePick implements VoicePick {
