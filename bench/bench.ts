@@ -7,9 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { type KokoroClient, type SpeechParams } from '../src/kokoro/client';
-import { KokoroServer } from '../src/kokoro/server';
+import { ServerConnection } from '../src/kokoro/connection';
 import { type ReadingResult, Reader } from '../src/speech/reader';
-import { SilentSink } from '../src/stats/benchmark';
+import { SilentSink } from '../src/stats/latencyBenchmark';
 import { toSpeakable } from '../src/speech/speakable';
 import { type Summary, summarize } from '../src/stats/latency';
 import { StandinProcess } from '../test/standin/process';
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const url = options.url ?? standin!.url;
   const params: SpeechParams = { model: 'kokoro', voice: options.voice, speed: 1 };
   // The extension's own server object: warm-up, and connections kept warm past the server's keep-alive.
-  const kokoro = new KokoroServer({ client: { serverUrl: url, connections: options.connections, healthTimeoutMs: 2000, firstByteTimeoutMs: 30_000, streamTimeoutMs: 30_000 }, speech: params, warmUp: true });
+  const kokoro = new ServerConnection({ client: { serverUrl: url, connections: options.connections, healthTimeoutMs: 2000, firstByteTimeoutMs: 30_000, streamTimeoutMs: 30_000 }, speech: params, warmUp: true });
   const client = kokoro.client;
   // Two players: one that takes audio as fast as it comes (the server's own speed), one that plays in real time.
   const silent = new SilentSink();

@@ -4,7 +4,7 @@
 
 import type { AnnounceMode } from './diagnostics/announcer';
 import type { Severity } from './diagnostics/wording';
-import type { ServerSettings } from './kokoro/server';
+import type { ServerSettings } from './kokoro/connection';
 import { invalidServerUrlMessage, parseServerUrl } from './kokoro/serverUrl';
 import type { PunctuationLevel } from './speech/speakable';
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Session } from '../vscode/session';
-import { runBenchmark } from './benchmark';
+import { SPEED } from '../player/messages';
+import { runBenchmark } from './runBenchmark';
 import { goToProblemAndRead, readProblemAtCursor, readProblemsInFile } from './problems';
 import { OutputChannels, readOutputChannel } from './outputChannel';
 import { readSelection } from './readSelection';
@@ -26,8 +27,8 @@ export function registerCommands(session: Session): void {
     'kokoro.nextProblem': problemCommand(session, goToProblemAndRead(session, 'next', visitedProblem)),
     'kokoro.previousProblem': problemCommand(session, goToProblemAndRead(session, 'previous', visitedProblem)),
     'kokoro.runBenchmark': runBenchmark(session),
-    'kokoro.speedUp': () => session.setSpeed(session.config.speed + 0.25),
-    'kokoro.speedDown': () => session.setSpeed(session.config.speed - 0.25),
+    'kokoro.speedUp': () => session.setSpeed(session.config.speed + SPEED.step),
+    'kokoro.speedDown': () => session.setSpeed(session.config.speed - SPEED.step),
   };
   for (const [id, handler] of Object.entries(commands)) {
     session.own(vscode.commands.registerCommand(id, async (...args: unknown[]) => {

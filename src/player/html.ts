@@ -2,6 +2,7 @@
 // and enforced in a real browser engine (test/browser/player.test.ts).
 
 import { type PageResources, webviewPage } from '../webview/page';
+import { SPEED } from './messages';
 
 export interface PlayerPageResources extends PageResources {
   scriptUri: string;
@@ -18,7 +19,7 @@ export function playerHtml(resources: PlayerPageResources): string {
     <button id="playPause" aria-label="Pause" title="Pause/Resume (Space)" disabled><span class="pause">Pause</span><span class="resume">Resume</span></button>
     <button id="stop" aria-label="Stop reading" title="Stop (Escape)" disabled>Stop</button>
     <label for="speed">Speed</label>
-    <input id="speed" type="range" min="0.25" max="4" step="0.25" value="1" aria-valuetext="1 times">
+    <input id="speed" type="range" min="${SPEED.min}" max="${SPEED.max}" step="${SPEED.step}" value="1" aria-valuetext="1 times">
     <output id="speedValue" for="speed">1×</output>
   </div>
   <p id="status" class="status" role="status" aria-live="polite">Idle. Select text and run “Kokoro: Read Selection”.</p>

@@ -28,9 +28,10 @@ export type FromPlayer =
   | { type: 'userAction'; action: 'setSpeed'; speed: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-/** Speeds the player's slider offers (Kokoro's own range). */
-const MIN_SPEED = 0.25;
-const MAX_SPEED = 4;
+/** Speaking speeds: Kokoro's own range, the slider's, the setting's (manifest.test checks package.json agrees), and the commands' step. */
+export const SPEED = { min: 0.25, max: 4, step: 0.25 } as const;
+const MIN_SPEED = SPEED.min;
+const MAX_SPEED = SPEED.max;
 
 /** A reading id or a number of samples: a whole number, not negative (NaN or -1 would stall back-pressure). */
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;

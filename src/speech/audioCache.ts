@@ -30,8 +30,6 @@ function canonicalJson(value: unknown): string {
 export class AudioCache {
   private readonly entries = new Map<string, CachedAudio>();
   private size = 0;
-  hits = 0;
-  misses = 0;
 
   constructor(readonly maxBytes: number) {}
 
@@ -45,11 +43,7 @@ export class AudioCache {
 
   get(key: string): CachedAudio | undefined {
     const entry = this.entries.get(key);
-    if (!entry) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
+    if (!entry) return undefined;
     this.entries.delete(key);
     this.entries.set(key, entry); // most recently used last
     return entry;

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { standInNote } from '../kokoro/client';
-import type { ServerState } from '../kokoro/server';
+import type { ServerState } from '../kokoro/connection';
 import { type LatencyStats, latencyTable, spokenMetric } from './latency';
 
 export interface StatusSnapshot {

@@ -4,9 +4,9 @@
 import * as vscode from 'vscode';
 import { type KokoroConfig, SECTION, type SettingProblem, serverSettings } from '../config';
 import { standInNote } from '../kokoro/client';
-import { KokoroServer } from '../kokoro/server';
+import { ServerConnection } from '../kokoro/connection';
 import { displayUrl, sendsPlainTextOffMachine } from '../kokoro/serverUrl';
-import { type FromPlayer } from '../player/messages';
+import { type FromPlayer, SPEED } from '../player/messages';
 import { PlayerView } from '../player/playerView';
 import { AudioCache } from '../speech/audioCache';
 import { Playback, type PlayOptions } from '../speech/playback';
@@ -40,7 +40,7 @@ export class Session implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly stats = new LatencyStats();
   readonly player: PlayerView;
-  readonly server: KokoroServer;
+  readonly server: ServerConnection;
   readonly reader: Reader;
   readonly playback: Playback;
   readonly errors: ErrorReporter;
@@ -68,7 +68,7 @@ export class Session implements vscode.Disposable {
     this.log = log;
     ({ config: this.config, problems: this.settingProblems } = readSettings(context));
     this.apiKey = apiKey;
-    this.server = new KokoroServer(serverSettings(this.config, apiKey));
+    this.server = new ServerConnection(serverSettings(this.config, apiKey));
     this.player = this.own(new PlayerView(context.extensionUri, this.log));
     this.reader = new Reader(() => this.server.client, this.player, this.stats, { cache: new AudioCache(AUDIO_CACHE_BYTES) });
     this.playback = new Playback(this.reader, this.player, {
@@ -297,7 +297,7 @@ export class Session implements vscode.Disposable {
   }
 
   async setSpeed(speed: number): Promise<void> {
-    const clamped = Math.min(4, Math.max(0.25, Math.round(speed * 100) / 100));
+    const clamped = Math.min(SPEED.max, Math.max(SPEED.min, Math.round(speed * 100) / 100));
     const target = await updateSetting('speed', clamped);
     if (target === vscode.ConfigurationTarget.Workspace) this.log.info(`Speed ${clamped} written to the workspace settings, where kokoro.speed is set.`);
   }

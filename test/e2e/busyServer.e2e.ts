@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
-import type { ServerState } from '../../src/kokoro/server';
+import type { ServerState } from '../../src/kokoro/connection';
 import * as driver from './driver';
 import { activateExtension, isEnded, isStarted, nextReading, nextReport, openSample, speechRequests, waitUntil } from './helpers';
 

@@ -9,7 +9,7 @@ import { standInNote } from '../../src/kokoro/client';
 import { briefly } from '../../src/kokoro/errors';
 import { chunkText } from '../../src/speech/chunker';
 import { toSpeakable } from '../../src/speech/speakable';
-import { BENCHMARK_PLAN, BENCHMARK_ROWS } from '../../src/stats/benchmark';
+import { BENCHMARK_PLAN, BENCHMARK_ROWS } from '../../src/stats/latencyBenchmark';
 import { metricHeading, spokenMetric, summarize } from '../../src/stats/latency';
 import * as driver from './driver';
 import { activateExtension, isEnded, isStarted, nextReading, nextReport, openSample, sleep, speechRequests, waitUntil } from './helpers';

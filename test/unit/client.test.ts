@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { KokoroClient, type KokoroClientOptions, type SpeechParams, parseVoices, standInName } from '../../src/kokoro/client';
 import { KokoroError } from '../../src/kokoro/errors';
-import { KokoroServer } from '../../src/kokoro/server';
+import { ServerConnection } from '../../src/kokoro/connection';
 import { StandinServer, samplesForText } from '../standin/server';
 
 const params: SpeechParams = { model: 'kokoro', voice: 'af_heart', speed: 1 };
@@ -305,13 +305,13 @@ describe('KokoroClient against the stand-in server', function () {
   });
 });
 
-describe('KokoroServer state and recovery', function () {
+describe('ServerConnection state and recovery', function () {
   this.timeout(15_000);
 
   it('warms up on demand, marks the server unreachable when it goes, and re-warms when it comes back', async () => {
     const standin = await StandinServer.start();
     const settings = { client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true };
-    const server = new KokoroServer(settings);
+    const server = new ServerConnection(settings);
     const states: string[] = [];
     server.on('state', (s) => states.push(s));
     try {
@@ -336,7 +336,7 @@ describe('KokoroServer state and recovery', function () {
     const standin = await StandinServer.start();
     const port = new URL(standin.url).port;
     const settings = (serverUrl: string) => ({ client: { serverUrl, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true });
-    const server = new KokoroServer(settings(`ftp://127.0.0.1:${port}`));
+    const server = new ServerConnection(settings(`ftp://127.0.0.1:${port}`));
     try {
       assert.equal(server.state, 'misconfigured');
       assert.equal(server.lastError?.kind, 'badUrl');
@@ -367,7 +367,7 @@ describe('KokoroServer state and recovery', function () {
   it('a stream that breaks off because the server went down marks it unreachable at once; one that breaks on a live server does not', async () => {
     const standin = await StandinServer.start();
     const settings = { client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true };
-    const server = new KokoroServer(settings);
+    const server = new ServerConnection(settings);
     try {
       await server.warmUp();
       server.reportFailure(new KokoroError('truncated', 'broke'));
@@ -386,8 +386,8 @@ describe('KokoroServer state and recovery', function () {
     this.timeout(15_000);
     const standin = await StandinServer.start({ keepAliveTimeoutMs: 2500 }); // a "timeout=2" hint: the client keeps idle sockets 1 s
     const settings = { client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true };
-    const warm = new KokoroServer({ ...settings, keepWarmMs: 300 });
-    const cold = new KokoroServer({ ...settings, keepWarmMs: 0 });
+    const warm = new ServerConnection({ ...settings, keepWarmMs: 300 });
+    const cold = new ServerConnection({ ...settings, keepWarmMs: 0 });
     try {
       await warm.warmUp();
       const opened = standin.connectionsOpened;

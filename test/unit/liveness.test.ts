@@ -4,7 +4,7 @@
 
 import * as assert from 'node:assert/strict';
 import { type SpeechParams } from '../../src/kokoro/client';
-import { KokoroServer, type ServerState } from '../../src/kokoro/server';
+import { ServerConnection, type ServerState } from '../../src/kokoro/connection';
 import { type AudioSink, Reader } from '../../src/speech/reader';
 import { StandinProcess } from '../standin/process';
 
@@ -32,7 +32,7 @@ describe('Liveness against a server that blocks while it generates', function ()
 
   it('a long reading at 4× real time never shows the server as unreachable and never re-warms it', async () => {
     // The extension's defaults: health 500 ms, first byte 15 s, stream 10 s; connections kept warm often.
-    const server = new KokoroServer({ client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 15_000, streamTimeoutMs: 10_000 }, speech: params, warmUp: true, keepWarmMs: 200 });
+    const server = new ServerConnection({ client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 15_000, streamTimeoutMs: 10_000 }, speech: params, warmUp: true, keepWarmMs: 200 });
     const states: ServerState[] = [];
     let warmUps = 0;
     server.on('state', (state) => states.push(state));
@@ -60,7 +60,7 @@ describe('Liveness against a server that blocks while it generates', function ()
 
   it('a warm-up that meets a busy server calls it ready, not unreachable', async () => {
     const settings = { client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 300, firstByteTimeoutMs: 15_000, streamTimeoutMs: 10_000 }, speech: params, warmUp: true, keepWarmMs: 0 };
-    const server = new KokoroServer(settings);
+    const server = new ServerConnection(settings);
     try {
       const reading = new Reader(() => server.client, greedySink).read({ text: 'A sentence that keeps the server busy for a good second or two at this pace. '.repeat(2), params });
       await new Promise((r) => setTimeout(r, 100));
@@ -74,7 +74,7 @@ describe('Liveness against a server that blocks while it generates', function ()
 
   it('silence beyond the timeouts still means unreachable', async () => {
     await standin.setOptions({ rtf: 1.5 }); // a group takes seconds: longer than this client's stream timeout
-    const server = new KokoroServer({ client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 300, firstByteTimeoutMs: 800, streamTimeoutMs: 800 }, speech: params, warmUp: false, keepWarmMs: 0 });
+    const server = new ServerConnection({ client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 300, firstByteTimeoutMs: 800, streamTimeoutMs: 800 }, speech: params, warmUp: false, keepWarmMs: 0 });
     try {
       const result = await new Reader(() => server.client, greedySink).read({ text: 'A long enough sentence to take the slow server several seconds.', params });
       assert.equal(result.outcome, 'failed');

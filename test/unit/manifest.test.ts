@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { SPEED } from '../../src/player/messages';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -45,6 +46,12 @@ describe('package.json manifest', () => {
     assert.equal(run.status, 0, run.stderr);
     const files = run.stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
     assert.deepEqual(files, ['CHANGELOG.md', 'LICENSE', 'README.md', 'dist/extension.js', 'dist/player.js', 'media/player.css', 'package.json']);
+  });
+
+  it('the speed range is one: the setting, the player\'s slider and the messages it may send agree', () => {
+    const speed = manifest.contributes.configuration.properties['kokoro.speed'];
+    assert.deepEqual([speed.minimum, speed.maximum], [SPEED.min, SPEED.max]);
+    assert.ok(Number.isInteger((SPEED.max - SPEED.min) / SPEED.step), 'the slider reaches both ends in steps');
   });
 
   it('names its repository, so `vsce package` never stops to ask about it', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { BENCHMARK_PLAN, BENCHMARK_ROWS } from '../../src/stats/benchmark';
+import { BENCHMARK_PLAN, BENCHMARK_ROWS } from '../../src/stats/latencyBenchmark';
 import { LatencyStats, METRIC_NAMES, latencyTable, metricHeading, percentile, spokenMetric, summarize } from '../../src/stats/latency';
 
 const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');

@@ -125,7 +125,7 @@ describe('trust boundaries', () => {
     const src = path.join(__dirname, '..', '..', '..', 'src');
     const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => f.split(path.sep).join('/'));
     const pageWriters = files.filter((f) => /\.html\s*=/.test(readFileSync(path.join(src, f), 'utf8')));
-    assert.deepEqual(pageWriters.sort(), ['commands/benchmark.ts', 'player/playerView.ts', 'stats/statsView.ts']);
+    assert.deepEqual(pageWriters.sort(), ['commands/runBenchmark.ts', 'player/playerView.ts', 'stats/statsView.ts']);
     for (const file of pageWriters) {
       const text = readFileSync(path.join(src, file), 'utf8');
       for (const [, value] of text.matchAll(/\.html\s*=\s*([\w.]+)\(/g)) assert.ok(['webviewPage', 'this.html'].includes(value), `${file}: html = ${value}(…)`);

@@ -29,7 +29,7 @@ export const KEEP_WARM_MS = 2_500;
 /** Keeping warm stops this long after the last reading, so an idle editor sends nothing. */
 const KEEP_WARM_FOR_MS = 15 * 60_000;
 
-export class KokoroServer extends EventEmitter<ServerEvents> {
+export class ServerConnection extends EventEmitter<ServerEvents> {
   private current: KokoroClient;
   private settings: ServerSettings;
   private stateValue: ServerState = 'idle';

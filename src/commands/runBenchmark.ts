@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { KokoroError } from '../kokoro/errors';
 import { toSpeakable } from '../speech/speakable';
-import { BENCHMARK_PLAN, BENCHMARK_ROWS, type BenchmarkResult, histogramSvg, measuredSummary, progressMessage, runLatencyBenchmark } from '../stats/benchmark';
+import { BENCHMARK_PLAN, BENCHMARK_ROWS, type BenchmarkResult, histogramSvg, measuredSummary, progressMessage, runLatencyBenchmark } from '../stats/latencyBenchmark';
 import type { Session } from '../vscode/session';
 import { REPORT_STYLE, escapeHtml as escape, newNonce, summaryTable, webviewPage } from '../webview/page';
 

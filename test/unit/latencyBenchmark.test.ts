@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { KokoroClient } from '../../src/kokoro/client';
-import { type BenchmarkProgress, histogram, histogramSvg, measuredSummary, progressMessage, runLatencyBenchmark } from '../../src/stats/benchmark';
+import { type BenchmarkProgress, histogram, histogramSvg, measuredSummary, progressMessage, runLatencyBenchmark } from '../../src/stats/latencyBenchmark';
 import { StandinServer } from '../standin/server';
 
 describe('in-editor latency benchmark', function () {
