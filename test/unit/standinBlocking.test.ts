@@ -162,6 +162,18 @@ describe('stand-in in blocking mode (child process)', function () {
     assert.ok(healthAnswer.endedAt < thirdGroupStart, 'and before the third');
   });
 
+  /** The last speech request, once the stand-in has seen its client go. */
+  async function disconnectedSpeech() {
+    let record = await lastSpeech();
+    const deadline = performance.now() + 10_000;
+    while (!record.clientDisconnected && performance.now() < deadline) {
+      await sleep(20);
+      record = await lastSpeech();
+    }
+    assert.equal(record.clientDisconnected, true);
+    return record;
+  }
+
   it('a disconnect is noticed between groups: the group in progress is finished, then generation stops', async () => {
     const text = Array.from({ length: 6 }, () => sentence(100)).join('');
     let droppedAt = 0;
@@ -173,13 +185,7 @@ describe('stand-in in blocking mode (child process)', function () {
       },
     });
     assert.ok(droppedAt > 0);
-    let record = await lastSpeech();
-    const deadline = performance.now() + 10_000;
-    while (!record.clientDisconnected && performance.now() < deadline) {
-      await sleep(20);
-      record = await lastSpeech();
-    }
-    assert.equal(record.clientDisconnected, true);
+    const record = await disconnectedSpeech();
     assert.ok(record.groupsAfterDisconnect! <= 1, `${record.groupsAfterDisconnect} groups after the disconnect`);
     // On a loaded machine the test may react to the first audio only after the second group is done: the
     // property is that generation stops at the first group boundary after the disconnect, long before the end.
@@ -205,15 +211,10 @@ describe('stand-in in blocking mode (child process)', function () {
       req.end(JSON.stringify(speechBody(text)));
     });
     await dropped;
-    let record = await lastSpeech();
-    const deadline = performance.now() + 10_000;
-    while (!record.clientDisconnected && performance.now() < deadline) {
-      await sleep(20);
-      record = await lastSpeech();
-    }
-    assert.equal(record.clientDisconnected, true);
-    assert.equal(record.groups, 2);
+    const record = await disconnectedSpeech();
     assert.equal(record.groupsAfterDisconnect, 1);
+    // 2 unless a loaded machine fired the 30 ms timer after the second group had ended.
+    assert.ok(record.groups! >= 2 && record.groups! <= 3, `${record.groups} groups`);
     assert.ok(record.busyAfterDisconnectMs! >= generationMs(100) * 0.9 && record.busyAfterDisconnectMs! <= generationMs(100) * 3, `${record.busyAfterDisconnectMs} ms`);
   });
 
