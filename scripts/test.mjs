@@ -95,7 +95,7 @@ step('build', process.execPath, ['esbuild.mjs']);
 rmSync(path.join(repo, 'out'), { recursive: true, force: true }); // no test compiled from a file that is gone
 step('type-check and compile tests', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
 step('type-check the webview', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'media/tsconfig.json']);
-step('lint (ESLint, type-aware)', process.execPath, [require.resolve('eslint/bin/eslint.js'), '.']);
+step('lint (ESLint, type-aware)', process.execPath, [path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js'), '.']);
 if (only !== 'unit') step('install the real VS Code for end-to-end tests (once, for this user, from npm)', 'bash', ['scripts/e2e/install.sh']);
 
 if (only !== 'e2e') {
