@@ -216,18 +216,19 @@ export class KokoroClient {
    * Resolves when the stream ends; rejects with a KokoroError (kind 'aborted' when `signal` fired).
    */
   async speak(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
-    if (!this.pool) throw this.urlError;
+    const pool = this.pool;
+    if (!pool) throw this.urlError;
     this.speechRequests++;
     // The pool sends to an idle connection when it has one, otherwise it opens a new one (below its size) or queues.
     // (`stats.free` lags a tick behind a request that just completed: counted from busy connections instead.)
-    const pool = this.pool.stats;
-    let onNewConnection = pool.connected <= pool.size + pool.queued && pool.connected < Math.max(1, this.options.connections);
+    const { connected, size, queued } = pool.stats;
+    let onNewConnection = connected <= size + queued && connected < Math.max(1, this.options.connections);
     this.speechInFlight++;
     try {
       for (let attempt = 0; ; attempt++) {
         let delivered = false;
         try {
-          return await this.speakOnce(input, params, (pcm, rate) => {
+          return await this.speakOnce(pool, input, params, (pcm, rate) => {
             delivered = true;
             this.lastAudioAt = now();
             onAudio(pcm, rate);
@@ -251,9 +252,7 @@ export class KokoroClient {
    * One streamed request through undici's dispatcher: audio reaches `onAudio` straight from the
    * socket, without a stream or async iterator in between (measurably less latency per chunk).
    */
-  private speakOnce(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
-    const pool = this.pool;
-    if (!pool) return Promise.reject(this.urlError);
+  private speakOnce(pool: Pool, input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
     if (this.closed || signal?.aborted) return Promise.reject(new KokoroError('aborted', 'Stopped.'));
     const body = JSON.stringify({
       ...params.extraFields,

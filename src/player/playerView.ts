@@ -9,8 +9,6 @@ import { playerHtml } from './html';
 import { type FromPlayer, type ToPlayer, parseFromPlayer } from './messages';
 
 const MAX_MESSAGE_BYTES = 96 * 1024;
-/** How far ahead of the playhead audio is fetched before the reader waits. */
-
 export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode.Disposable {
   static readonly viewId = 'kokoro.player';
 
@@ -154,11 +152,12 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     return !this.view || (this.samplesSent - this.samplesPlayed) / this.sampleRate < aheadSeconds;
   }
 
-  /** Wakes the requests waiting for room (all of them: the reading ended or the player went away). */
+  /** Wakes the requests waiting for room: those that have it now, or all (the reading ended, the player went away). */
   private releaseRoom(onlyWithRoom = false): void {
     const waiting = this.roomWaiters;
-    this.roomWaiters = onlyWithRoom ? waiting.filter((w) => !this.hasRoom(w.aheadSeconds)) : [];
-    for (const w of waiting) if (!this.roomWaiters.includes(w)) w.resolve();
+    const wake = onlyWithRoom ? waiting.filter((w) => this.hasRoom(w.aheadSeconds)) : waiting;
+    this.roomWaiters = waiting.filter((w) => !wake.includes(w));
+    for (const w of wake) w.resolve();
   }
 
   private clearPending(): void {

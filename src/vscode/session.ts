@@ -308,8 +308,8 @@ export class Session implements vscode.Disposable {
 
   refreshStatus(): void {
     const reading = this.reading;
-    void vscode.commands.executeCommand('setContext', 'kokoro.reading', reading);
-    void vscode.commands.executeCommand('setContext', 'kokoro.paused', this.playback.paused);
+    this.setContext('kokoro.reading', reading);
+    this.setContext('kokoro.paused', this.playback.paused);
     this.statusBar.update({
       state: this.server.state,
       speaking: reading,
@@ -325,6 +325,15 @@ export class Session implements vscode.Disposable {
       this.player.setServerNote(standIn && standInNote(standIn));
     }
     this.statsView.refresh();
+  }
+
+  private readonly contextKeys = new Map<string, boolean>();
+
+  /** Sets a `when`-clause key, only when its value changes (each is a message to the workbench). */
+  private setContext(key: string, value: boolean): void {
+    if (this.contextKeys.get(key) === value) return;
+    this.contextKeys.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
   }
 
   get statusText(): string {
