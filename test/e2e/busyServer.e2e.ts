@@ -39,7 +39,7 @@ describe('A server that blocks while it generates (Kokoro-FastAPI)', function ()
     }, 250);
     try {
       const reading = nextReading(api, 90_000);
-      void vscode.commands.executeCommand('kokoro.readSelection');
+      await driver.press('Control+Alt+S'); // the keys a user presses
       const result = await reading;
       assert.equal(result.outcome, 'completed', result.error?.message);
       const played = (result.samples / result.sampleRate);
@@ -65,17 +65,17 @@ describe('A server that blocks while it generates (Kokoro-FastAPI)', function ()
     await driver.standinOptions({ mode: 'blocking', rtf: 4, startCostMs: 50 });
     const started = nextReport(api, isStarted, 30_000);
     const first = nextReading(api, 60_000);
-    void vscode.commands.executeCommand('kokoro.readSelection');
+    await driver.press('Control+Alt+S'); // the keys a user presses
     await started;
-    await waitUntil(() => api.session.player.playedSamples(api.session.reader.currentId ?? -1) > 24_000 * 3, 20_000, '3 s of playback');
-    await vscode.commands.executeCommand('kokoro.stop');
+    await waitUntil(() => api.session.player.playedSamples(api.session.playback.currentId ?? -1) > 24_000 * 3, 20_000, '3 s of playback');
+    await driver.press('Control+Alt+X');
     assert.equal((await first).outcome, 'stopped');
 
     editor.selection = new vscode.Selection(0, 0, 0, 30);
     const line = nextReading(api, 30_000);
     const lineStarted = nextReport(api, isStarted, 30_000);
     const commandAt = performance.now();
-    void vscode.commands.executeCommand('kokoro.readSelection');
+    await driver.press('Control+Alt+S'); // the keys a user presses
     await lineStarted;
     const afterStopMs = performance.now() - commandAt;
     assert.equal((await line).outcome, 'completed');
@@ -84,7 +84,7 @@ describe('A server that blocks while it generates (Kokoro-FastAPI)', function ()
     const speech = requests.requests.filter((r) => r.path === '/v1/audio/speech');
     const leftoverMs = speech.filter((r) => r.clientDisconnected).reduce((ms, r) => ms + (r.busyAfterDisconnectMs ?? 0), 0);
     const longest = Math.max(...speech.map((r) => r.body?.input?.length ?? 0));
-    console.log(`E2E STOP ON A BUSY SERVER (blocking stand-in at 4x): server busy ${leftoverMs.toFixed(0)} ms after the Stop; command -> audio playing for the next line ${afterStopMs.toFixed(0)} ms; longest request ${longest} characters`);
+    console.log(`E2E STOP ON A BUSY SERVER (blocking stand-in at 4x): server busy ${leftoverMs.toFixed(0)} ms after the Stop; key press -> audio playing for the next line ${afterStopMs.toFixed(0)} ms; longest request ${longest} characters`);
     // A request to a 4× server is about a second of its work at most; before, one sentence group took 2.8 s.
     assert.ok(leftoverMs <= 1_600, `the server finished at most one small request after the Stop (${leftoverMs.toFixed(0)} ms)`);
     assert.ok(longest <= 160, `requests sized to a slow server (${longest} characters)`);
@@ -97,7 +97,7 @@ describe('A server that blocks while it generates (Kokoro-FastAPI)', function ()
     for (let i = 0; i <= 10; i++) {
       if (i === 1) api.session.stats.reset(); // the first reading may have created the player webview
       const ended = nextReport(api, isEnded, 30_000);
-      void vscode.commands.executeCommand('kokoro.readSelection');
+      await driver.press('Control+Alt+S');
       assert.equal((await ended).stopped, false);
     }
     const playing = api.session.stats.summary('endToEndMs');
