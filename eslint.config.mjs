@@ -1,6 +1,7 @@
 // Lint: type-aware typescript-eslint. The rules that matter most here: no promise left floating or
 // passed where a callback's result is ignored (a lost rejection is a silent failure), type-only imports.
 import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -19,4 +20,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // Layout is Prettier's (npm run format); ESLint keeps to what code means.
+  prettier,
 );

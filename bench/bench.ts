@@ -44,26 +44,70 @@ factor, or with --blocking like Kokoro-FastAPI (groups generated with its event 
 Each phase stops at its time budget; the figures say how much was measured.`;
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { blocking: false, serverTtfbMs: 20, serverRtf: NaN, serverStartCostMs: 50, runs: 30, warmup: 5, voice: 'af_heart', concurrency: 8, throughputRequests: 4000, connections: 8, budgetSeconds: 20, playSeconds: 20, skipMemory: false };
+  const options: Options = {
+    blocking: false,
+    serverTtfbMs: 20,
+    serverRtf: NaN,
+    serverStartCostMs: 50,
+    runs: 30,
+    warmup: 5,
+    voice: 'af_heart',
+    concurrency: 8,
+    throughputRequests: 4000,
+    connections: 8,
+    budgetSeconds: 20,
+    playSeconds: 20,
+    skipMemory: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
     switch (flag) {
-      case '--url': options.url = value(); break;
-      case '--blocking': options.blocking = true; break;
-      case '--server-ttfb-ms': options.serverTtfbMs = Number(value()); break;
-      case '--server-rtf': options.serverRtf = Number(value()); break;
-      case '--server-start-cost-ms': options.serverStartCostMs = Number(value()); break;
-      case '--runs': options.runs = Number(value()); break;
-      case '--warmup': options.warmup = Number(value()); break;
-      case '--voice': options.voice = value(); break;
-      case '--concurrency': options.concurrency = Number(value()); break;
-      case '--throughput-requests': options.throughputRequests = Number(value()); break;
-      case '--connections': options.connections = Number(value()); break;
-      case '--budget-s': options.budgetSeconds = Number(value()); break;
-      case '--play-s': options.playSeconds = Number(value()); break;
-      case '--json': options.json = value(); break;
-      case '--skip-memory': options.skipMemory = true; break;
+      case '--url':
+        options.url = value();
+        break;
+      case '--blocking':
+        options.blocking = true;
+        break;
+      case '--server-ttfb-ms':
+        options.serverTtfbMs = Number(value());
+        break;
+      case '--server-rtf':
+        options.serverRtf = Number(value());
+        break;
+      case '--server-start-cost-ms':
+        options.serverStartCostMs = Number(value());
+        break;
+      case '--runs':
+        options.runs = Number(value());
+        break;
+      case '--warmup':
+        options.warmup = Number(value());
+        break;
+      case '--voice':
+        options.voice = value();
+        break;
+      case '--concurrency':
+        options.concurrency = Number(value());
+        break;
+      case '--throughput-requests':
+        options.throughputRequests = Number(value());
+        break;
+      case '--connections':
+        options.connections = Number(value());
+        break;
+      case '--budget-s':
+        options.budgetSeconds = Number(value());
+        break;
+      case '--play-s':
+        options.playSeconds = Number(value());
+        break;
+      case '--json':
+        options.json = value();
+        break;
+      case '--skip-memory':
+        options.skipMemory = true;
+        break;
       case '--help':
         console.log(USAGE);
         return process.exit(0);
@@ -84,13 +128,19 @@ const timing = (values: number[]): Timing => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One phase: runs `step` up to `runs` times or until its budget is spent, with a progress line on a terminal. */
-async function phase(name: string, runs: number, budgetSeconds: number, step: (i: number) => Promise<void>): Promise<{ done: number; overBudget: boolean }> {
+async function phase(
+  name: string,
+  runs: number,
+  budgetSeconds: number,
+  step: (i: number) => Promise<void>,
+): Promise<{ done: number; overBudget: boolean }> {
   const started = performance.now();
   const tty = process.stderr.isTTY;
   let done = 0;
   for (; done < runs; done++) {
     if (performance.now() - started > budgetSeconds * 1000) break;
-    if (tty) process.stderr.write(`\r  ${name}: ${done}/${runs}, ${((performance.now() - started) / 1000).toFixed(0)} s of ${budgetSeconds} s `);
+    if (tty)
+      process.stderr.write(`\r  ${name}: ${done}/${runs}, ${((performance.now() - started) / 1000).toFixed(0)} s of ${budgetSeconds} s `);
     await step(done);
   }
   if (tty) process.stderr.write('\r\x1b[K');
@@ -106,7 +156,17 @@ async function main(): Promise<void> {
   const url = options.url ?? standin!.url;
   const params: SpeechParams = { model: 'kokoro', voice: options.voice, speed: 1 };
   // The extension's own server object: warm-up, and connections kept warm past the server's keep-alive.
-  const kokoro = new ServerConnection({ client: { serverUrl: url, connections: options.connections, healthTimeoutMs: 2000, firstByteTimeoutMs: 30_000, streamTimeoutMs: 30_000 }, speech: params, warmUp: true });
+  const kokoro = new ServerConnection({
+    client: {
+      serverUrl: url,
+      connections: options.connections,
+      healthTimeoutMs: 2000,
+      firstByteTimeoutMs: 30_000,
+      streamTimeoutMs: 30_000,
+    },
+    speech: params,
+    warmUp: true,
+  });
   const client = kokoro.client;
   // Two players: one that takes audio as fast as it comes (the server's own speed), one that plays in real time.
   const silent = new SilentSink();
@@ -118,10 +178,15 @@ async function main(): Promise<void> {
   const budget = options.budgetSeconds;
   const measured: Record<string, { done: number; of: number }> = {};
   const expect = (what: string, result: ReadingResult) => {
-    if (result.outcome !== 'completed' && result.outcome !== 'stopped') throw new Error(`${what} ${result.outcome}: ${result.error?.message}`);
+    if (result.outcome !== 'completed' && result.outcome !== 'stopped')
+      throw new Error(`${what} ${result.outcome}: ${result.error?.message}`);
   };
   try {
-    const mode = standin ? (options.blocking ? `stand-in, blocking like Kokoro-FastAPI: ${options.serverStartCostMs} ms per group + audio at ${options.serverRtf}× real time` : `stand-in: ${options.serverTtfbMs} ms to first byte, real-time factor ${options.serverRtf}`) : 'a real server';
+    const mode = standin
+      ? options.blocking
+        ? `stand-in, blocking like Kokoro-FastAPI: ${options.serverStartCostMs} ms per group + audio at ${options.serverRtf}× real time`
+        : `stand-in: ${options.serverTtfbMs} ms to first byte, real-time factor ${options.serverRtf}`
+      : 'a real server';
     log(`Benchmarking ${url} (${mode}); each phase stops after ${budget} s`);
     await kokoro.warmUp();
     if (kokoro.state !== 'ready' || kokoro.lastError) throw new Error(`warm-up failed: ${kokoro.lastError?.message ?? kokoro.state}`);
@@ -162,7 +227,8 @@ async function main(): Promise<void> {
       if (standin) {
         const state = await standin.state();
         const last = state.requests.filter((r) => r.path === '/v1/audio/speech').at(-1);
-        if (last?.clientDisconnected && last.endedAt !== undefined) stopServer.push(state.timeOrigin + last.endedAt - (performance.timeOrigin + stopAt));
+        if (last?.clientDisconnected && last.endedAt !== undefined)
+          stopServer.push(state.timeOrigin + last.endedAt - (performance.timeOrigin + stopAt));
       }
     });
     measured.longText = { done: longFirstAudio.length, of: options.runs };
@@ -210,8 +276,16 @@ async function main(): Promise<void> {
       gapReader.stop();
       const result = await reading;
       expect('gapless reading', result);
-      gapless.push({ rtf: speed, playedSeconds: paced.playedMs / 1000, underruns: paced.underruns - underrunsBefore, worstGapMs: paced.worstGapMs, requests: result.requests });
-      log(`  gapless at ${speed === 'server' ? 'the server\'s speed' : `${speed}× real time`}: ${paced.underruns - underrunsBefore} underruns in ${(paced.playedMs / 1000).toFixed(1)} s of playback, ${result.requests} requests`);
+      gapless.push({
+        rtf: speed,
+        playedSeconds: paced.playedMs / 1000,
+        underruns: paced.underruns - underrunsBefore,
+        worstGapMs: paced.worstGapMs,
+        requests: result.requests,
+      });
+      log(
+        `  gapless at ${speed === 'server' ? "the server's speed" : `${speed}× real time`}: ${paced.underruns - underrunsBefore} underruns in ${(paced.playedMs / 1000).toFixed(1)} s of playback, ${result.requests} requests`,
+      );
     }
     if (standin) await standin.setOptions({ rtf: options.serverRtf });
 
@@ -222,7 +296,10 @@ async function main(): Promise<void> {
       const before = silent.samples;
       const started = performance.now();
       const reading = reader.read({ text: LONG_TEXT.slice(0, 4000), params, prepare: prepareCode });
-      const outcome = await Promise.race([reading.then(() => 'done'), sleep(Math.max(0, rtfBudgetAt - performance.now())).then(() => 'budget')]);
+      const outcome = await Promise.race([
+        reading.then(() => 'done'),
+        sleep(Math.max(0, rtfBudgetAt - performance.now())).then(() => 'budget'),
+      ]);
       if (outcome === 'budget') reader.stop();
       expect('long reading', await reading);
       if (silent.samples > before) rtf.push((silent.samples - before) / 24_000 / ((performance.now() - started) / 1000));
@@ -233,7 +310,9 @@ async function main(): Promise<void> {
     const throughputResult = await throughput(client, params, options);
     if (standin) await standin.setOptions(standinOptions);
     measured.throughput = { done: throughputResult.requests, of: options.throughputRequests };
-    log(`  throughput: ${throughputResult.rps.toFixed(0)} requests/s at concurrency ${options.concurrency} (${throughputResult.requests} requests)`);
+    log(
+      `  throughput: ${throughputResult.rps.toFixed(0)} requests/s at concurrency ${options.concurrency} (${throughputResult.requests} requests)`,
+    );
 
     // A stop must close its connection (the only way to cancel an HTTP/1.1 response); those are counted
     // apart from the connections opened for requests, wherever the replacement was opened.
@@ -250,7 +329,9 @@ async function main(): Promise<void> {
 
     const results = {
       server: url,
-      ...(standin ? { standin: standinOptions, serverTtfbMs: options.blocking ? undefined : options.serverTtfbMs, serverRtf: options.serverRtf } : {}),
+      ...(standin
+        ? { standin: standinOptions, serverTtfbMs: options.blocking ? undefined : options.serverTtfbMs, serverRtf: options.serverRtf }
+        : {}),
       firstByteMs: timing(firstByte),
       firstAudioMs: timing(shortFirstAudio),
       shortTextFirstAudioMs: timing(shortFirstAudio),
@@ -310,15 +391,29 @@ async function readMegabyte(reader: Reader, params: SpeechParams, standin: Stand
   // Characters of the source read: the speakable text is longer, so count back from the chunks' share.
   const spoken = result.chunks.reduce((n, c) => n + c.length, 0);
   const charsRead = result.outcome === 'completed' ? text.length : Math.min(text.length, Math.round(spoken * 0.8));
-  return { peakRssMb: (peak - rssBefore) / 1024 / 1024, heapGrowthMb: (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024, charsRead };
+  return {
+    peakRssMb: (peak - rssBefore) / 1024 / 1024,
+    heapGrowthMb: (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024,
+    charsRead,
+  };
 }
 
 type Results = {
-  firstByteMs: Timing; firstAudioMs: Timing; shortTextFirstAudioMs: Timing; longTextFirstAudioMs: Timing; afterStopFirstAudioMs: Timing; serverBusyAfterStopMs?: Timing;
-  stopMs: Timing & { serverSawDisconnect?: Timing }; realTimeFactor: Timing;
+  firstByteMs: Timing;
+  firstAudioMs: Timing;
+  shortTextFirstAudioMs: Timing;
+  longTextFirstAudioMs: Timing;
+  afterStopFirstAudioMs: Timing;
+  serverBusyAfterStopMs?: Timing;
+  stopMs: Timing & { serverSawDisconnect?: Timing };
+  realTimeFactor: Timing;
   gapless: Array<{ rtf: number | 'server'; playedSeconds: number; underruns: number; worstGapMs: number; requests: number }>;
-  speechRequests: number; connectionsOpened: { client: number; server?: number; poolSize: number; closedToCancel: number };
-  throughputRps: number; peakRssMb: number; heapGrowthMb: number; measured: Record<string, { done: number; of: number }>;
+  speechRequests: number;
+  connectionsOpened: { client: number; server?: number; poolSize: number; closedToCancel: number };
+  throughputRps: number;
+  peakRssMb: number;
+  heapGrowthMb: number;
+  measured: Record<string, { done: number; of: number }>;
 };
 
 function printTable(r: Results, options: Options, standin: boolean): void {
@@ -336,14 +431,25 @@ function printTable(r: Results, options: Options, standin: boolean): void {
     ['realTimeFactor', r.realTimeFactor],
   ];
   const out = ['', `${'metric'.padEnd(24)}${['min', 'p50', 'p95', 'p99', 'max'].map((h) => h.padStart(10)).join('')}${'n'.padStart(6)}`];
-  for (const [name, t] of rows) out.push(`${name.padEnd(24)}${[t.min, t.p50, t.p95, t.p99, t.max].map((v) => f(v).padStart(10)).join('')}${String(t.n).padStart(6)}`);
+  for (const [name, t] of rows)
+    out.push(`${name.padEnd(24)}${[t.min, t.p50, t.p95, t.p99, t.max].map((v) => f(v).padStart(10)).join('')}${String(t.n).padStart(6)}`);
   out.push('');
-  for (const g of r.gapless) out.push(`gapless at ${g.rtf === 'server' ? 'the server\'s speed' : `${g.rtf}× real time`}: ${g.underruns} underruns (worst gap ${g.worstGapMs.toFixed(0)} ms) in ${g.playedSeconds.toFixed(1)} s played, ${g.requests} requests`);
-  out.push(`speech requests ${r.speechRequests}, connections opened ${r.connectionsOpened.client}${r.connectionsOpened.server !== undefined ? ` (server counted ${r.connectionsOpened.server})` : ''}, pool size ${r.connectionsOpened.poolSize}; plus ${r.connectionsOpened.closedToCancel} closed to cancel a request and replaced`);
-  out.push(`throughput ${r.throughputRps.toFixed(0)} requests/s at concurrency ${options.concurrency}${standin ? ' (stand-in with no delay)' : ''}`);
+  for (const g of r.gapless)
+    out.push(
+      `gapless at ${g.rtf === 'server' ? "the server's speed" : `${g.rtf}× real time`}: ${g.underruns} underruns (worst gap ${g.worstGapMs.toFixed(0)} ms) in ${g.playedSeconds.toFixed(1)} s played, ${g.requests} requests`,
+    );
+  out.push(
+    `speech requests ${r.speechRequests}, connections opened ${r.connectionsOpened.client}${r.connectionsOpened.server !== undefined ? ` (server counted ${r.connectionsOpened.server})` : ''}, pool size ${r.connectionsOpened.poolSize}; plus ${r.connectionsOpened.closedToCancel} closed to cancel a request and replaced`,
+  );
+  out.push(
+    `throughput ${r.throughputRps.toFixed(0)} requests/s at concurrency ${options.concurrency}${standin ? ' (stand-in with no delay)' : ''}`,
+  );
   out.push(`reading 1 MB: peak RSS growth ${f(r.peakRssMb)} MB, heap growth ${f(r.heapGrowthMb)} MB`);
   const partial = Object.entries(r.measured).filter(([, m]) => m.done < m.of);
-  if (partial.length) out.push(`time budget reached (${options.budgetSeconds} s a phase): ${partial.map(([name, m]) => `${name} ${m.done} of ${m.of}`).join(', ')}`);
+  if (partial.length)
+    out.push(
+      `time budget reached (${options.budgetSeconds} s a phase): ${partial.map(([name, m]) => `${name} ${m.done} of ${m.of}`).join(', ')}`,
+    );
   if (standin) {
     const check = (ok: boolean, text: string) => out.push(`  ${ok ? 'PASS' : 'FAIL'}  ${text}`);
     out.push('', `Budgets (stand-in on loopback, ${options.blocking ? 'blocking' : 'fast'} mode):`);
@@ -352,10 +458,19 @@ function printTable(r: Results, options: Options, standin: boolean): void {
       check(r.firstAudioMs.p95 <= ttfb + 5, `firstAudioMs.p95 ${f(r.firstAudioMs.p95)} <= ${ttfb} + 5`);
       check(r.stopMs.p95 <= 20, `stopMs.p95 ${f(r.stopMs.p95)} <= 20`);
     }
-    check(r.longTextFirstAudioMs.p50 <= 1.2 * r.shortTextFirstAudioMs.p50, `longTextFirstAudioMs.p50 ${f(r.longTextFirstAudioMs.p50)} <= 1.2 x ${f(r.shortTextFirstAudioMs.p50)}`);
-    check(r.afterStopFirstAudioMs.p50 <= 1.5 * r.firstAudioMs.p50, `afterStopFirstAudioMs.p50 ${f(r.afterStopFirstAudioMs.p50)} <= 1.5 x firstAudioMs.p50 ${f(r.firstAudioMs.p50)}`);
+    check(
+      r.longTextFirstAudioMs.p50 <= 1.2 * r.shortTextFirstAudioMs.p50,
+      `longTextFirstAudioMs.p50 ${f(r.longTextFirstAudioMs.p50)} <= 1.2 x ${f(r.shortTextFirstAudioMs.p50)}`,
+    );
+    check(
+      r.afterStopFirstAudioMs.p50 <= 1.5 * r.firstAudioMs.p50,
+      `afterStopFirstAudioMs.p50 ${f(r.afterStopFirstAudioMs.p50)} <= 1.5 x firstAudioMs.p50 ${f(r.firstAudioMs.p50)}`,
+    );
     for (const g of r.gapless) check(g.underruns === 0, `no underruns at ${g.rtf}× real time (${g.underruns})`);
-    check(r.connectionsOpened.client <= r.connectionsOpened.poolSize, `connectionsOpened ${r.connectionsOpened.client} <= pool size ${r.connectionsOpened.poolSize} for ${r.speechRequests} speech requests`);
+    check(
+      r.connectionsOpened.client <= r.connectionsOpened.poolSize,
+      `connectionsOpened ${r.connectionsOpened.client} <= pool size ${r.connectionsOpened.poolSize} for ${r.speechRequests} speech requests`,
+    );
     if (Number.isFinite(r.peakRssMb)) check(r.peakRssMb < 64, `peak RSS growth ${f(r.peakRssMb)} MB < 64 MB reading 1 MB`);
     if (options.concurrency === 8) check(r.throughputRps >= 500, `throughput ${r.throughputRps.toFixed(0)} >= 500 requests/s`);
   }

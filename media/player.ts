@@ -141,7 +141,12 @@ function schedule(pcm: Uint8Array, sampleRate: number): void {
   if (!r.started) {
     r.started = true;
     const outputLatency = (ctx.outputLatency || 0) + (ctx.baseLatency || 0);
-    post({ type: 'started', readingId: r.id, at: performance.timeOrigin + performance.now() + (start - now + outputLatency) * 1000, outputLatencyMs: outputLatency * 1000 });
+    post({
+      type: 'started',
+      readingId: r.id,
+      at: performance.timeOrigin + performance.now() + (start - now + outputLatency) * 1000,
+      outputLatencyMs: outputLatency * 1000,
+    });
     setStatus('Reading…');
     startProgress();
   }
@@ -212,7 +217,19 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
       if (reading) finish(true);
       const ctx = getContext();
       if (ctx.state === 'suspended' && unlocked) void ctx.resume(); // was paused
-      reading = { id: message.readingId, nextStart: 0, started: false, streamEnded: false, paused: false, samplesQueued: 0, samplesPlayed: 0, sources: new Set(), waiting: [], title: message.text, segments: [] };
+      reading = {
+        id: message.readingId,
+        nextStart: 0,
+        started: false,
+        streamEnded: false,
+        paused: false,
+        samplesQueued: 0,
+        samplesPlayed: 0,
+        sources: new Set(),
+        waiting: [],
+        title: message.text,
+        segments: [],
+      };
       nowReading.textContent = message.text;
       playPauseButton.disabled = false;
       stopButton.disabled = false;

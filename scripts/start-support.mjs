@@ -43,5 +43,19 @@ export function watchServer(url, { intervalMs = 5000, onGone, onBack }) {
 /** Arguments for the stand-in as the demo voice: it names itself (the extension says so), and logs each request only when `verbose`. */
 export function demoServerArgs({ voiceSource, verbose }) {
   const label = `Demo voice (${voiceSource === 'espeak' ? 'espeak-ng' : 'a tone'})`;
-  return ['--port', '0', '--control-port', '0', '--voice-source', voiceSource, '--rtf', '30', '--ttfb-ms', '30', '--label', label, ...(verbose ? [] : ['--quiet'])];
+  return [
+    '--port',
+    '0',
+    '--control-port',
+    '0',
+    '--voice-source',
+    voiceSource,
+    '--rtf',
+    '30',
+    '--ttfb-ms',
+    '30',
+    '--label',
+    label,
+    ...(verbose ? [] : ['--quiet']),
+  ];
 }

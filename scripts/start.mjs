@@ -43,15 +43,22 @@ const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdi
 async function startDemoServer() {
   const voiceSource = has('espeak-ng') ? 'espeak' : 'tone';
   const args = demoServerArgs({ voiceSource, verbose: argv.includes('--verbose') });
-  const child = spawn(process.execPath, [path.join(repo, 'dist', 'standin.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn(process.execPath, [path.join(repo, 'dist', 'standin.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
   children.push(child);
   const line = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the demo server exited with ${code}`)));
   });
   const { url } = JSON.parse(line);
-  console.log(`  The demo voice is the project's stand-in server at ${url} (${voiceSource === 'espeak' ? 'espeak-ng speech' : 'a tone; install espeak-ng for words'}); the status bar's tooltip and the player say so.`);
-  console.log(`  ${argv.includes('--verbose') ? 'It logs every request here.' : 'Run npm start -- --verbose to see each of its requests here.'}`);
+  console.log(
+    `  The demo voice is the project's stand-in server at ${url} (${voiceSource === 'espeak' ? 'espeak-ng speech' : 'a tone; install espeak-ng for words'}); the status bar's tooltip and the player say so.`,
+  );
+  console.log(
+    `  ${argv.includes('--verbose') ? 'It logs every request here.' : 'Run npm start -- --verbose to see each of its requests here.'}`,
+  );
   return url;
 }
 
@@ -61,10 +68,15 @@ function watchKokoro(url, userData) {
   let usingDemo = false;
   watchServer(url, {
     onGone: () => {
-      console.log(`\nThe Kokoro server at ${url} stopped answering. VS Code's status bar says so, and reading works again by itself once it is back.`);
+      console.log(
+        `\nThe Kokoro server at ${url} stopped answering. VS Code's status bar says so, and reading works again by itself once it is back.`,
+      );
       if (!usingDemo) console.log('Type "demo" and Enter to switch VS Code to the demo voice meanwhile.');
     },
-    onBack: () => console.log(`\nThe Kokoro server at ${url} answers again.${usingDemo ? ' Type "kokoro" and Enter to switch VS Code back to it.' : ''}`),
+    onBack: () =>
+      console.log(
+        `\nThe Kokoro server at ${url} answers again.${usingDemo ? ' Type "kokoro" and Enter to switch VS Code back to it.' : ''}`,
+      ),
   });
   createInterface({ input: process.stdin, terminal: false }).on('line', async (line) => {
     const word = line.trim().toLowerCase();
@@ -83,8 +95,14 @@ function watchKokoro(url, userData) {
 
 function writeSettings(userData, serverUrl) {
   const settings = {
-    'kokoro.serverUrl': serverUrl, 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'security.workspace.trust.enabled': false,
-    'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'extensions.autoCheckUpdates': false, 'update.mode': 'none',
+    'kokoro.serverUrl': serverUrl,
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'security.workspace.trust.enabled': false,
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'extensions.autoCheckUpdates': false,
+    'update.mode': 'none',
   };
   for (const scope of ['User', 'Machine']) {
     mkdirSync(path.join(userData, scope), { recursive: true });
@@ -112,7 +130,11 @@ async function main() {
 
   if (has('code') && !argv.includes('--browser')) {
     console.log('Opening desktop VS Code (Extension Development Host)…');
-    const child = spawn('code', ['--wait', `--extensionDevelopmentPath=${repo}`, `--user-data-dir=${userData}`, '--new-window', workspace], { stdio: 'inherit', detached: true });
+    const child = spawn(
+      'code',
+      ['--wait', `--extensionDevelopmentPath=${repo}`, `--user-data-dir=${userData}`, '--new-window', workspace],
+      { stdio: 'inherit', detached: true },
+    );
     children.push(child);
     child.on('exit', () => stopAll(0));
     return;
@@ -128,7 +150,23 @@ async function main() {
   symlinkSync(repo, path.join(extensions, `${manifest.publisher}.${manifest.name}-${manifest.version}`));
   const port = Number(opt('port', '8080'));
   writeFileSync(path.join(workdir, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  const child = spawn(node24, [codeServer, '--config', path.join(workdir, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(
+    node24,
+    [
+      codeServer,
+      '--config',
+      path.join(workdir, 'config.yaml'),
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      extensions,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      workspace,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
   children.push(child);
   child.on('exit', (code) => {
     console.error(`code-server exited (${code})`);
@@ -141,7 +179,9 @@ async function main() {
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-  console.log(`\nVS Code (code-server) with Kokoro Read Aloud is running. Open:\n\n  http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}\n`);
+  console.log(
+    `\nVS Code (code-server) with Kokoro Read Aloud is running. Open:\n\n  http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}\n`,
+  );
   console.log(`Select text and press Ctrl+Alt+S (or run "Kokoro: Read Selection"). Server: ${serverUrl}. Ctrl+C stops everything.`);
 }
 

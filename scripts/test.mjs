@@ -1,4 +1,4 @@
-// `npm test`: build, type-check, lint, unit tests (plain Node, against the stand-in server),
+// `npm test`: build, type-check, format check, lint, unit tests (plain Node, against the stand-in server),
 // the player in Chromium, then the end-to-end suite in a real VS Code (code-server).
 // Ends with one line "N passed, N failed" and exits non-zero if anything failed or did not run.
 // Never needs root: what only root can install (scripts/e2e/install-system.sh) is checked first,
@@ -76,27 +76,48 @@ function startCpuHogs() {
   console.log(`\n== stress: two CPU hogs (pids ${hogs.map((h) => h.pid).join(', ')}) run beside the end-to-end suite`);
 }
 
-const testFiles = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join(dir, f)) : []);
+const testFiles = (dir) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.test.js'))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
 
 const chromiumPath = findChromium();
 if (!chromiumPath) {
-  stop(process.env.CHROMIUM ? `CHROMIUM=${process.env.CHROMIUM} does not exist.` : 'Chromium is missing: the player and end-to-end tests drive it headless.',
+  stop(
+    process.env.CHROMIUM
+      ? `CHROMIUM=${process.env.CHROMIUM} does not exist.`
+      : 'Chromium is missing: the player and end-to-end tests drive it headless.',
     'Install it once as root:  sudo bash scripts/e2e/install-system.sh   (Debian/Ubuntu: the package chromium)',
-    'or point CHROMIUM at any Chromium or Chrome:  CHROMIUM=/path/to/chrome npm test');
+    'or point CHROMIUM at any Chromium or Chrome:  CHROMIUM=/path/to/chrome npm test',
+  );
 }
 process.env.CHROMIUM = chromiumPath;
 if (only !== 'unit' && process.platform !== 'linux') {
-  stop(`The end-to-end suite runs in code-server, which this project sets up on Linux only (this is ${process.platform}).`,
+  stop(
+    `The end-to-end suite runs in code-server, which this project sets up on Linux only (this is ${process.platform}).`,
     'Run `npm run test:unit` (build, unit and player tests) here, and `npm run test:electron` for the',
-    'end-to-end suite in desktop VS Code (the tests that drive the UI need code-server and fail there).');
+    'end-to-end suite in desktop VS Code (the tests that drive the UI need code-server and fail there).',
+  );
 }
 
 step('build', process.execPath, ['esbuild.mjs']);
 rmSync(path.join(repo, 'out'), { recursive: true, force: true }); // no test compiled from a file that is gone
 step('type-check and compile tests', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
 step('type-check the webview', process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'media/tsconfig.json']);
-step('lint (ESLint, type-aware)', process.execPath, [path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js'), '.']);
-if (only !== 'unit') step('install the real VS Code for end-to-end tests (once, for this user, from npm)', 'bash', ['scripts/e2e/install.sh']);
+step('format (Prettier; npm run format fixes it)', process.execPath, [
+  path.join(path.dirname(require.resolve('prettier/package.json')), 'bin', 'prettier.cjs'),
+  '--check',
+  '.',
+]);
+step('lint (ESLint, type-aware)', process.execPath, [
+  path.join(path.dirname(require.resolve('eslint/package.json')), 'bin', 'eslint.js'),
+  '.',
+]);
+if (only !== 'unit')
+  step('install the real VS Code for end-to-end tests (once, for this user, from npm)', 'bash', ['scripts/e2e/install.sh']);
 
 if (only !== 'e2e') {
   await mochaRun('unit tests (plain Node)', testFiles(path.join(repo, 'out', 'test', 'unit')));

@@ -13,7 +13,12 @@ export interface ActivationHost {
  * Runs `start`; if it throws, registers a stand-in for each of `commandIds` (or the handler
  * `fallbacks` gives for it, e.g. Show Log) and resolves undefined.
  */
-export async function guardActivation<T>(start: () => Promise<T>, commandIds: readonly string[], host: ActivationHost, fallbacks: Readonly<Record<string, () => unknown>> = {}): Promise<T | undefined> {
+export async function guardActivation<T>(
+  start: () => Promise<T>,
+  commandIds: readonly string[],
+  host: ActivationHost,
+  fallbacks: Readonly<Record<string, () => unknown>> = {},
+): Promise<T | undefined> {
   try {
     return await start();
   } catch (err) {

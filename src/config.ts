@@ -73,7 +73,13 @@ export interface ConfigReading {
   problems: SettingProblem[];
 }
 
-const TYPE_NAMES: Record<string, string> = { number: 'a number', integer: 'a whole number', boolean: 'true or false', string: 'text', object: 'an object of fields' };
+const TYPE_NAMES: Record<string, string> = {
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  string: 'text',
+  object: 'an object of fields',
+};
 
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
@@ -85,8 +91,10 @@ function misfit(value: unknown, schema: SettingSchema): string | undefined {
   switch (schema.type) {
     case 'number':
     case 'integer':
-      if (typeof value !== 'number' || !Number.isFinite(value) || (schema.type === 'integer' && !Number.isInteger(value))) return `not ${TYPE_NAMES[schema.type]}`;
-      if ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum)) return `outside ${schema.minimum ?? '−∞'}–${schema.maximum ?? '∞'}`;
+      if (typeof value !== 'number' || !Number.isFinite(value) || (schema.type === 'integer' && !Number.isInteger(value)))
+        return `not ${TYPE_NAMES[schema.type]}`;
+      if ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum))
+        return `outside ${schema.minimum ?? '−∞'}–${schema.maximum ?? '∞'}`;
       return undefined;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `not ${TYPE_NAMES.boolean}`;
@@ -123,7 +131,12 @@ export function parseConfig(schema: Readonly<Record<string, SettingSchema>>, get
   const config = values as unknown as KokoroConfig;
   const url = parseServerUrl(config.serverUrl);
   if (url.ok) config.serverUrl = url.url;
-  else problems.push({ key: `${SECTION}.${SETTING_KEYS.serverUrl}`, value: config.serverUrl, message: invalidServerUrlMessage(config.serverUrl, url.reason) });
+  else
+    problems.push({
+      key: `${SECTION}.${SETTING_KEYS.serverUrl}`,
+      value: config.serverUrl,
+      message: invalidServerUrlMessage(config.serverUrl, url.reason),
+    });
   return { config, problems };
 }
 
@@ -170,6 +183,7 @@ export interface SettingLocation {
  * User tab shows "No Settings Found" for it.
  */
 export function settingLocation(key: string, scope: string | undefined, remoteName: string | undefined): SettingLocation {
-  if (remoteName && scope === 'machine') return { place: 'the Remote tab of the Settings editor', command: 'workbench.action.openRemoteSettings', args: [{ query: key }] };
+  if (remoteName && scope === 'machine')
+    return { place: 'the Remote tab of the Settings editor', command: 'workbench.action.openRemoteSettings', args: [{ query: key }] };
   return { place: 'your User settings', command: 'workbench.action.openSettings', args: [key] };
 }

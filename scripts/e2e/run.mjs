@@ -71,7 +71,11 @@ function killGroup(child) {
 }
 
 async function startStandin() {
-  const child = spawn(process.execPath, [path.join(repo, 'out', 'test', 'standin', 'cli.js'), '--port', '0', '--control-port', '0', '--ttfb-ms', '20', '--rtf', '4', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn(
+    process.execPath,
+    [path.join(repo, 'out', 'test', 'standin', 'cli.js'), '--port', '0', '--control-port', '0', '--ttfb-ms', '20', '--rtf', '4', '--quiet'],
+    { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+  );
   cleanups.push(() => killGroup(child));
   const line = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
@@ -104,10 +108,30 @@ async function startCodeServer(workdir, port, standinUrl, extraSettings) {
   }
   writeFileSync(path.join(workdir, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const log = path.join(workdir, 'code-server.log');
-  const child = spawn(node24, [codeServer, '--config', path.join(workdir, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', path.join(workdir, 'extensions'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--vscode-option', 'enable-smoke-test-driver', path.join(workdir, 'workspace')], {
-    stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` },
-  });
+  const child = spawn(
+    node24,
+    [
+      codeServer,
+      '--config',
+      path.join(workdir, 'config.yaml'),
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      path.join(workdir, 'extensions'),
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--vscode-option',
+      'enable-smoke-test-driver',
+      path.join(workdir, 'workspace'),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` },
+    },
+  );
   const logChunks = [];
   child.stdout.on('data', (d) => logChunks.push(d));
   child.stderr.on('data', (d) => logChunks.push(d));
@@ -136,7 +160,10 @@ function startDriver(page) {
       return {};
     },
     async focusEditor() {
-      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+      await page
+        .locator('.editor-group-container.active .monaco-editor .view-lines')
+        .first()
+        .click({ position: { x: 5, y: 5 } });
       return {};
     },
     async palette({ title }) {
@@ -197,7 +224,10 @@ function startDriver(page) {
      */
     async playerPost({ message }) {
       for (const frame of page.frames()) {
-        const isPlayer = await frame.locator('#playPause').count().catch(() => 0);
+        const isPlayer = await frame
+          .locator('#playPause')
+          .count()
+          .catch(() => 0);
         const host = frame.parentFrame();
         if (!isPlayer || !host) continue;
         await host.evaluate((m) => window.__vscode_post_message__('onmessage', { message: m }), message);
@@ -220,7 +250,11 @@ function startDriver(page) {
       const policies = [];
       for (const frame of page.frames()) {
         if (frame === page.mainFrame()) continue;
-        const csp = await frame.locator('meta[http-equiv="Content-Security-Policy"]').first().getAttribute('content', { timeout: 1000 }).catch(() => null);
+        const csp = await frame
+          .locator('meta[http-equiv="Content-Security-Policy"]')
+          .first()
+          .getAttribute('content', { timeout: 1000 })
+          .catch(() => null);
         if (csp !== null) policies.push({ title: await frame.title().catch(() => ''), csp });
       }
       return { policies };
@@ -259,7 +293,12 @@ function startDriver(page) {
         if ((await element.count().catch(() => 0)) === 0) continue;
         const box = await element.boundingBox();
         if (!box) continue;
-        const clip = { x: Math.max(0, box.x - margin), y: Math.max(0, box.y - margin), width: box.width + 2 * margin, height: box.height + 2 * margin };
+        const clip = {
+          x: Math.max(0, box.x - margin),
+          y: Math.max(0, box.y - margin),
+          width: box.width + 2 * margin,
+          height: box.height + 2 * margin,
+        };
         const png = await page.screenshot({ clip });
         return page.evaluate(async (base64) => {
           const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -286,11 +325,15 @@ function startDriver(page) {
     },
     async notifications() {
       // Toasts, or the notification center when toasts are not shown (as under the test driver).
-      const messages = await page.locator('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message').allInnerTexts();
+      const messages = await page
+        .locator('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message')
+        .allInnerTexts();
       return { messages };
     },
     async notificationAction({ contains, action }) {
-      const toast = page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item', { hasText: contains }).first();
+      const toast = page
+        .locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item', { hasText: contains })
+        .first();
       await toast.locator('.monaco-button', { hasText: action }).first().click();
       return {};
     },
@@ -344,7 +387,16 @@ async function main(chromium, scenario, grep) {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   cleanups.push(() => context.close());
   const page = context.pages()[0] ?? (await context.newPage());
@@ -352,12 +404,22 @@ async function main(chromium, scenario, grep) {
   cleanups.push(() => new Promise((r) => driver.close(() => r())));
 
   const resultsFile = path.join(workdir, 'results.json');
-  const config = { scenario, grep, standinUrl: standin.url, controlUrl: standin.controlUrl, driverUrl: `http://127.0.0.1:${driver.address().port}`, resultsFile, artifactsDir, workspace: path.join(workdir, 'workspace') };
+  const config = {
+    scenario,
+    grep,
+    standinUrl: standin.url,
+    controlUrl: standin.controlUrl,
+    driverUrl: `http://127.0.0.1:${driver.address().port}`,
+    resultsFile,
+    artifactsDir,
+    workspace: path.join(workdir, 'workspace'),
+  };
   writeFileSync(path.join(repo, 'out', 'test', 'e2e', 'config.json'), JSON.stringify(config, null, 2));
 
   let exited;
   const exit = new Promise((resolve) => (exited = resolve));
-  const noisy = /ENOTFOUND|ERR_NAME_NOT_RESOLVED|open-vsx|AccountPolicyGate|ChatModelSelection|authentication provider 'github'|marketplace|ERR_CONNECTION_REFUSED.*(vscode-cdn|update)/;
+  const noisy =
+    /ENOTFOUND|ERR_NAME_NOT_RESOLVED|open-vsx|AccountPolicyGate|ChatModelSelection|authentication provider 'github'|marketplace|ERR_CONNECTION_REFUSED.*(vscode-cdn|update)/;
   let skipStack = false;
   await page.exposeFunction('codeAutomationLog', (_type, args) => {
     const text = format(...(args ?? []));
@@ -376,7 +438,9 @@ async function main(chromium, scenario, grep) {
     ['extensionTestsPath', `vscode-remote://${authority}${path.join(repo, 'out', 'test', 'e2e', 'index.js')}`],
     ['skipWelcome', 'true'],
   ];
-  await page.goto(`http://${authority}/?folder=${encodeURIComponent(path.join(workdir, 'workspace'))}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  await page.goto(
+    `http://${authority}/?folder=${encodeURIComponent(path.join(workdir, 'workspace'))}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+  );
   lap('workbench loaded; the suite runs in the extension host');
   const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
   await page.screenshot({ path: path.join(artifactsDir, `final-${scenario}.png`) }).catch(() => undefined);
@@ -414,7 +478,9 @@ export async function runE2E() {
   const grep = opt('grep', process.env.KOKORO_E2E_GREP || undefined);
   const total = { passed: 0, failed: 0, pending: 0, ok: true };
   const only = opt('scenario', process.env.KOKORO_E2E_SCENARIO || undefined);
-  for (const scenario of ['default', 'serverDownAtStartUp', 'keyboardStaysInEditor', ...Object.keys(SCENARIO_SETTINGS)].filter((s) => !only || s === only)) {
+  for (const scenario of ['default', 'serverDownAtStartUp', 'keyboardStaysInEditor', ...Object.keys(SCENARIO_SETTINGS)].filter(
+    (s) => !only || s === only,
+  )) {
     let result;
     try {
       result = await main(chromium, scenario, grep);

@@ -31,14 +31,16 @@ export function registerCommands(session: Session): void {
     'kokoro.speedDown': () => session.setSpeed(session.config.speed - SPEED.step),
   };
   for (const [id, handler] of Object.entries(commands)) {
-    session.own(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await handler(...args);
-      } catch (err) {
-        session.log.error(`${id} failed: ${(err as Error)?.stack ?? String(err)}`);
-        void vscode.window.showErrorMessage(`Kokoro: ${id} failed: ${(err as Error)?.message ?? String(err)}`);
-      }
-    }));
+    session.own(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await handler(...args);
+        } catch (err) {
+          session.log.error(`${id} failed: ${(err as Error)?.stack ?? String(err)}`);
+          void vscode.window.showErrorMessage(`Kokoro: ${id} failed: ${(err as Error)?.message ?? String(err)}`);
+        }
+      }),
+    );
   }
 }
 

@@ -12,9 +12,11 @@ export class OutputChannels {
   private toldAboutSelection = false;
 
   constructor(session: Session) {
-    session.own(vscode.workspace.onDidOpenTextDocument((document) => {
-      if (document.uri.scheme === 'output') this.shown = document.uri.toString();
-    }));
+    session.own(
+      vscode.workspace.onDidOpenTextDocument((document) => {
+        if (document.uri.scheme === 'output') this.shown = document.uri.toString();
+      }),
+    );
   }
 
   shownDocument(): vscode.TextDocument | undefined {
@@ -26,7 +28,9 @@ export class OutputChannels {
   explainOnce(): void {
     if (this.toldAboutSelection) return;
     this.toldAboutSelection = true;
-    void vscode.window.showInformationMessage('Kokoro: VS Code does not let extensions see what is selected in the Output panel, so the whole channel is read. To read part of it, run "Output: Open Output in Editor" and select there.');
+    void vscode.window.showInformationMessage(
+      'Kokoro: VS Code does not let extensions see what is selected in the Output panel, so the whole channel is read. To read part of it, run "Output: Open Output in Editor" and select there.',
+    );
   }
 }
 

@@ -36,7 +36,9 @@ export function readProblemsInFile(session: Session) {
     const startedAt = performance.now();
     const editor = activeEditor();
     if (!editor) return;
-    const utterances = describeFileProblems(problemsOf(editor.document.uri), fileName(editor.document.uri), { punctuation: session.punctuation });
+    const utterances = describeFileProblems(problemsOf(editor.document.uri), fileName(editor.document.uri), {
+      punctuation: session.punctuation,
+    });
     const text = utterances.join(' ');
     await session.speak(text, { title: text, startedAt });
   };

@@ -33,11 +33,15 @@ export function readSelection(session: Session) {
     const text = selectedText(editor, session.log);
     try {
       if (!hasWords(typeof text === 'string' ? [text] : text)) {
-        void vscode.window.showInformationMessage(editor.selection.isEmpty ? 'Kokoro: this line is empty — select some text to read.' : 'Kokoro: the selection is only white space.');
+        void vscode.window.showInformationMessage(
+          editor.selection.isEmpty
+            ? 'Kokoro: this line is empty — select some text to read.'
+            : 'Kokoro: the selection is only white space.',
+        );
         return;
       }
       const { languageId } = editor.document;
-      const title = typeof text === 'string' ? text : text[Symbol.iterator]().next().value ?? '';
+      const title = typeof text === 'string' ? text : (text[Symbol.iterator]().next().value ?? '');
       await session.read(text, { kind: kindForLanguage(languageId), languageId, startedAt, title });
     } finally {
       if (typeof text !== 'string') text.dispose();

@@ -1,11 +1,23 @@
 import * as vscode from 'vscode';
 import { KokoroError } from '../kokoro/errors';
 import { toSpeakable } from '../speech/speakable';
-import { BENCHMARK_PLAN, BENCHMARK_ROWS, type BenchmarkResult, histogramSvg, measuredSummary, progressMessage, runLatencyBenchmark } from '../stats/latencyBenchmark';
+import {
+  BENCHMARK_PLAN,
+  BENCHMARK_ROWS,
+  type BenchmarkResult,
+  histogramSvg,
+  measuredSummary,
+  progressMessage,
+  runLatencyBenchmark,
+} from '../stats/latencyBenchmark';
 import type { Session } from '../vscode/session';
 import { REPORT_STYLE, escapeHtml as escape, newNonce, summaryTable, webviewPage } from '../webview/page';
 
-const LONG_TEXT = Array.from({ length: 40 }, (_, i) => `Paragraph ${i + 1}: the reading pipeline splits long text into sentences, sends a short first request, and streams the audio while the server is still generating the rest. `).join('\n');
+const LONG_TEXT = Array.from(
+  { length: 40 },
+  (_, i) =>
+    `Paragraph ${i + 1}: the reading pipeline splits long text into sentences, sends a short first request, and streams the audio while the server is still generating the rest. `,
+).join('\n');
 
 export function runBenchmark(session: Session) {
   return async (): Promise<void> => {
@@ -29,7 +41,9 @@ export function runBenchmark(session: Session) {
       },
     );
     if (!result) return;
-    session.log.info(`Benchmark ${result.server}: first byte p50 ${result.firstByteMs.p50.toFixed(1)} ms, short first audio p50 ${result.shortTextFirstAudioMs.p50.toFixed(1)} ms, long p50 ${result.longTextFirstAudioMs.p50.toFixed(1)} ms.`);
+    session.log.info(
+      `Benchmark ${result.server}: first byte p50 ${result.firstByteMs.p50.toFixed(1)} ms, short first audio p50 ${result.shortTextFirstAudioMs.p50.toFixed(1)} ms, long p50 ${result.longTextFirstAudioMs.p50.toFixed(1)} ms.`,
+    );
     showResults(result);
   };
 }

@@ -26,7 +26,9 @@ export function selectVoice(session: Session) {
 
 export function warmUp(session: Session) {
   return async (): Promise<void> => {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Kokoro: warming up the server' }, () => session.server.warmUp());
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Kokoro: warming up the server' }, () =>
+      session.server.warmUp(),
+    );
     const error = session.server.lastError;
     if (error) session.errors.show(error, () => vscode.commands.executeCommand('kokoro.warmUp'));
     else if (session.server.state === 'ready') void vscode.window.setStatusBarMessage('Kokoro: server warmed up', 3000);

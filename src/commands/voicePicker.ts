@@ -60,7 +60,17 @@ export async function pickVoice(pick: VoicePick, current: string, loadVoices: ()
   }
 }
 
-const LANGUAGES: Record<string, string> = { a: 'American English', b: 'British English', e: 'Spanish', f: 'French', h: 'Hindi', i: 'Italian', j: 'Japanese', p: 'Brazilian Portuguese', z: 'Mandarin Chinese' };
+const LANGUAGES: Record<string, string> = {
+  a: 'American English',
+  b: 'British English',
+  e: 'Spanish',
+  f: 'French',
+  h: 'Hindi',
+  i: 'Italian',
+  j: 'Japanese',
+  p: 'Brazilian Portuguese',
+  z: 'Mandarin Chinese',
+};
 
 export function voiceDescription(voice: string): string {
   const m = /^([a-z])([fm])_/.exec(voice);

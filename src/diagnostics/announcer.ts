@@ -165,7 +165,11 @@ export class Announcer {
 
   /** First sight of a document: what a first save is compared to. */
   private rememberBaseline(uri: string, problems: ProblemInfo[]): void {
-    if (!this.baseline.has(uri)) this.baseline.set(uri, problems.map((p) => ({ id: identity(p), severity: p.severity })));
+    if (!this.baseline.has(uri))
+      this.baseline.set(
+        uri,
+        problems.map((p) => ({ id: identity(p), severity: p.severity })),
+      );
   }
 
   /**

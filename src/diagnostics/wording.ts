@@ -60,24 +60,87 @@ const SEVERITY_WORDS: Record<Severity, [string, string]> = {
 // Source and code
 
 const SOURCE_NAMES: Record<string, string> = {
-  ts: 'TypeScript', typescript: 'TypeScript', 'deno-ts': 'TypeScript', js: 'JavaScript', javascript: 'JavaScript',
-  eslint: 'ESLint', tslint: 'TSLint', jshint: 'JSHint', biome: 'Biome', prettier: 'Prettier', 'deno-lint': 'Deno lint',
-  rustc: 'Rust', rust: 'Rust', 'rust-analyzer': 'Rust', clippy: 'Clippy', cargo: 'Cargo',
-  pylance: 'Pyright', pyright: 'Pyright', basedpyright: 'Pyright', pylint: 'Pylint', mypy: 'mypy', ruff: 'Ruff', flake8: 'Flake8', pycodestyle: 'pycodestyle', python: 'Python',
-  gcc: 'C compiler', 'g++': 'C compiler', cc: 'C compiler', clang: 'C compiler', 'clang++': 'C compiler', msvc: 'C compiler', cl: 'C compiler',
-  clangd: 'Clang D', 'clang-tidy': 'Clang tidy', cpptools: 'C++', 'c/c++': 'C++',
-  go: 'Go', gopls: 'Go', compiler: 'Go', 'go vet': 'Go vet', vet: 'Go vet', staticcheck: 'Staticcheck', golangci: 'golangci lint', 'golangci-lint': 'golangci lint',
-  java: 'Java', javac: 'Java', kotlin: 'Kotlin', swift: 'Swift', swiftc: 'Swift', csharp: 'C sharp', 'c#': 'C sharp', dart: 'Dart', php: 'PHP', ruby: 'Ruby', rubocop: 'RuboCop',
-  cspell: 'spell check', 'code spell checker': 'spell check', 'spell checker': 'spell check',
-  stylelint: 'Stylelint', markdownlint: 'Markdown lint', shellcheck: 'ShellCheck', hadolint: 'Hadolint',
-  json: 'JSON', yaml: 'YAML', toml: 'TOML', css: 'CSS', scss: 'SCSS', less: 'Less', html: 'HTML', vue: 'Vue', svelte: 'Svelte',
+  ts: 'TypeScript',
+  typescript: 'TypeScript',
+  'deno-ts': 'TypeScript',
+  js: 'JavaScript',
+  javascript: 'JavaScript',
+  eslint: 'ESLint',
+  tslint: 'TSLint',
+  jshint: 'JSHint',
+  biome: 'Biome',
+  prettier: 'Prettier',
+  'deno-lint': 'Deno lint',
+  rustc: 'Rust',
+  rust: 'Rust',
+  'rust-analyzer': 'Rust',
+  clippy: 'Clippy',
+  cargo: 'Cargo',
+  pylance: 'Pyright',
+  pyright: 'Pyright',
+  basedpyright: 'Pyright',
+  pylint: 'Pylint',
+  mypy: 'mypy',
+  ruff: 'Ruff',
+  flake8: 'Flake8',
+  pycodestyle: 'pycodestyle',
+  python: 'Python',
+  gcc: 'C compiler',
+  'g++': 'C compiler',
+  cc: 'C compiler',
+  clang: 'C compiler',
+  'clang++': 'C compiler',
+  msvc: 'C compiler',
+  cl: 'C compiler',
+  clangd: 'Clang D',
+  'clang-tidy': 'Clang tidy',
+  cpptools: 'C++',
+  'c/c++': 'C++',
+  go: 'Go',
+  gopls: 'Go',
+  compiler: 'Go',
+  'go vet': 'Go vet',
+  vet: 'Go vet',
+  staticcheck: 'Staticcheck',
+  golangci: 'golangci lint',
+  'golangci-lint': 'golangci lint',
+  java: 'Java',
+  javac: 'Java',
+  kotlin: 'Kotlin',
+  swift: 'Swift',
+  swiftc: 'Swift',
+  csharp: 'C sharp',
+  'c#': 'C sharp',
+  dart: 'Dart',
+  php: 'PHP',
+  ruby: 'Ruby',
+  rubocop: 'RuboCop',
+  cspell: 'spell check',
+  'code spell checker': 'spell check',
+  'spell checker': 'spell check',
+  stylelint: 'Stylelint',
+  markdownlint: 'Markdown lint',
+  shellcheck: 'ShellCheck',
+  hadolint: 'Hadolint',
+  json: 'JSON',
+  yaml: 'YAML',
+  toml: 'TOML',
+  css: 'CSS',
+  scss: 'SCSS',
+  less: 'Less',
+  html: 'HTML',
+  vue: 'Vue',
+  svelte: 'Svelte',
 };
 
 function spokenSource(source: string): string {
   const known = SOURCE_NAMES[source.trim().toLowerCase()];
   if (known) return known;
   // Unknown sources as given, with separators as spaces ("Lua Diagnostics.", "my_linter" → "my linter").
-  return source.replace(/[\s_]+/g, ' ').replace(/[.:]+$/, '').trim();
+  return source
+    .replace(/[\s_]+/g, ' ')
+    .replace(/[.:]+$/, '')
+    .trim();
 }
 
 /**
@@ -157,7 +220,7 @@ function unionSize(members: string[]): number {
  */
 function shortenType(type: string): { phrase?: string; type: string } {
   let t = type.trim();
-  for (let previous = ''; previous !== t; ) {
+  for (let previous = ''; previous !== t;) {
     previous = t;
     t = t.replace(/\{[^{}]*\}/g, OBJECT);
   }
@@ -166,9 +229,10 @@ function shortenType(type: string): { phrase?: string; type: string } {
   const members = splitTopLevel(t, '|');
   if (members.length >= 3 && (t.length > 40 || members.length >= 6)) return { phrase: `a union of ${unionSize(members)} types`, type: t };
   const generic = /^([A-Za-z_$][\w$.]*)</.exec(t);
-  if (generic && t.length > 40 && closingAngle(t, generic[0].length - 1) === t.length - 1) return { phrase: `${article(generic[1])} ${generic[1]} type`, type: t };
+  if (generic && t.length > 40 && closingAngle(t, generic[0].length - 1) === t.length - 1)
+    return { phrase: `${article(generic[1])} ${generic[1]} type`, type: t };
   // Long generic arguments inside a longer type: dropped, innermost first.
-  for (let previous = ''; previous !== t && t.length > 40; ) {
+  for (let previous = ''; previous !== t && t.length > 40;) {
     previous = t;
     t = t.replace(/([A-Za-z_$][\w$.]*)<([^<>]{30,})>/, '$1');
   }
@@ -255,20 +319,73 @@ function collapseFragments(text: string, longerThan: number): string {
   });
   if (collapsed === text) return text;
   // ", an object type," at a sentence's end or before another comma reads as one pause.
-  return collapsed.replace(/,\s*([.!?;:])/g, '$1').replace(/,\s*,/g, ',').replace(/\s+,/g, ',').replace(/\(\s*,\s*/g, '(').replace(/,\s*\)/g, ')').replace(/^,\s*/, '');
+  return collapsed
+    .replace(/,\s*([.!?;:])/g, '$1')
+    .replace(/,\s*,/g, ',')
+    .replace(/\s+,/g, ',')
+    .replace(/\(\s*,\s*/g, '(')
+    .replace(/,\s*\)/g, ')')
+    .replace(/^,\s*/, '');
 }
 
 // ---------------------------------------------------------------------------------------
 // The message in words
 
 const SYMBOL_NAMES: Record<string, string> = {
-  ';': 'semicolon', ':': 'colon', ',': 'comma', '.': 'dot', '{': 'open brace', '}': 'close brace', '(': 'open paren', ')': 'close paren',
-  '[': 'open bracket', ']': 'close bracket', '<': 'less than', '>': 'greater than', '=': 'equals sign', '==': 'double equals', '===': 'triple equals',
-  '!=': 'not equals', '!==': 'strict not equals', '=>': 'arrow', '->': 'arrow', '+': 'plus', '-': 'minus', '*': 'star', '/': 'slash', '%': 'percent',
-  '&': 'ampersand', '&&': 'double ampersand', '|': 'pipe', '||': 'double pipe', '!': 'exclamation mark', '?': 'question mark', '??': 'double question mark',
-  '?.': 'question mark dot', '#': 'hash', '@': 'at sign', '$': 'dollar', '^': 'caret', '~': 'tilde', '\\': 'backslash', '`': 'backtick', "'": 'quote',
-  '"': 'double quote', '...': 'three dots', '..': 'two dots', '::': 'double colon', '<=': 'less than or equal', '>=': 'greater than or equal',
-  '+=': 'plus equals', '-=': 'minus equals', '++': 'plus plus', '--': 'minus minus', '<<': 'shift left', '>>': 'shift right', '**': 'double star', ':=': 'colon equals',
+  ';': 'semicolon',
+  ':': 'colon',
+  ',': 'comma',
+  '.': 'dot',
+  '{': 'open brace',
+  '}': 'close brace',
+  '(': 'open paren',
+  ')': 'close paren',
+  '[': 'open bracket',
+  ']': 'close bracket',
+  '<': 'less than',
+  '>': 'greater than',
+  '=': 'equals sign',
+  '==': 'double equals',
+  '===': 'triple equals',
+  '!=': 'not equals',
+  '!==': 'strict not equals',
+  '=>': 'arrow',
+  '->': 'arrow',
+  '+': 'plus',
+  '-': 'minus',
+  '*': 'star',
+  '/': 'slash',
+  '%': 'percent',
+  '&': 'ampersand',
+  '&&': 'double ampersand',
+  '|': 'pipe',
+  '||': 'double pipe',
+  '!': 'exclamation mark',
+  '?': 'question mark',
+  '??': 'double question mark',
+  '?.': 'question mark dot',
+  '#': 'hash',
+  '@': 'at sign',
+  $: 'dollar',
+  '^': 'caret',
+  '~': 'tilde',
+  '\\': 'backslash',
+  '`': 'backtick',
+  "'": 'quote',
+  '"': 'double quote',
+  '...': 'three dots',
+  '..': 'two dots',
+  '::': 'double colon',
+  '<=': 'less than or equal',
+  '>=': 'greater than or equal',
+  '+=': 'plus equals',
+  '-=': 'minus equals',
+  '++': 'plus plus',
+  '--': 'minus minus',
+  '<<': 'shift left',
+  '>>': 'shift right',
+  '**': 'double star',
+  ':=': 'colon equals',
 };
 
 const RUST_SOURCES = /^(rustc|rust|rust-analyzer|clippy|cargo)$/i;
@@ -280,21 +397,37 @@ const RUST_SOURCES = /^(rustc|rust|rust-analyzer|clippy|cargo)$/i;
  * Rust `&str` is a reference; './lib/util' is a module, not a division.
  */
 function prepareMessage(message: string, source: string | undefined): string {
-  let text = message.replace(/(['"`\u2018])([^\w\s'"`\u2018\u2019]{1,3})(['"`\u2019])/g, (whole, open: string, symbol: string, close: string) => {
-    if (open === '\u2018' ? close !== '\u2019' : close !== open) return whole;
-    return ` ${SYMBOL_NAMES[symbol] ?? [...symbol].map((ch) => SYMBOL_NAMES[ch] ?? ch).join(' ')} `;
-  });
+  let text = message.replace(
+    /(['"`\u2018])([^\w\s'"`\u2018\u2019]{1,3})(['"`\u2019])/g,
+    (whole, open: string, symbol: string, close: string) => {
+      if (open === '\u2018' ? close !== '\u2019' : close !== open) return whole;
+      return ` ${SYMBOL_NAMES[symbol] ?? [...symbol].map((ch) => SYMBOL_NAMES[ch] ?? ch).join(' ')} `;
+    },
+  );
   // Module specifiers: './util/strings' → "util slash strings", '@scope/pkg' → "at scope slash pkg".
-  text = text.replace(/'"?((?:\.{1,2}\/)+[\w@.+-][\w@.+/-]*|@[\w.-]+\/[\w@.+/-]+)"?'|"((?:\.{1,2}\/)+[\w@.+-][\w@.+/-]*|@[\w.-]+\/[\w@.+/-]+)"/g, (_m, a?: string, b?: string) =>
-    ` ${(a ?? b ?? '').replace(/^(?:\.{1,2}\/)+/, '').replace(/^@/, 'at ').split('/').filter(Boolean).join(' slash ')} `);
+  text = text.replace(
+    /'"?((?:\.{1,2}\/)+[\w@.+-][\w@.+/-]*|@[\w.-]+\/[\w@.+/-]+)"?'|"((?:\.{1,2}\/)+[\w@.+-][\w@.+/-]*|@[\w.-]+\/[\w@.+/-]+)"/g,
+    (_m, a?: string, b?: string) =>
+      ` ${(a ?? b ?? '')
+        .replace(/^(?:\.{1,2}\/)+/, '')
+        .replace(/^@/, 'at ')
+        .split('/')
+        .filter(Boolean)
+        .join(' slash ')} `,
+  );
   text = text.replace(/\.\.\.\s*(\d+)\s+more\s*\.\.\./g, '$1 more');
   text = text.replace(/([\w$>\])])\[\]/g, '$1 array');
-  for (let previous = ''; previous !== text; ) {
+  for (let previous = ''; previous !== text;) {
     previous = text;
-    text = text.replace(/\b([A-Za-z_$][\w$.:]*)<([^<>'"`\n]{0,200})>/g, (_m, name: string, args: string) => (args.trim() ? `${name} of ${args}` : name));
+    text = text.replace(/\b([A-Za-z_$][\w$.:]*)<([^<>'"`\n]{0,200})>/g, (_m, name: string, args: string) =>
+      args.trim() ? `${name} of ${args}` : name,
+    );
   }
   if (source && RUST_SOURCES.test(source)) {
-    text = text.replace(/`([^`\n]*)`/g, (_m, code: string) => `\`${code.replace(/&\s*mut\s+/g, 'mutable reference to ').replace(/&(?=['\w([])/g, 'reference to ')}\``);
+    text = text.replace(
+      /`([^`\n]*)`/g,
+      (_m, code: string) => `\`${code.replace(/&\s*mut\s+/g, 'mutable reference to ').replace(/&(?=['\w([])/g, 'reference to ')}\``,
+    );
   }
   return text;
 }
@@ -315,7 +448,27 @@ function splitFlag(message: string): { message: string; flag?: string } {
   return { message: text, flag };
 }
 
-const KEEP_CAPITALIZED = new Set(['I', 'React', 'TypeScript', 'JavaScript', 'Python', 'Rust', 'Go', 'Java', 'Kotlin', 'Swift', 'Node', 'Deno', 'Vue', 'Svelte', 'Angular', 'Pylance', 'Pyright', 'ESLint', 'Prettier']);
+const KEEP_CAPITALIZED = new Set([
+  'I',
+  'React',
+  'TypeScript',
+  'JavaScript',
+  'Python',
+  'Rust',
+  'Go',
+  'Java',
+  'Kotlin',
+  'Swift',
+  'Node',
+  'Deno',
+  'Vue',
+  'Svelte',
+  'Angular',
+  'Pylance',
+  'Pyright',
+  'ESLint',
+  'Prettier',
+]);
 
 /** "Cannot find…" after "Error on line 2:" reads better in lower case — not a name or an acronym. */
 function lowerFirst(words: string): string {
@@ -349,10 +502,14 @@ function where(p: ProblemInfo, includeColumn: boolean): string {
 export function describeProblem(p: ProblemInfo, options: WordingOptions = {}): ProblemWords {
   const flagged = splitFlag(p.message);
   const code = p.code ?? flagged.flag;
-  const lines = flagged.message.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = flagged.message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const head = where(p, options.includeColumn === true);
   const tail = sourceAndCode(p, code);
-  const finish = (message: string) => `${head}: ${message || 'no message.'}${tail ? ` ${endSentence(tail)}` : ''}`.replace(/\s+/g, ' ').trim();
+  const finish = (message: string) =>
+    `${head}: ${message || 'no message.'}${tail ? ` ${endSentence(tail)}` : ''}`.replace(/\s+/g, ' ').trim();
 
   const shortened = shortenMessage(lines[0] ?? '', options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS);
   const short = finish(lowerFirst(speakLine(shortened.text, p, options.punctuation)));
@@ -408,7 +565,10 @@ export function summarizeProblems(problems: ProblemInfo[], fileName: string): st
 
 /** The summary, then each problem in line order: one utterance each. */
 export function describeFileProblems(problems: ProblemInfo[], fileName: string, options: WordingOptions = {}): string[] {
-  return [summarizeProblems(problems, fileName), ...[...problems].sort(compareProblems).map((p) => describeAmong(p, problems, options).short)];
+  return [
+    summarizeProblems(problems, fileName),
+    ...[...problems].sort(compareProblems).map((p) => describeAmong(p, problems, options).short),
+  ];
 }
 
 /**

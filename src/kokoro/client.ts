@@ -177,11 +177,17 @@ export class KokoroClient {
       signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => controller.abort(), timeoutMs);
       try {
-        const res = await pool.request({ method: 'GET', path: this.prefix + path, headers: this.headers(false), signal: controller.signal });
+        const res = await pool.request({
+          method: 'GET',
+          path: this.prefix + path,
+          headers: this.headers(false),
+          signal: controller.signal,
+        });
         const body = await res.body.text();
         return { status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? '') };
       } catch (err) {
-        if (controller.signal.aborted && !signal?.aborted) throw new KokoroError('timeout', `The server at ${this.url} did not answer ${path} within ${timeoutMs} ms.`);
+        if (controller.signal.aborted && !signal?.aborted)
+          throw new KokoroError('timeout', `The server at ${this.url} did not answer ${path} within ${timeoutMs} ms.`);
         if (attempt === 0 && isSocketClosed(err)) continue;
         throw networkError(err, this.url);
       } finally {
@@ -206,7 +212,11 @@ export class KokoroClient {
     if (res.status === 404) res = await this.get('/v1/voices', timeout, signal);
     if (res.status !== 200) {
       const detail = errorBodyMessage(res.body, res.contentType);
-      throw new KokoroError(res.status === 404 ? 'notFound' : 'http', `The server did not list its voices (HTTP ${res.status})${detail ? `: ${detail}` : ''}.`, res.status);
+      throw new KokoroError(
+        res.status === 404 ? 'notFound' : 'http',
+        `The server did not list its voices (HTTP ${res.status})${detail ? `: ${detail}` : ''}.`,
+        res.status,
+      );
     }
     return parseVoices(res.body);
   }
@@ -228,11 +238,17 @@ export class KokoroClient {
       for (let attempt = 0; ; attempt++) {
         let delivered = false;
         try {
-          return await this.speakOnce(pool, input, params, (pcm, rate) => {
-            delivered = true;
-            this.lastAudioAt = now();
-            onAudio(pcm, rate);
-          }, signal);
+          return await this.speakOnce(
+            pool,
+            input,
+            params,
+            (pcm, rate) => {
+              delivered = true;
+              this.lastAudioAt = now();
+              onAudio(pcm, rate);
+            },
+            signal,
+          );
         } catch (err) {
           // A kept-alive connection the server had closed: safe to send again on a fresh one, since nothing was played.
           if (attempt === 0 && !delivered && !signal?.aborted && err instanceof RetryableSocketError) {
@@ -264,7 +280,9 @@ export class KokoroClient {
       stream: true,
     });
     const { firstByteTimeoutMs, streamTimeoutMs } = this.options;
-    const maxSamples = Math.ceil(((input.length * MAX_AUDIO_SECONDS_PER_CHAR + MAX_AUDIO_SECONDS_BASE) / Math.max(params.speed, 0.25)) * 48_000);
+    const maxSamples = Math.ceil(
+      ((input.length * MAX_AUDIO_SECONDS_PER_CHAR + MAX_AUDIO_SECONDS_BASE) / Math.max(params.speed, 0.25)) * 48_000,
+    );
     return new Promise<SpeechTimings>((resolve, reject) => {
       const sentAt = now();
       let headersAt = sentAt;
@@ -297,9 +315,11 @@ export class KokoroClient {
       };
       const onAbort = () => fail(new KokoroError('aborted', 'Stopped.'));
       const onTimeout = () =>
-        fail(firstByteAt === undefined
-          ? new KokoroError('timeout', `No audio from ${this.url} within ${firstByteTimeoutMs} ms (kokoro.timeouts.firstByteMs).`)
-          : new KokoroError('timeout', `The audio stream from ${this.url} stalled for ${streamTimeoutMs} ms (kokoro.timeouts.streamMs).`));
+        fail(
+          firstByteAt === undefined
+            ? new KokoroError('timeout', `No audio from ${this.url} within ${firstByteTimeoutMs} ms (kokoro.timeouts.firstByteMs).`)
+            : new KokoroError('timeout', `The audio stream from ${this.url} stalled for ${streamTimeoutMs} ms (kokoro.timeouts.streamMs).`),
+        );
       timer = setTimeout(onTimeout, firstByteTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -349,7 +369,12 @@ export class KokoroClient {
             if (pcm.length === 0) return true;
             samples += pcm.length >> 1;
             if (samples > maxSamples) {
-              fail(new KokoroError('tooLarge', `The server sent far more audio than ${input.length} characters can explain; stopped listening.`));
+              fail(
+                new KokoroError(
+                  'tooLarge',
+                  `The server sent far more audio than ${input.length} characters can explain; stopped listening.`,
+                ),
+              );
               return false;
             }
             onAudio(pcm, decoder!.sampleRate);
@@ -358,7 +383,9 @@ export class KokoroClient {
           onComplete: () => {
             if (settled) return;
             if (status !== 200) {
-              settle(speechHttpError(status, Buffer.concat(errorBody).toString('utf8'), contentType, { voice: params.voice, url: this.url }));
+              settle(
+                speechHttpError(status, Buffer.concat(errorBody).toString('utf8'), contentType, { voice: params.voice, url: this.url }),
+              );
               return;
             }
             try {
@@ -376,7 +403,8 @@ export class KokoroClient {
           onError: (err: Error) => {
             if (settled) return;
             if (status === 0 && isSocketClosed(err)) settle(new RetryableSocketError(err));
-            else if (status !== 0 && isSocketClosed(err)) settle(new KokoroError('truncated', `The connection to ${this.url} broke in the middle of the audio.`));
+            else if (status !== 0 && isSocketClosed(err))
+              settle(new KokoroError('truncated', `The connection to ${this.url} broke in the middle of the audio.`));
             else settle(networkError(err, this.url));
           },
         },
@@ -436,16 +464,22 @@ export function parseVoices(body: string): string[] {
   try {
     json = JSON.parse(body);
   } catch {
-    throw new KokoroError('notAudio', 'The server\'s voice list is not JSON.');
+    throw new KokoroError('notAudio', "The server's voice list is not JSON.");
   }
   const list = Array.isArray(json)
     ? json
     : typeof json === 'object' && json !== null
       ? ((json as Record<string, unknown>).voices ?? (json as Record<string, unknown>).data)
       : undefined;
-  if (!Array.isArray(list)) throw new KokoroError('notAudio', 'The server\'s voice list has an unknown shape.');
+  if (!Array.isArray(list)) throw new KokoroError('notAudio', "The server's voice list has an unknown shape.");
   const ids = list
-    .map((v) => (typeof v === 'string' ? v : typeof v === 'object' && v !== null ? ((v as Record<string, unknown>).id ?? (v as Record<string, unknown>).name) : undefined))
+    .map((v) =>
+      typeof v === 'string'
+        ? v
+        : typeof v === 'object' && v !== null
+          ? ((v as Record<string, unknown>).id ?? (v as Record<string, unknown>).name)
+          : undefined,
+    )
     .filter((v): v is string => typeof v === 'string' && v.length > 0 && v.length < 200);
   return [...new Set(ids)];
 }

@@ -107,9 +107,14 @@ export class WavDecoder implements PcmDecoder {
           if (body + 26 > h.length) return undefined;
           formatTag = view.getUint16(body + 24, true); // WAVE_FORMAT_EXTENSIBLE sub-format
         }
-        const supported = (formatTag === 1 && [8, 16, 24, 32].includes(bitsPerSample)) || (formatTag === 3 && (bitsPerSample === 32 || bitsPerSample === 64));
+        const supported =
+          (formatTag === 1 && [8, 16, 24, 32].includes(bitsPerSample)) ||
+          (formatTag === 3 && (bitsPerSample === 32 || bitsPerSample === 64));
         if (!supported || channels < 1 || sampleRate < 3000 || sampleRate > 768_000) {
-          throw new KokoroError('unsupportedFormat', `The server sent WAV audio this player cannot play (format ${formatTag}, ${bitsPerSample}-bit, ${channels} channel(s), ${sampleRate} Hz).`);
+          throw new KokoroError(
+            'unsupportedFormat',
+            `The server sent WAV audio this player cannot play (format ${formatTag}, ${bitsPerSample}-bit, ${channels} channel(s), ${sampleRate} Hz).`,
+          );
         }
         this.format = { formatTag, channels, sampleRate, bitsPerSample };
       }
@@ -200,7 +205,8 @@ export class EventStreamPcmDecoder implements PcmDecoder {
       } catch {
         throw new KokoroError('notAudio', 'The server sent an event stream with an unreadable event.');
       }
-      if (event.type === 'error') throw new KokoroError('http', `The server reported an error mid-stream: ${JSON.stringify(event).slice(0, 200)}`);
+      if (event.type === 'error')
+        throw new KokoroError('http', `The server reported an error mid-stream: ${JSON.stringify(event).slice(0, 200)}`);
       const b64 = typeof event.audio === 'string' ? event.audio : typeof event.delta === 'string' ? event.delta : undefined;
       if (b64) parts.push(this.pcm.push(Buffer.from(b64, 'base64')));
     }
@@ -233,10 +239,16 @@ export function decoderForContentType(contentType: string | undefined): PcmDecod
       return new EventStreamPcmDecoder();
   }
   if (type.startsWith('audio/') || type === 'application/ogg') {
-    throw new KokoroError('unsupportedFormat', `The server answered with ${type} audio, which cannot be streamed here. Kokoro Read Aloud asks for raw PCM ("response_format":"pcm"); use a server that honours it (Kokoro-FastAPI does).`);
+    throw new KokoroError(
+      'unsupportedFormat',
+      `The server answered with ${type} audio, which cannot be streamed here. Kokoro Read Aloud asks for raw PCM ("response_format":"pcm"); use a server that honours it (Kokoro-FastAPI does).`,
+    );
   }
   if (type.includes('html')) {
-    throw new KokoroError('notAudio', 'The server answered with a web page instead of audio. Is kokoro.serverUrl pointing at a Kokoro server?');
+    throw new KokoroError(
+      'notAudio',
+      'The server answered with a web page instead of audio. Is kokoro.serverUrl pointing at a Kokoro server?',
+    );
   }
   throw new KokoroError('notAudio', `The server answered with ${type} instead of audio. Is kokoro.serverUrl pointing at a Kokoro server?`);
 }

@@ -28,17 +28,32 @@ export class KokoroError extends Error {
 
   /** Worth a Retry button: the same request may work a moment later. */
   get retryable(): boolean {
-    return this.kind === 'unreachable' || this.kind === 'timeout' || this.kind === 'truncated' || (this.kind === 'http' && (this.status ?? 0) >= 500);
+    return (
+      this.kind === 'unreachable' ||
+      this.kind === 'timeout' ||
+      this.kind === 'truncated' ||
+      (this.kind === 'http' && (this.status ?? 0) >= 500)
+    );
   }
 
   /** The setting to look at when it is the server's address that is wrong or unanswered. */
   get setting(): string | undefined {
-    return this.kind === 'badUrl' || this.kind === 'unreachable' || this.kind === 'notFound' || this.kind === 'notAudio' ? 'kokoro.serverUrl' : undefined;
+    return this.kind === 'badUrl' || this.kind === 'unreachable' || this.kind === 'notFound' || this.kind === 'notAudio'
+      ? 'kokoro.serverUrl'
+      : undefined;
   }
 
   /** The fix is most likely in the settings (URL, voice, model). */
   get settingsRelated(): boolean {
-    return this.kind === 'badUrl' || this.kind === 'notFound' || this.kind === 'badVoice' || this.kind === 'badRequest' || this.kind === 'notAudio' || this.kind === 'unsupportedFormat' || this.kind === 'unreachable';
+    return (
+      this.kind === 'badUrl' ||
+      this.kind === 'notFound' ||
+      this.kind === 'badVoice' ||
+      this.kind === 'badRequest' ||
+      this.kind === 'notAudio' ||
+      this.kind === 'unsupportedFormat' ||
+      this.kind === 'unreachable'
+    );
   }
 }
 
@@ -106,10 +121,18 @@ export function speechHttpError(status: number, body: string, contentType: strin
     return new KokoroError('badVoice', `The server does not know the voice "${context.voice}". ${detail}`, status);
   }
   if (status === 404) {
-    return new KokoroError('notFound', `No speech endpoint at ${context.url} (HTTP 404). Check kokoro.serverUrl: Kokoro-FastAPI listens on http://localhost:8880.`, status);
+    return new KokoroError(
+      'notFound',
+      `No speech endpoint at ${context.url} (HTTP 404). Check kokoro.serverUrl: Kokoro-FastAPI listens on http://localhost:8880.`,
+      status,
+    );
   }
   if (status === 401 || status === 403) {
-    return new KokoroError('badRequest', `The server refused the request (HTTP ${status})${detail ? `: ${detail}` : ''}. Set an API key with "Kokoro: Set API Key" if it needs one.`, status);
+    return new KokoroError(
+      'badRequest',
+      `The server refused the request (HTTP ${status})${detail ? `: ${detail}` : ''}. Set an API key with "Kokoro: Set API Key" if it needs one.`,
+      status,
+    );
   }
   if (status >= 400 && status < 500) {
     return new KokoroError('badRequest', `The server rejected the request (HTTP ${status})${detail ? `: ${detail}` : ''}.`, status);
@@ -125,7 +148,10 @@ export function networkError(err: unknown, url: string): KokoroError {
   if (e?.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return new KokoroError('aborted', 'Stopped.');
   switch (code) {
     case 'ECONNREFUSED':
-      return new KokoroError('unreachable', `No Kokoro server is answering at ${url} (connection refused). Start the server, or check kokoro.serverUrl.`);
+      return new KokoroError(
+        'unreachable',
+        `No Kokoro server is answering at ${url} (connection refused). Start the server, or check kokoro.serverUrl.`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new KokoroError('unreachable', `Cannot find the host of ${url}. Check kokoro.serverUrl.`);

@@ -45,9 +45,11 @@ export function parseServerUrl(raw: string): ParsedServerUrl {
   } catch {
     return { ok: false, reason: 'it is not a URL (expected e.g. http://localhost:8880 or localhost:8880)' };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, reason: `${url.protocol} is not supported: use http:// or https://` };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { ok: false, reason: `${url.protocol} is not supported: use http:// or https://` };
   if (!url.hostname) return { ok: false, reason: 'it names no host' };
-  if (url.username || url.password) return { ok: false, reason: 'a user name or password in the URL is never sent: use Kokoro: Set API Key' };
+  if (url.username || url.password)
+    return { ok: false, reason: 'a user name or password in the URL is never sent: use Kokoro: Set API Key' };
   if (url.search || url.hash) return { ok: false, reason: 'a ? query or # fragment cannot be part of a server URL' };
   return { ok: true, url: url.origin + url.pathname.replace(/\/+$/, '') };
 }

@@ -37,7 +37,8 @@ const MAX_SPEED = SPEED.max;
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 /** A duration or a time in ms: finite, not negative. */
 const isMs = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-const isOneOf = <T extends string>(v: unknown, values: readonly T[]): v is T => typeof v === 'string' && (values as readonly string[]).includes(v);
+const isOneOf = <T extends string>(v: unknown, values: readonly T[]): v is T =>
+  typeof v === 'string' && (values as readonly string[]).includes(v);
 
 const ACTIONS = ['stop', 'togglePause', 'setSpeed'] as const;
 const LEVELS = ['info', 'warn', 'error'] as const;
@@ -72,9 +73,13 @@ export function parseFromPlayer(raw: unknown): FromPlayer | undefined {
     case 'userAction':
       if (!isOneOf(m.action, ACTIONS)) return undefined;
       if (m.action !== 'setSpeed') return { type: 'userAction', action: m.action };
-      return typeof m.speed === 'number' && m.speed >= MIN_SPEED && m.speed <= MAX_SPEED ? { type: 'userAction', action: 'setSpeed', speed: m.speed } : undefined;
+      return typeof m.speed === 'number' && m.speed >= MIN_SPEED && m.speed <= MAX_SPEED
+        ? { type: 'userAction', action: 'setSpeed', speed: m.speed }
+        : undefined;
     case 'log':
-      return isOneOf(m.level, LEVELS) && typeof m.message === 'string' ? { type: 'log', level: m.level, message: m.message.slice(0, 2000) } : undefined;
+      return isOneOf(m.level, LEVELS) && typeof m.message === 'string'
+        ? { type: 'log', level: m.level, message: m.message.slice(0, 2000) }
+        : undefined;
   }
   return undefined;
 }

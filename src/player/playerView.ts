@@ -54,7 +54,8 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
         if (this.view !== view) return;
         this.view = undefined;
         this.ready = false;
-        if (this.readingId) this.reports.fire({ type: 'ended', readingId: this.readingId, samplesPlayed: this.samplesPlayed, stopped: true });
+        if (this.readingId)
+          this.reports.fire({ type: 'ended', readingId: this.readingId, samplesPlayed: this.samplesPlayed, stopped: true });
         this.releaseRoom();
       }),
     );

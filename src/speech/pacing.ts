@@ -72,7 +72,9 @@ export class ServerPace {
   /** The most characters request number `index` of a reading may hold. */
   chunkChars(index: number): number {
     const { msPerChar, firstByteMsPerChar } = this.model();
-    const first = Math.round(clamp(FIRST_CHUNK_GENERATION_MS / Math.max(firstByteMsPerChar, 0.01), FIRST_CHUNK_CHARS.min, FIRST_CHUNK_CHARS.max));
+    const first = Math.round(
+      clamp(FIRST_CHUNK_GENERATION_MS / Math.max(firstByteMsPerChar, 0.01), FIRST_CHUNK_CHARS.min, FIRST_CHUNK_CHARS.max),
+    );
     if (index === 0) return first;
     // Grow from the first request so the buffer builds up before requests reach their full size.
     const full = clamp(CHUNK_GENERATION_MS / msPerChar, CHUNK_CHARS.min, CHUNK_CHARS.max);

@@ -94,7 +94,11 @@ export function* rawBlocks(text: string, firstBlockChars: number, blockChars: nu
   }
 }
 
-function* speechChunks(request: ReadingRequest, options: ReaderOptions & { firstBlockChars: number; blockChars: number }, limit: ChunkLimit | ChunkOptions): Generator<string> {
+function* speechChunks(
+  request: ReadingRequest,
+  options: ReaderOptions & { firstBlockChars: number; blockChars: number },
+  limit: ChunkLimit | ChunkOptions,
+): Generator<string> {
   const chunker = new Chunker(limit);
   let firstBlockChars = options.firstBlockChars;
   for (const piece of typeof request.text === 'string' ? [request.text] : request.text) {
@@ -156,7 +160,8 @@ export class Reader {
   }
 
   private recordCost(chars: number, timings: SpeechTimings): void {
-    if (timings.firstByteAt !== undefined && timings.samples > 0) this.pace.record({ chars, firstByteMs: timings.firstByteAt - timings.sentAt, totalMs: timings.endedAt - timings.sentAt });
+    if (timings.firstByteAt !== undefined && timings.samples > 0)
+      this.pace.record({ chars, firstByteMs: timings.firstByteAt - timings.sentAt, totalMs: timings.endedAt - timings.sentAt });
   }
 
   get reading(): boolean {
@@ -231,7 +236,11 @@ export class Reader {
     if (!reading || reading.id !== readingId) return undefined;
     let index = 0;
     // Skip the chunks fully played; a chunk with no audio delivered yet is where the playhead waits.
-    for (let played = samplesPlayed; index < reading.chunkSamples.length && reading.chunkSamples[index] > 0 && played >= reading.chunkSamples[index]; index++) {
+    for (
+      let played = samplesPlayed;
+      index < reading.chunkSamples.length && reading.chunkSamples[index] > 0 && played >= reading.chunkSamples[index];
+      index++
+    ) {
       played -= reading.chunkSamples[index];
     }
     const again = reading.chunks.slice(index);
@@ -252,7 +261,15 @@ export class Reader {
     this.active = reading;
     this.latest = reading;
     const { signal } = reading.controller;
-    const result: ReadingResult = { id: reading.id, outcome: 'completed', requests: 0, samples: 0, sampleRate: 24_000, chunks: [], cachedChunks: 0 };
+    const result: ReadingResult = {
+      id: reading.id,
+      outcome: 'completed',
+      requests: 0,
+      samples: 0,
+      sampleRate: 24_000,
+      chunks: [],
+      cachedChunks: 0,
+    };
     const deliver = (pcm: Uint8Array, sampleRate: number) => {
       if (result.firstAudioMs === undefined) {
         result.firstAudioMs = now() - startedAt;
@@ -287,11 +304,16 @@ export class Reader {
         result.requests++;
         speaking = reading.chunks.length - 1;
         const frames: Uint8Array[] | undefined = request.cache ? [] : undefined;
-        const timings = await this.currentClient().speak(chunk, params, (pcm, sampleRate) => {
-          if (signal.aborted) return;
-          frames?.push(new Uint8Array(pcm));
-          deliver(pcm, sampleRate);
-        }, signal);
+        const timings = await this.currentClient().speak(
+          chunk,
+          params,
+          (pcm, sampleRate) => {
+            if (signal.aborted) return;
+            frames?.push(new Uint8Array(pcm));
+            deliver(pcm, sampleRate);
+          },
+          signal,
+        );
         speaking = undefined;
         this.recordCost(chunk.length, timings);
         if (frames && !signal.aborted) this.options.cache.set(key, { frames, sampleRate: timings.sampleRate, bytes: timings.samples * 2 });

@@ -11,7 +11,20 @@ export interface SpeakableOptions {
   languageId?: string;
 }
 
-const PROSE_LANGUAGES = new Set(['plaintext', 'text', 'log', 'txt', 'restructuredtext', 'asciidoc', 'latex', 'tex', 'org', 'output', 'git-commit', 'scminput']);
+const PROSE_LANGUAGES = new Set([
+  'plaintext',
+  'text',
+  'log',
+  'txt',
+  'restructuredtext',
+  'asciidoc',
+  'latex',
+  'tex',
+  'org',
+  'output',
+  'git-commit',
+  'scminput',
+]);
 
 export function kindForLanguage(languageId: string): TextKind {
   if (languageId === 'markdown' || languageId === 'mdx') return 'markdown';
@@ -30,18 +43,58 @@ export function neutralizeControlSyntax(text: string): string {
 /** `[pause:1s]` → "pause 1 seconds", `[word](/phonemes/)` → "word"; other brackets stay. */
 function rewriteControlSyntax(text: string): string {
   return text
-    .replace(/\[\s*pause\s*:\s*([\d.]+)\s*(m?s)?\s*\]/gi, (_m, n: string, unit?: string) => ` pause ${n} ${unit?.toLowerCase() === 'ms' ? 'milliseconds' : 'seconds'} `)
+    .replace(
+      /\[\s*pause\s*:\s*([\d.]+)\s*(m?s)?\s*\]/gi,
+      (_m, n: string, unit?: string) => ` pause ${n} ${unit?.toLowerCase() === 'ms' ? 'milliseconds' : 'seconds'} `,
+    )
     .replace(/\[([^\]\n]{0,200})\]\(\s*\/[^)\n]{0,200}\)/g, '$1');
 }
 
 /** Drops NUL and other control characters, replaces broken surrogates, unifies line ends. */
 function sanitize(text: string): string {
-  const wellFormed = typeof (text as { toWellFormed?: () => string }).toWellFormed === 'function' ? (text as unknown as { toWellFormed(): string }).toWellFormed() : text;
+  const wellFormed =
+    typeof (text as { toWellFormed?: () => string }).toWellFormed === 'function'
+      ? (text as unknown as { toWellFormed(): string }).toWellFormed()
+      : text;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
   return wellFormed.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\ufeff]/g, ' ');
 }
 
-const ACRONYMS = new Set(['API', 'APIs', 'CPU', 'CSS', 'CSV', 'DNS', 'DOM', 'GPU', 'HTML', 'HTTP', 'HTTPS', 'IO', 'IP', 'JSON', 'JWT', 'OS', 'PDF', 'RAM', 'SDK', 'SQL', 'SSH', 'SSL', 'TCP', 'TLS', 'TTS', 'UDP', 'UI', 'URI', 'URL', 'UTF', 'UUID', 'XML', 'YAML']);
+const ACRONYMS = new Set([
+  'API',
+  'APIs',
+  'CPU',
+  'CSS',
+  'CSV',
+  'DNS',
+  'DOM',
+  'GPU',
+  'HTML',
+  'HTTP',
+  'HTTPS',
+  'IO',
+  'IP',
+  'JSON',
+  'JWT',
+  'OS',
+  'PDF',
+  'RAM',
+  'SDK',
+  'SQL',
+  'SSH',
+  'SSL',
+  'TCP',
+  'TLS',
+  'TTS',
+  'UDP',
+  'UI',
+  'URI',
+  'URL',
+  'UTF',
+  'UUID',
+  'XML',
+  'YAML',
+]);
 
 /** `getUserById` → "get user by id", `HTTPServer` → "HTTP server", `MAX_RETRIES` → "max retries". */
 export function splitIdentifier(word: string): string {
@@ -108,32 +161,106 @@ function shortenNoise(text: string): string {
 }
 
 const WORDS_SOME: Array<[string, string]> = [
-  ['===', ' equals '], ['!==', ' not equal to '], ['**=', ' power equals '], ['<<=', ' shift left equals '], ['>>=', ' shift right equals '],
-  ['...', ' spread '], ['=>', ' arrow '], ['->', ' arrow '], ['==', ' equals '], ['!=', ' not equal to '], ['<=', ' less than or equal to '],
-  ['>=', ' greater than or equal to '], ['&&', ' and '], ['||', ' or '], ['??', ' or else '], ['?.', ' dot '], ['::', ' '], ['+=', ' plus equals '],
-  ['-=', ' minus equals '], ['*=', ' times equals '], ['/=', ' divided by equals '], ['%=', ' mod equals '], ['++', ' plus plus '], ['--', ' minus minus '],
-  ['**', ' to the power of '], ['<<', ' shift left '], ['>>', ' shift right '], [':=', ' is '],
-  ['=', ' equals '], ['+', ' plus '], ['-', ' minus '], ['*', ' times '], ['/', ' divided by '], ['%', ' mod '], ['!', ' not '], ['<', ' less than '],
-  ['>', ' greater than '], ['&', ' and '], ['|', ' or '], ['^', ' xor '], ['~', ' tilde '], ['?', ' '], [':', ' '], [';', ', '], [',', ', '], ['.', ' dot '],
-  ['(', ' '], [')', ' '], ['{', ' '], ['}', ' '], ['[', ' '], [']', ' '], ['@', ' at '], ['#', ' '], ['$', ' '], ['\\', ' '], ['`', ' '], ['"', ' '], ["'", ' '],
+  ['===', ' equals '],
+  ['!==', ' not equal to '],
+  ['**=', ' power equals '],
+  ['<<=', ' shift left equals '],
+  ['>>=', ' shift right equals '],
+  ['...', ' spread '],
+  ['=>', ' arrow '],
+  ['->', ' arrow '],
+  ['==', ' equals '],
+  ['!=', ' not equal to '],
+  ['<=', ' less than or equal to '],
+  ['>=', ' greater than or equal to '],
+  ['&&', ' and '],
+  ['||', ' or '],
+  ['??', ' or else '],
+  ['?.', ' dot '],
+  ['::', ' '],
+  ['+=', ' plus equals '],
+  ['-=', ' minus equals '],
+  ['*=', ' times equals '],
+  ['/=', ' divided by equals '],
+  ['%=', ' mod equals '],
+  ['++', ' plus plus '],
+  ['--', ' minus minus '],
+  ['**', ' to the power of '],
+  ['<<', ' shift left '],
+  ['>>', ' shift right '],
+  [':=', ' is '],
+  ['=', ' equals '],
+  ['+', ' plus '],
+  ['-', ' minus '],
+  ['*', ' times '],
+  ['/', ' divided by '],
+  ['%', ' mod '],
+  ['!', ' not '],
+  ['<', ' less than '],
+  ['>', ' greater than '],
+  ['&', ' and '],
+  ['|', ' or '],
+  ['^', ' xor '],
+  ['~', ' tilde '],
+  ['?', ' '],
+  [':', ' '],
+  [';', ', '],
+  [',', ', '],
+  ['.', ' dot '],
+  ['(', ' '],
+  [')', ' '],
+  ['{', ' '],
+  ['}', ' '],
+  ['[', ' '],
+  [']', ' '],
+  ['@', ' at '],
+  ['#', ' '],
+  ['$', ' '],
+  ['\\', ' '],
+  ['`', ' '],
+  ['"', ' '],
+  ["'", ' '],
 ];
 const WORDS_ALL: Record<string, string> = {
-  '(': ' open paren ', ')': ' close paren ', '{': ' open brace ', '}': ' close brace ', '[': ' open bracket ', ']': ' close bracket ', ';': ' semicolon ',
-  ',': ' comma ', ':': ' colon ', '?': ' question mark ', '#': ' hash ', '$': ' dollar ', '\\': ' backslash ', '`': ' backtick ', '"': ' quote ', "'": ' quote ',
+  '(': ' open paren ',
+  ')': ' close paren ',
+  '{': ' open brace ',
+  '}': ' close brace ',
+  '[': ' open bracket ',
+  ']': ' close bracket ',
+  ';': ' semicolon ',
+  ',': ' comma ',
+  ':': ' colon ',
+  '?': ' question mark ',
+  '#': ' hash ',
+  $: ' dollar ',
+  '\\': ' backslash ',
+  '`': ' backtick ',
+  '"': ' quote ',
+  "'": ' quote ',
   '.': ' dot ',
 };
 const SOME = new Map(WORDS_SOME);
-const OPERATOR_RE = /\*\*=|<<=|>>=|\.\.\.|===|!==|=>|->|==|!=|<=|>=|&&|\|\||\?\?|\?\.|::|\+=|-=|\*=|\/=|%=|\+\+|--|\*\*|<<|>>|:=|[=+\-*/%!<>&|^~?:;,.(){}[\]@#$\\`"']/g;
+const OPERATOR_RE =
+  /\*\*=|<<=|>>=|\.\.\.|===|!==|=>|->|==|!=|<=|>=|&&|\|\||\?\?|\?\.|::|\+=|-=|\*=|\/=|%=|\+\+|--|\*\*|<<|>>|:=|[=+\-*/%!<>&|^~?:;,.(){}[\]@#$\\`"']/g;
 
 /** A code token stream → words. */
 function codeWords(code: string, level: PunctuationLevel): string {
   // Generic type arguments: Array<string> → "Array of string", Map<K, V> → "Map of K, V".
-  let text = code.replace(/\b([A-Za-z_$][\w$]*)<([\w$ ,.[\]|]{1,80})>/g, (_m, name: string, args: string) => `${name} of ${args.replace(/\[\]/g, ' array')}`);
-  text = text.replace(/\b0x([0-9a-fA-F]+)\b/g, (_m, digits: string) => (digits.length <= 8 ? ` hex ${digits.toUpperCase().split('').join(' ')} ` : ' a hex number ')).replace(/\bv(\d+(?:\.\d+)+)\b/g, ' version $1 ');
+  let text = code.replace(
+    /\b([A-Za-z_$][\w$]*)<([\w$ ,.[\]|]{1,80})>/g,
+    (_m, name: string, args: string) => `${name} of ${args.replace(/\[\]/g, ' array')}`,
+  );
+  text = text
+    .replace(/\b0x([0-9a-fA-F]+)\b/g, (_m, digits: string) =>
+      digits.length <= 8 ? ` hex ${digits.toUpperCase().split('').join(' ')} ` : ' a hex number ',
+    )
+    .replace(/\bv(\d+(?:\.\d+)+)\b/g, ' version $1 ');
   // Numbers with a decimal point or versions keep their dots; identifiers are split into words.
   const out: string[] = [];
   let last = 0;
-  const token = /(\d+(?:\.\d+)+(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)|([\p{L}_$][\p{L}\p{N}_$]*)|"((?:[^"\\\n]|\\.){0,2000})"|'((?:[^'\\\n]|\\.){0,2000})'|`([^`\n]{0,2000})`/gu;
+  const token =
+    /(\d+(?:\.\d+)+(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)|([\p{L}_$][\p{L}\p{N}_$]*)|"((?:[^"\\\n]|\\.){0,2000})"|'((?:[^'\\\n]|\\.){0,2000})'|`([^`\n]{0,2000})`/gu;
   for (let m = token.exec(text); m; m = token.exec(text)) {
     out.push(symbols(text.slice(last, m.index), level));
     const literal = m[3] ?? m[4] ?? m[5];
@@ -163,7 +290,8 @@ function symbols(run: string, level: PunctuationLevel): string {
   return run.replace(OPERATOR_RE, (op) => (level === 'all' && WORDS_ALL[op]) || SOME.get(op) || ' ');
 }
 
-const HASH_COMMENT_LANGUAGES = /^(python|shellscript|bash|sh|zsh|fish|powershell|ruby|perl|r|yaml|toml|dockerfile|makefile|cmake|coffeescript|elixir|julia|nim|properties|ini|conf|nix|terraform|hcl|graphql|gitignore|ignore|awk|tcl)$/;
+const HASH_COMMENT_LANGUAGES =
+  /^(python|shellscript|bash|sh|zsh|fish|powershell|ruby|perl|r|yaml|toml|dockerfile|makefile|cmake|coffeescript|elixir|julia|nim|properties|ini|conf|nix|terraform|hcl|graphql|gitignore|ignore|awk|tcl)$/;
 
 /** A line of code → words, with its comment marker dropped (or said, at 'all'). */
 function codeLine(line: string, level: PunctuationLevel, languageId: string | undefined): string {
@@ -173,7 +301,10 @@ function codeLine(line: string, level: PunctuationLevel, languageId: string | un
   const marker = /^(\/\/+!?|\/\*+|\*+\/|\*(?!\*)|<!--|-->|--(?=\s)|;;+|#(?=\s|!|$))/.exec(body) ?? (hashComments ? /^#+/.exec(body) : null);
   if (marker) {
     comment = true;
-    body = body.slice(marker[0].length).replace(/\*+\/\s*$|-->\s*$/, '').trim();
+    body = body
+      .slice(marker[0].length)
+      .replace(/\*+\/\s*$|-->\s*$/, '')
+      .trim();
   }
   const trailing = /^(.*?\S)\s*(\/\/|(?<=\s)#)\s(.*)$/.exec(body);
   if (!comment && trailing && !/["'`]/.test(trailing[1])) {
@@ -195,7 +326,11 @@ function proseLine(line: string): string {
 
 /** Collapses spaces and makes the piece end as a sentence, so the server pauses there. */
 function sentence(piece: string): string {
-  let s = piece.replace(/\s+/g, ' ').replace(/\s+([,.;:!?])/g, '$1').replace(/([,;:])(?:\s*[,;:])+/g, '$1').trim();
+  let s = piece
+    .replace(/\s+/g, ' ')
+    .replace(/\s+([,.;:!?])/g, '$1')
+    .replace(/([,;:])(?:\s*[,;:])+/g, '$1')
+    .trim();
   s = s.replace(/^[,;:.\s]+/, '').replace(/[,;:\s]+$/, '');
   if (!/[\p{L}\p{N}]/u.test(s)) return '';
   return /[.!?…]["'”’)]*$/.test(s) ? s : `${s}.`;
@@ -237,7 +372,11 @@ function messageToSpeech(text: string, level: PunctuationLevel): string[] {
   const out: string[] = [];
   for (const line of text.split('\n')) {
     const spoken = shortenNoise(line.trim())
-      .replace(/'([^'\n]{1,400})'|`([^`\n]{1,400})`|"([^"\n]{1,400})"|‘([^’\n]{1,400})’/g, (_m, a?: string, b?: string, c?: string, d?: string) => codeWords(a ?? b ?? c ?? d ?? '', level === 'all' ? 'all' : 'some').replace(/,(\s*,)+/g, ','))
+      .replace(
+        /'([^'\n]{1,400})'|`([^`\n]{1,400})`|"([^"\n]{1,400})"|‘([^’\n]{1,400})’/g,
+        (_m, a?: string, b?: string, c?: string, d?: string) =>
+          codeWords(a ?? b ?? c ?? d ?? '', level === 'all' ? 'all' : 'some').replace(/,(\s*,)+/g, ','),
+      )
       .replace(/\b([a-z]+[A-Z][\w]*|[a-z]+_[a-z_\d]+)\b/g, (m) => splitIdentifier(m));
     const s = sentence(spoken);
     if (s) out.push(s);
@@ -246,10 +385,42 @@ function messageToSpeech(text: string, level: PunctuationLevel): string[] {
 }
 
 const LANGUAGE_NAMES: Record<string, string> = {
-  js: 'JavaScript', javascript: 'JavaScript', ts: 'TypeScript', typescript: 'TypeScript', tsx: 'TypeScript', jsx: 'JavaScript', py: 'Python', python: 'Python',
-  rs: 'Rust', rust: 'Rust', go: 'Go', java: 'Java', c: 'C', cpp: 'C++', 'c++': 'C++', cs: 'C#', csharp: 'C#', sh: 'shell', bash: 'shell', shell: 'shell',
-  zsh: 'shell', console: 'shell', json: 'JSON', yaml: 'YAML', yml: 'YAML', toml: 'TOML', html: 'HTML', css: 'CSS', sql: 'SQL', rb: 'Ruby', ruby: 'Ruby',
-  kt: 'Kotlin', kotlin: 'Kotlin', swift: 'Swift', php: 'PHP', diff: 'diff',
+  js: 'JavaScript',
+  javascript: 'JavaScript',
+  ts: 'TypeScript',
+  typescript: 'TypeScript',
+  tsx: 'TypeScript',
+  jsx: 'JavaScript',
+  py: 'Python',
+  python: 'Python',
+  rs: 'Rust',
+  rust: 'Rust',
+  go: 'Go',
+  java: 'Java',
+  c: 'C',
+  cpp: 'C++',
+  'c++': 'C++',
+  cs: 'C#',
+  csharp: 'C#',
+  sh: 'shell',
+  bash: 'shell',
+  shell: 'shell',
+  zsh: 'shell',
+  console: 'shell',
+  json: 'JSON',
+  yaml: 'YAML',
+  yml: 'YAML',
+  toml: 'TOML',
+  html: 'HTML',
+  css: 'CSS',
+  sql: 'SQL',
+  rb: 'Ruby',
+  ruby: 'Ruby',
+  kt: 'Kotlin',
+  kotlin: 'Kotlin',
+  swift: 'Swift',
+  php: 'PHP',
+  diff: 'diff',
 };
 
 function markdownToSpeech(text: string, level: PunctuationLevel): string[] {
@@ -276,7 +447,7 @@ function markdownToSpeech(text: string, level: PunctuationLevel): string[] {
       flush();
       const language = fenceMatch[2]?.toLowerCase() || undefined;
       fence = { marker: fenceMatch[1], language };
-      const name = language ? LANGUAGE_NAMES[language] ?? language : '';
+      const name = language ? (LANGUAGE_NAMES[language] ?? language) : '';
       out.push(name ? `${name[0].toUpperCase()}${name.slice(1)} code block.` : 'Code block.');
       continue;
     }
@@ -301,7 +472,12 @@ function markdownToSpeech(text: string, level: PunctuationLevel): string[] {
     }
     if (/^\s*\|.*\|\s*$/.test(text)) {
       flush();
-      const cells = text.trim().slice(1, -1).split('|').map((c) => proseLine(c.trim())).filter(Boolean);
+      const cells = text
+        .trim()
+        .slice(1, -1)
+        .split('|')
+        .map((c) => proseLine(c.trim()))
+        .filter(Boolean);
       const s = sentence(cells.join(', '));
       if (s) out.push(s);
       continue;
@@ -332,7 +508,9 @@ export function toSpeakable(text: string, options: SpeakableOptions): string {
       default:
         sentences = proseToSpeech(clean);
     }
-    return neutralizeControlSyntax(sentences.join(' ')).replace(/\s{2,}/g, ' ').trim();
+    return neutralizeControlSyntax(sentences.join(' '))
+      .replace(/\s{2,}/g, ' ')
+      .trim();
   } catch {
     return neutralizeControlSyntax(sanitize(text)).replace(/\s+/g, ' ').trim();
   }

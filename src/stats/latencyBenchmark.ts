@@ -73,7 +73,8 @@ export async function runLatencyBenchmark(client: KokoroClient, params: SpeechPa
   const connectionsBefore = client.connectionsOpened;
   const total = 2 * (options.warmup + options.runs);
   let done = 0;
-  const report = (phase: BenchmarkProgress['phase'], measured: number) => options.onProgress?.({ done: ++done, total, phase, measured, runs: options.runs });
+  const report = (phase: BenchmarkProgress['phase'], measured: number) =>
+    options.onProgress?.({ done: ++done, total, phase, measured, runs: options.runs });
   const firstByte: number[] = [];
   const short: number[] = [];
   const long: number[] = [];
@@ -148,9 +149,11 @@ export function histogramSvg(values: readonly number[], bins = 12): string {
   const bars = counts.map((b, i) => {
     const x = left + i * barWidth + 3;
     const label = `${b.from.toFixed(1)}–${b.to.toFixed(1)} ms: ${b.count} reading${b.count === 1 ? '' : 's'}`;
-    return `<rect x="${x}" y="${y(b.count)}" width="${barWidth - 6}" height="${height - (y(b.count) - top)}"><title>${escapeXml(label)}</title></rect>`
-      + (b.count ? `<text x="${x + (barWidth - 6) / 2}" y="${y(b.count) - 3}" text-anchor="middle">${b.count}</text>` : '')
-      + `<text x="${x + (barWidth - 6) / 2}" y="${top + height + 14}" text-anchor="middle">${Math.round(b.from)}</text>`;
+    return (
+      `<rect x="${x}" y="${y(b.count)}" width="${barWidth - 6}" height="${height - (y(b.count) - top)}"><title>${escapeXml(label)}</title></rect>` +
+      (b.count ? `<text x="${x + (barWidth - 6) / 2}" y="${y(b.count) - 3}" text-anchor="middle">${b.count}</text>` : '') +
+      `<text x="${x + (barWidth - 6) / 2}" y="${top + height + 14}" text-anchor="middle">${Math.round(b.from)}</text>`
+    );
   });
   const width = left + counts.length * barWidth + 8;
   const label = `Histogram of ${values.length} readings: ${counts.map((b) => `${b.count} from ${Math.round(b.from)} ms`).join(', ')}`;

@@ -15,7 +15,9 @@ export class StatsView implements vscode.Disposable {
 
   show(): void {
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('kokoro.stats', 'Kokoro Latency Stats', vscode.ViewColumn.Active, { enableScripts: true });
+      this.panel = vscode.window.createWebviewPanel('kokoro.stats', 'Kokoro Latency Stats', vscode.ViewColumn.Active, {
+        enableScripts: true,
+      });
       this.panel.onDidDispose(() => (this.panel = undefined));
       this.panel.webview.onDidReceiveMessage((m: unknown) => {
         if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'reset') {
@@ -42,7 +44,8 @@ ${summaryTable(METRICS.map((metric) => [metricHeading(metric), this.stats.summar
 <p>Connection reuse: ${escape(connectionReuse(c.requests, c.connectionsOpened))}.</p>
 <p>Readings: ${this.stats.readings}, failed: ${this.stats.failures}, playback underruns: ${this.stats.underruns}.</p>
 <button id="reset">Reset statistics</button>`,
-      script: "const vscode=acquireVsCodeApi();document.getElementById('reset').addEventListener('click',()=>vscode.postMessage({type:'reset'}));",
+      script:
+        "const vscode=acquireVsCodeApi();document.getElementById('reset').addEventListener('click',()=>vscode.postMessage({type:'reset'}));",
     });
   }
 

@@ -62,7 +62,8 @@ export class StatusBar implements vscode.Disposable {
     }
     this.item.text = text;
     this.item.accessibilityInformation = { label: `${label}${latency ? `, last ${spokenMetric('endToEndMs', last!)}` : ''}` };
-    this.item.backgroundColor = s.state === 'unreachable' || s.state === 'misconfigured' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.item.backgroundColor =
+      s.state === 'unreachable' || s.state === 'misconfigured' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**Kokoro Read Aloud** — ${label.replace('Kokoro: ', '')}\n\n`);
     tooltip.appendMarkdown(`Server \`${s.serverUrl}\`, voice \`${s.voice}\`\n\n`);

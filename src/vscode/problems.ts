@@ -28,12 +28,15 @@ export function toProblem(d: vscode.Diagnostic): ProblemInfo {
 /** The problems of a document, each said once even when two tools report the very same one. */
 export function problemsOf(uri: vscode.Uri): ProblemInfo[] {
   const seen = new Set<string>();
-  return vscode.languages.getDiagnostics(uri).map(toProblem).filter((p) => {
-    const key = problemKey(p);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return vscode.languages
+    .getDiagnostics(uri)
+    .map(toProblem)
+    .filter((p) => {
+      const key = problemKey(p);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 export function fileName(uri: vscode.Uri): string {

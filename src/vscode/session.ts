@@ -29,12 +29,13 @@ export type ReadOptions = {
   kind: TextKind | 'spoken';
   languageId?: string;
   title?: string;
-} & (
+} &
   /** An automatic announcement: never interrupts the user's own reading; no command started it, so "command → audio playing" is not recorded. */
-  | { announcement: true }
-  /** performance.now() taken first thing in the command's handler: "command → audio playing" is measured from it. */
-  | { announcement?: false; startedAt: number }
-);
+  (
+    | { announcement: true }
+    /** performance.now() taken first thing in the command's handler: "command → audio playing" is measured from it. */
+    | { announcement?: false; startedAt: number }
+  );
 
 export class Session implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
@@ -80,21 +81,27 @@ export class Session implements vscode.Disposable {
     this.announcements = this.own(new DiagnosticAnnouncements(this, this.announceSettings()));
     this.statsView = this.own(new StatsView(this.stats, () => ({ ...this.counters(), serverUrl: this.server.client.url })));
     this.own(this.finished);
-    this.own(vscode.window.registerWebviewViewProvider(PlayerView.viewId, this.player, { webviewOptions: { retainContextWhenHidden: true } }));
+    this.own(
+      vscode.window.registerWebviewViewProvider(PlayerView.viewId, this.player, { webviewOptions: { retainContextWhenHidden: true } }),
+    );
     this.own(this.player.onDidReport((m) => this.onPlayerReport(m)));
     this.own(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && this.reloadConfig()));
-    this.own(context.secrets.onDidChange(async (e) => {
-      if (e.key !== API_KEY_SECRET) return;
-      this.apiKey = await context.secrets.get(API_KEY_SECRET);
-      this.server.update(serverSettings(this.config, this.apiKey));
-    }));
+    this.own(
+      context.secrets.onDidChange(async (e) => {
+        if (e.key !== API_KEY_SECRET) return;
+        this.apiKey = await context.secrets.get(API_KEY_SECRET);
+        this.server.update(serverSettings(this.config, this.apiKey));
+      }),
+    );
     this.server.on('state', (state, error) => {
       this.log.info(`Server ${this.server.client.url}: ${state}${error ? ` (${error.message})` : ''}`);
       if (state === 'ready' && !error) this.errors.clear();
       this.refreshStatus();
     });
     this.server.on('warmedUp', (r) => {
-      this.log.info(`Warmed up: health ${r.healthMs.toFixed(1)} ms, first byte ${r.firstByteMs.toFixed(1)} ms, synthesis ${r.synthesisMs.toFixed(1)} ms, ${r.connectionsOpen} connection(s) open.`);
+      this.log.info(
+        `Warmed up: health ${r.healthMs.toFixed(1)} ms, first byte ${r.firstByteMs.toFixed(1)} ms, synthesis ${r.synthesisMs.toFixed(1)} ms, ${r.connectionsOpen} connection(s) open.`,
+      );
     });
     this.refreshStatus();
   }
@@ -135,9 +142,14 @@ export class Session implements vscode.Disposable {
     if (warned.includes(url)) return;
     void this.context.globalState.update(key, [...warned, url]);
     this.log.warn(`Text is sent unencrypted over HTTP to ${displayUrl(url)}.`);
-    void vscode.window.showWarningMessage(`Kokoro: the text you read aloud is sent unencrypted over plain HTTP to ${displayUrl(url)}. Use an SSH tunnel to localhost or HTTPS if the network is not trusted.`, 'Open Settings').then((choice) => {
-      if (choice) void openSetting(this.context, 'kokoro.serverUrl');
-    });
+    void vscode.window
+      .showWarningMessage(
+        `Kokoro: the text you read aloud is sent unencrypted over plain HTTP to ${displayUrl(url)}. Use an SSH tunnel to localhost or HTTPS if the network is not trusted.`,
+        'Open Settings',
+      )
+      .then((choice) => {
+        if (choice) void openSetting(this.context, 'kokoro.serverUrl');
+      });
   }
 
   /**
@@ -165,7 +177,12 @@ export class Session implements vscode.Disposable {
   }
 
   private announceSettings() {
-    return { mode: this.config.announceDiagnostics, minSeverity: this.config.announceMinSeverity, debounceMs: this.config.announceDelayMs, punctuation: this.config.punctuation };
+    return {
+      mode: this.config.announceDiagnostics,
+      minSeverity: this.config.announceMinSeverity,
+      debounceMs: this.config.announceDelayMs,
+      punctuation: this.config.punctuation,
+    };
   }
 
   private reloadConfig(): void {
@@ -202,7 +219,11 @@ export class Session implements vscode.Disposable {
    * Reads `request`; on failure the error offers the action `retryOf(failed)` returns as Retry.
    * `commandStartedAt`: when the command behind the reading started (undefined: no command, nothing recorded).
    */
-  private async run(request: ReadingRequest, options: PlayOptions, retryOf: (failed: ReadingResult) => (() => unknown) | undefined): Promise<ReadingResult> {
+  private async run(
+    request: ReadingRequest,
+    options: PlayOptions,
+    retryOf: (failed: ReadingResult) => (() => unknown) | undefined,
+  ): Promise<ReadingResult> {
     const result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
     switch (result.outcome) {
       case 'failed':
@@ -216,7 +237,9 @@ export class Session implements vscode.Disposable {
         this.server.reportSuccess();
         break;
     }
-    this.log.info(`Reading ${result.id} ${result.outcome}: ${result.requests} request(s), ${(result.samples / result.sampleRate).toFixed(2)} s of audio, first audio ${result.firstAudioMs?.toFixed(1) ?? '–'} ms, first byte ${result.firstByteMs?.toFixed(1) ?? '–'} ms.`);
+    this.log.info(
+      `Reading ${result.id} ${result.outcome}: ${result.requests} request(s), ${(result.samples / result.sampleRate).toFixed(2)} s of audio, first audio ${result.firstAudioMs?.toFixed(1) ?? '–'} ms, first byte ${result.firstByteMs?.toFixed(1) ?? '–'} ms.`,
+    );
     this.refreshStatus();
     this.finished.fire(result);
     return result;
@@ -299,7 +322,8 @@ export class Session implements vscode.Disposable {
   async setSpeed(speed: number): Promise<void> {
     const clamped = Math.min(SPEED.max, Math.max(SPEED.min, Math.round(speed * 100) / 100));
     const target = await updateSetting('speed', clamped);
-    if (target === vscode.ConfigurationTarget.Workspace) this.log.info(`Speed ${clamped} written to the workspace settings, where kokoro.speed is set.`);
+    if (target === vscode.ConfigurationTarget.Workspace)
+      this.log.info(`Speed ${clamped} written to the workspace settings, where kokoro.speed is set.`);
   }
 
   showStats(): void {

@@ -2,7 +2,15 @@
 // writing where a value takes effect, and opening the Settings editor where a setting can be changed.
 
 import * as vscode from 'vscode';
-import { type ConfigReading, SECTION, type SettingLocation, type SettingSchema, parseConfig, settingLocation, writeTarget } from '../config';
+import {
+  type ConfigReading,
+  SECTION,
+  type SettingLocation,
+  type SettingSchema,
+  parseConfig,
+  settingLocation,
+  writeTarget,
+} from '../config';
 
 type ManifestSetting = SettingSchema & { scope?: string };
 

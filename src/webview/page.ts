@@ -67,6 +67,11 @@ export const REPORT_STYLE =
 /** A table of latency summaries, one row per [name, summary]: min, p50, p95, p99, max, count. */
 export function summaryTable(rows: ReadonlyArray<readonly [name: string, summary: Summary]>): string {
   const cell = (v: number) => `<td>${Number.isFinite(v) ? v.toFixed(1) : '–'}</td>`;
-  const body = rows.map(([name, s]) => `<tr><th scope="row">${escapeHtml(name)}</th>${cell(s.min)}${cell(s.p50)}${cell(s.p95)}${cell(s.p99)}${cell(s.max)}<td>${s.count}</td></tr>`).join('');
+  const body = rows
+    .map(
+      ([name, s]) =>
+        `<tr><th scope="row">${escapeHtml(name)}</th>${cell(s.min)}${cell(s.p50)}${cell(s.p95)}${cell(s.p99)}${cell(s.max)}<td>${s.count}</td></tr>`,
+    )
+    .join('');
   return `<table><thead><tr><th></th><th scope="col">min</th><th scope="col">p50</th><th scope="col">p95</th><th scope="col">p99</th><th scope="col">max</th><th scope="col">n</th></tr></thead><tbody>${body}</tbody></table>`;
 }

@@ -48,7 +48,10 @@ async function openPlayer(target: { newPage(): Promise<Page> }, emulate?: () => 
   return page;
 }
 
-async function send(page: Page, message: ToPlayer | { type: 'audio'; readingId: number; pcm: number[]; sampleRate: number }): Promise<void> {
+async function send(
+  page: Page,
+  message: ToPlayer | { type: 'audio'; readingId: number; pcm: number[]; sampleRate: number },
+): Promise<void> {
   await page.evaluate((m: any) => {
     const data = m.type === 'audio' ? { ...m, pcm: new Uint8Array(new Int16Array(m.pcm as number[]).buffer) } : m;
     (globalThis as any).postMessage(data, '*');
@@ -77,8 +80,13 @@ describe('player webview script in Chromium', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!existsSync(chromiumPath)) throw new Error(`Chromium not found at ${chromiumPath}: install it (sudo bash scripts/e2e/install-system.sh) or set CHROMIUM`);
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...flags, '--autoplay-policy=no-user-gesture-required'] });
+    if (!existsSync(chromiumPath))
+      throw new Error(`Chromium not found at ${chromiumPath}: install it (sudo bash scripts/e2e/install-system.sh) or set CHROMIUM`);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [...flags, '--autoplay-policy=no-user-gesture-required'],
+    });
   });
   after(async () => browser?.close());
 
@@ -132,8 +140,12 @@ describe('player webview script in Chromium', function () {
       return { refused: [...new Set(refused)].sort(), ran: w.ran as string[] };
     });
     assert.deepEqual(outcome.ran, [], 'nothing injected ran');
-    for (const directive of ['connect-src', 'img-src', 'script-src-attr', 'script-src-elem']) assert.ok(outcome.refused.includes(directive), `${directive} refused: ${outcome.refused}`);
-    assert.ok((await reports(page)).some((m) => m.type === 'ready'), 'while the player\'s own script runs');
+    for (const directive of ['connect-src', 'img-src', 'script-src-attr', 'script-src-elem'])
+      assert.ok(outcome.refused.includes(directive), `${directive} refused: ${outcome.refused}`);
+    assert.ok(
+      (await reports(page)).some((m) => m.type === 'ready'),
+      "while the player's own script runs",
+    );
     await page.close();
   });
 
@@ -164,7 +176,9 @@ describe('player webview script in Chromium', function () {
     await send(page, { type: 'audio', readingId: 13, pcm: tone(2400), sampleRate: 24000 });
     await waitForReport(page, (m) => m.type === 'started');
     assert.equal(await page.textContent('#now'), 'Error on line 3: property name is missing in type user.');
-    await page.waitForFunction(() => (globalThis as any).document.getElementById('now').textContent === 'JSON 514.', undefined, { timeout: 5000 });
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('now').textContent === 'JSON 514.', undefined, {
+      timeout: 5000,
+    });
     await send(page, { type: 'end', readingId: 13 });
     await waitForReport(page, (m) => m.type === 'ended');
     assert.equal(await page.textContent('#now'), whole);
@@ -175,9 +189,9 @@ describe('player webview script in Chromium', function () {
   it('says when the server is not Kokoro (the demo voice), and nothing for Kokoro', async () => {
     const page = await openPlayer(browser);
     assert.equal(await page.isVisible('#serverNote'), false);
-    await send(page, { type: 'serverNote', text: 'Demo voice (espeak-ng): the project\'s stand-in server, not Kokoro.' });
+    await send(page, { type: 'serverNote', text: "Demo voice (espeak-ng): the project's stand-in server, not Kokoro." });
     assert.equal(await page.isVisible('#serverNote'), true);
-    assert.equal(await page.textContent('#serverNote'), 'Demo voice (espeak-ng): the project\'s stand-in server, not Kokoro.');
+    assert.equal(await page.textContent('#serverNote'), "Demo voice (espeak-ng): the project's stand-in server, not Kokoro.");
     await send(page, { type: 'serverNote', text: '' });
     assert.equal(await page.isVisible('#serverNote'), false);
     await page.close();
@@ -213,7 +227,10 @@ describe('player webview script in Chromium', function () {
     await send(page, { type: 'audio', readingId: 4, pcm: tone(2400), sampleRate: 24000 });
     await send(page, { type: 'audio', readingId: 5, pcm: tone(1000), sampleRate: 24000 });
     await send(page, { type: 'end', readingId: 5 });
-    const ended = (await waitForReport(page, (m) => m.type === 'ended' && m.readingId === 5, 5000)) as Extract<FromPlayer, { type: 'ended' }>;
+    const ended = (await waitForReport(page, (m) => m.type === 'ended' && m.readingId === 5, 5000)) as Extract<
+      FromPlayer,
+      { type: 'ended' }
+    >;
     assert.equal(ended.samplesPlayed, 1000);
     await page.close();
   });
@@ -247,10 +264,13 @@ describe('player webview script in Chromium', function () {
 
   it('Pause becoming Resume moves no control: the button keeps its width', async () => {
     const page = await openPlayer(browser);
-    const layout = () => page.evaluate(() => ['playPause', 'stop', 'speed', 'speedValue'].map((id) => {
-      const r = (globalThis as any).document.getElementById(id).getBoundingClientRect();
-      return [id, r.left, r.width];
-    }));
+    const layout = () =>
+      page.evaluate(() =>
+        ['playPause', 'stop', 'speed', 'speedValue'].map((id) => {
+          const r = (globalThis as any).document.getElementById(id).getBoundingClientRect();
+          return [id, r.left, r.width];
+        }),
+      );
     await send(page, { type: 'begin', readingId: 12, text: 'Layout', sampleRate: 24000 });
     const playing = await layout();
     assert.equal(await page.innerText('#playPause'), 'Pause');
@@ -283,7 +303,10 @@ describe('player webview script in Chromium', function () {
     await send(page, { type: 'audio', readingId: 13, pcm: tone(2400), sampleRate: 24000 });
     await send(page, { type: 'end', readingId: 13 });
     await waitForReport(page, (m) => m.type === 'ended' && m.readingId === 13);
-    assert.deepEqual((await reports(page)).filter((m) => m.type === 'needsGesture'), []);
+    assert.deepEqual(
+      (await reports(page)).filter((m) => m.type === 'needsGesture'),
+      [],
+    );
     assert.equal(await page.isVisible('#enable'), false);
     await page.close();
   });
@@ -298,11 +321,15 @@ describe('player webview script in Chromium', function () {
       const Real = g.AudioContext;
       let inGesture = false;
       for (const type of ['keydown', 'click', 'pointerdown']) {
-        g.addEventListener(type, (e: any) => {
-          if (!e.isTrusted) return;
-          inGesture = true;
-          setTimeout(() => (inGesture = false), 0);
-        }, true);
+        g.addEventListener(
+          type,
+          (e: any) => {
+            if (!e.isTrusted) return;
+            inGesture = true;
+            setTimeout(() => (inGesture = false), 0);
+          },
+          true,
+        );
       }
       g.AudioContext = class extends Real {
         allowed = false;
@@ -330,7 +357,11 @@ describe('player webview script in Chromium', function () {
       await send(page, { type: 'audio', readingId: 8, pcm: tone(2400), sampleRate: 24000 });
       await waitForReport(page, (m) => m.type === 'needsGesture');
       assert.equal(await page.isVisible('#enable'), true);
-      assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'enable', 'the Enable audio button has focus');
+      assert.equal(
+        await page.evaluate(() => (globalThis as any).document.activeElement?.id),
+        'enable',
+        'the Enable audio button has focus',
+      );
       assert.match((await page.textContent('#status')) ?? '', /Enable audio/);
       await page.keyboard.press('Enter');
       await waitForReport(page, (m) => m.type === 'audioUnlocked');

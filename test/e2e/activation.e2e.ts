@@ -24,22 +24,34 @@ describe('Start-up', function () {
     await waitUntil(() => driver.exists('[aria-label^="Kokoro: server ready"]'), 10_000, 'the status bar to say ready');
   });
 
-
-  it('a workspace\'s .vscode/settings.json cannot redirect code to another server', async () => {
+  it("a workspace's .vscode/settings.json cannot redirect code to another server", async () => {
     const folder = vscode.workspace.workspaceFolders![0].uri;
     const settingsFile = vscode.Uri.joinPath(folder, '.vscode', 'settings.json');
     const evil = 'http://127.0.0.1:9/steal';
-    await vscode.workspace.fs.writeFile(settingsFile, new TextEncoder().encode(JSON.stringify({ 'kokoro.serverUrl': evil, 'kokoro.extraRequestFields': { exfiltrate: true }, 'kokoro.voice': 'bf_emma' })));
+    await vscode.workspace.fs.writeFile(
+      settingsFile,
+      new TextEncoder().encode(
+        JSON.stringify({ 'kokoro.serverUrl': evil, 'kokoro.extraRequestFields': { exfiltrate: true }, 'kokoro.voice': 'bf_emma' }),
+      ),
+    );
     try {
       // The harmless setting from the same file is applied, so the file was read…
-      await waitUntil(() => vscode.workspace.getConfiguration('kokoro').get('voice') === 'bf_emma', 10_000, 'the workspace settings to load');
+      await waitUntil(
+        () => vscode.workspace.getConfiguration('kokoro').get('voice') === 'bf_emma',
+        10_000,
+        'the workspace settings to load',
+      );
       // …but the machine-scoped ones are not.
       assert.equal(api.session.config.serverUrl, driver.e2eConfig.standinUrl);
       assert.deepEqual(api.session.config.extraRequestFields, {});
       assert.equal(api.session.server.client.url, driver.e2eConfig.standinUrl);
     } finally {
       await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, '.vscode'), { recursive: true });
-      await waitUntil(() => vscode.workspace.getConfiguration('kokoro').get('voice') === 'af_heart', 10_000, 'the workspace settings to go');
+      await waitUntil(
+        () => vscode.workspace.getConfiguration('kokoro').get('voice') === 'af_heart',
+        10_000,
+        'the workspace settings to go',
+      );
     }
   });
 });

@@ -35,22 +35,35 @@ describe('A server that blocks while it generates (Kokoro-FastAPI)', function ()
     api.session.server.on('state', onState);
     let statusBarSaidOffline = false;
     const watcher = setInterval(() => {
-      void driver.exists('[aria-label^="Kokoro: server unreachable"]').then((offline) => (statusBarSaidOffline ||= offline), () => undefined);
+      void driver.exists('[aria-label^="Kokoro: server unreachable"]').then(
+        (offline) => (statusBarSaidOffline ||= offline),
+        () => undefined,
+      );
     }, 250);
     try {
       const reading = nextReading(api, 90_000);
       await driver.press('Control+Alt+S'); // the keys a user presses
       const result = await reading;
       assert.equal(result.outcome, 'completed', result.error?.message);
-      const played = (result.samples / result.sampleRate);
+      const played = result.samples / result.sampleRate;
       assert.ok(played > 20, `a long reading (${played.toFixed(1)} s of audio)`);
-      const health = ((await driver.standinState()) as { requests: Array<{ path: string }> }).requests.filter((r) => r.path === '/health').length;
+      const health = ((await driver.standinState()) as { requests: Array<{ path: string }> }).requests.filter(
+        (r) => r.path === '/health',
+      ).length;
       assert.ok(health >= 3, `the extension kept its connections warm meanwhile (${health} health checks, answered late)`);
-      assert.deepEqual(states.filter((s) => s !== 'ready'), [], `the server state stayed ready: ${states.join(' → ')}`);
+      assert.deepEqual(
+        states.filter((s) => s !== 'ready'),
+        [],
+        `the server state stayed ready: ${states.join(' → ')}`,
+      );
       assert.equal(statusBarSaidOffline, false, 'the status bar never said unreachable');
       assert.equal((await speechRequests()).filter((r) => r.body?.input === 'Ready.').length, 0, 'no re-warm');
       await vscode.commands.executeCommand('notifications.showList');
-      assert.deepEqual((await driver.notifications()).filter((m) => /Kokoro|server/i.test(m)), [], 'no error message');
+      assert.deepEqual(
+        (await driver.notifications()).filter((m) => /Kokoro|server/i.test(m)),
+        [],
+        'no error message',
+      );
     } finally {
       clearInterval(watcher);
       api.session.server.off('state', onState);
@@ -80,11 +93,15 @@ describe('A server that blocks while it generates (Kokoro-FastAPI)', function ()
     const afterStopMs = performance.now() - commandAt;
     assert.equal((await line).outcome, 'completed');
 
-    const requests = (await driver.standinState()) as { requests: Array<{ path: string; body?: { input?: string }; clientDisconnected: boolean; busyAfterDisconnectMs?: number }> };
+    const requests = (await driver.standinState()) as {
+      requests: Array<{ path: string; body?: { input?: string }; clientDisconnected: boolean; busyAfterDisconnectMs?: number }>;
+    };
     const speech = requests.requests.filter((r) => r.path === '/v1/audio/speech');
     const leftoverMs = speech.filter((r) => r.clientDisconnected).reduce((ms, r) => ms + (r.busyAfterDisconnectMs ?? 0), 0);
     const longest = Math.max(...speech.map((r) => r.body?.input?.length ?? 0));
-    console.log(`E2E STOP ON A BUSY SERVER (blocking stand-in at 4x): server busy ${leftoverMs.toFixed(0)} ms after the Stop; key press -> audio playing for the next line ${afterStopMs.toFixed(0)} ms; longest request ${longest} characters`);
+    console.log(
+      `E2E STOP ON A BUSY SERVER (blocking stand-in at 4x): server busy ${leftoverMs.toFixed(0)} ms after the Stop; key press -> audio playing for the next line ${afterStopMs.toFixed(0)} ms; longest request ${longest} characters`,
+    );
     // A request to a 4× server is about a second of its work at most; before, one sentence group took 2.8 s.
     assert.ok(leftoverMs <= 1_600, `the server finished at most one small request after the Stop (${leftoverMs.toFixed(0)} ms)`);
     assert.ok(longest <= 160, `requests sized to a slow server (${longest} characters)`);
@@ -102,7 +119,9 @@ describe('A server that blocks while it generates (Kokoro-FastAPI)', function ()
     }
     const playing = api.session.stats.summary('endToEndMs');
     const firstByte = api.session.stats.summary('firstByteMs');
-    console.log(`E2E LATENCY (blocking stand-in like Kokoro-FastAPI, 50 ms + audio at 40x): command -> audio playing p50 ${playing.p50.toFixed(1)} ms, p95 ${playing.p95.toFixed(1)} ms; server first byte p50 ${firstByte.p50.toFixed(1)} ms (n=${playing.count})`);
+    console.log(
+      `E2E LATENCY (blocking stand-in like Kokoro-FastAPI, 50 ms + audio at 40x): command -> audio playing p50 ${playing.p50.toFixed(1)} ms, p95 ${playing.p95.toFixed(1)} ms; server first byte p50 ${firstByte.p50.toFixed(1)} ms (n=${playing.count})`,
+    );
     assert.equal(playing.count, 10);
   });
 });

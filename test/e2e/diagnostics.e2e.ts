@@ -39,10 +39,18 @@ describe('Hearing problems', function () {
     const error1 = new vscode.Diagnostic(new vscode.Range(1, 10, 1, 13), "Cannot find name 'foo'.", vscode.DiagnosticSeverity.Error);
     error1.source = 'ts';
     error1.code = 2304;
-    const warning = new vscode.Diagnostic(new vscode.Range(3, 4, 3, 10), "'unused' is declared but its value is never read.", vscode.DiagnosticSeverity.Warning);
+    const warning = new vscode.Diagnostic(
+      new vscode.Range(3, 4, 3, 10),
+      "'unused' is declared but its value is never read.",
+      vscode.DiagnosticSeverity.Warning,
+    );
     warning.source = 'ts';
     warning.code = 6133;
-    const error2 = new vscode.Diagnostic(new vscode.Range(5, 6, 5, 7), "Type 'number' is not assignable to type 'string'.", vscode.DiagnosticSeverity.Error);
+    const error2 = new vscode.Diagnostic(
+      new vscode.Range(5, 6, 5, 7),
+      "Type 'number' is not assignable to type 'string'.",
+      vscode.DiagnosticSeverity.Error,
+    );
     error2.source = 'ts';
     error2.code = 2322;
     diagnostics = [error1, warning, error2];
@@ -77,7 +85,11 @@ describe('Hearing problems', function () {
     const utterances = describeFileProblems(diagnostics.map(toProblem), 'problems.txt', { punctuation: 'some' });
     // Its audio is all fetched; it plays on for a while yet.
     await nextReport(api, (m): m is Extract<FromPlayer, { type: 'ended' }> => isEnded(m) && m.readingId === reading.id, 60_000);
-    await waitUntil(async () => (await driver.webviewText()).includes(utterances.join(' ')), 10_000, 'the player to show everything that was read, once done');
+    await waitUntil(
+      async () => (await driver.webviewText()).includes(utterances.join(' ')),
+      10_000,
+      'the player to show everything that was read, once done',
+    );
     assert.match(utterances[0], /2 errors and 1 warning/);
     assert.deepEqual((await spokenInputs()).join(' '), expectedChunks(utterances.join(' ')).join(' '));
   });
@@ -143,7 +155,10 @@ describe('Hearing problems', function () {
     await driver.press('ArrowDown');
     await second;
     await sleep(900);
-    const expected = [...expectedChunks(describeProblem(toProblem(diagnostics[0]), { punctuation: 'some' }).short), ...expectedChunks(describeProblem(toProblem(diagnostics[2]), { punctuation: 'some' }).short)];
+    const expected = [
+      ...expectedChunks(describeProblem(toProblem(diagnostics[0]), { punctuation: 'some' }).short),
+      ...expectedChunks(describeProblem(toProblem(diagnostics[2]), { punctuation: 'some' }).short),
+    ];
     assert.deepEqual(await spokenInputs(), expected, 'exactly the two errors, in order; not the warning, not the lines passed over');
     assert.equal(editor.selection.active.line, 5);
   });
@@ -167,8 +182,13 @@ describe('Hearing problems', function () {
     assert.equal(second.outcome, 'completed');
     assert.equal(second.requests, 0);
     assert.equal((await spokenInputs()).length, requestsAfterFirst, 'no request reached the server');
-    assert.ok(second.firstAudioMs! < first.firstAudioMs!, `cached ${second.firstAudioMs?.toFixed(1)} ms vs ${first.firstAudioMs?.toFixed(1)} ms`);
-    console.log(`E2E CACHE: first reading of a problem ${first.firstAudioMs?.toFixed(1)} ms to first audio, repeated from cache ${second.firstAudioMs?.toFixed(1)} ms`);
+    assert.ok(
+      second.firstAudioMs! < first.firstAudioMs!,
+      `cached ${second.firstAudioMs?.toFixed(1)} ms vs ${first.firstAudioMs?.toFixed(1)} ms`,
+    );
+    console.log(
+      `E2E CACHE: first reading of a problem ${first.firstAudioMs?.toFixed(1)} ms to first audio, repeated from cache ${second.firstAudioMs?.toFixed(1)} ms`,
+    );
   });
 
   it('synthesises the problem at the cursor ahead of time when diagnostics change, so reading it needs no request', async () => {
@@ -178,17 +198,30 @@ describe('Hearing problems', function () {
     editor.selection = new vscode.Selection(2, 2, 2, 2);
     api.session.reader.cache.clear();
     await driver.standinReset();
-    const fresh = new vscode.Diagnostic(new vscode.Range(2, 0, 2, 12), "Cannot redeclare block-scoped variable 'c'.", vscode.DiagnosticSeverity.Error);
+    const fresh = new vscode.Diagnostic(
+      new vscode.Range(2, 0, 2, 12),
+      "Cannot redeclare block-scoped variable 'c'.",
+      vscode.DiagnosticSeverity.Error,
+    );
     fresh.source = 'ts';
     fresh.code = 2451;
     collection.set(editor.document.uri, [...diagnostics, fresh]);
     // The words "Read Problem at Cursor" will say: every problem of the line (TypeScript's own included).
     const spokenNow = () => describeProblems(problemsAtCursor(problemsOf(editor.document.uri), 2, 2), { punctuation: 'some' });
-    await waitUntil(async () => {
-      const inputs = await spokenInputs();
-      return inputs.length > 0 && expectedChunks(spokenNow()).every((chunk) => inputs.includes(chunk));
-    }, 10_000, 'the prefetch to reach the server');
-    await waitUntil(async () => ((await driver.standinState()) as { requests: Array<{ endedAt?: number }> }).requests.every((r) => r.endedAt !== undefined), 10_000, 'the prefetch to finish');
+    await waitUntil(
+      async () => {
+        const inputs = await spokenInputs();
+        return inputs.length > 0 && expectedChunks(spokenNow()).every((chunk) => inputs.includes(chunk));
+      },
+      10_000,
+      'the prefetch to reach the server',
+    );
+    await waitUntil(
+      async () =>
+        ((await driver.standinState()) as { requests: Array<{ endedAt?: number }> }).requests.every((r) => r.endedAt !== undefined),
+      10_000,
+      'the prefetch to finish',
+    );
     assert.equal(api.session.reading, false, 'prefetching plays nothing');
     const done = nextReading(api);
     await vscode.commands.executeCommand('kokoro.readProblemAtCursor');
@@ -242,4 +275,3 @@ describe('Hearing problems', function () {
     await config.update('announceDiagnostics', 'off', vscode.ConfigurationTarget.Global);
   });
 });
-

@@ -22,7 +22,10 @@ export const driverAvailable = Boolean(e2eConfig.driverUrl);
 
 async function call<T>(base: string | undefined, route: string, body?: unknown): Promise<T> {
   if (!base) throw new Error('driver not available under test-electron');
-  const res = await fetch(`${base}${route}`, { method: body === undefined && route.startsWith('/state') ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}${route}`, {
+    method: body === undefined && route.startsWith('/state') ? 'GET' : 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const data = (await res.json()) as T & { error?: string };
   if (!res.ok) throw new Error(`${route}: ${data.error ?? res.status}`);
   return data;
@@ -52,7 +55,8 @@ export interface ActiveElement {
 }
 export const activeElement = () => act<ActiveElement>('/activeElement');
 /** Evaluates `expression` (JavaScript source) in the webview document that contains `selector`. */
-export const webviewEvaluate = async <T>(selector: string, expression: string) => (await act<{ value: T }>('/webviewEvaluate', { selector, expression })).value;
+export const webviewEvaluate = async <T>(selector: string, expression: string) =>
+  (await act<{ value: T }>('/webviewEvaluate', { selector, expression })).value;
 /** What is on screen around `selector` in a webview: RGBA bytes, row by row. */
 export const webviewPixels = async (selector: string, margin = 4) => {
   const { width, height, rgba } = await act<{ width: number; height: number; rgba: string }>('/webviewPixels', { selector, margin });

@@ -17,9 +17,13 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', grep: e2eConfig.grep });
   // A scenario needs its own VS Code start (scenarios/<name>.e2e.js); the default suite is every *.e2e.js here.
   const scenario = e2eConfig.scenario ?? 'default';
-  const files = scenario === 'default'
-    ? readdirSync(__dirname).filter((f) => f.endsWith('.e2e.js')).sort().map((f) => path.join(__dirname, f))
-    : [path.join(__dirname, 'scenarios', `${scenario}.e2e.js`)];
+  const files =
+    scenario === 'default'
+      ? readdirSync(__dirname)
+          .filter((f) => f.endsWith('.e2e.js'))
+          .sort()
+          .map((f) => path.join(__dirname, f))
+      : [path.join(__dirname, 'scenarios', `${scenario}.e2e.js`)];
   for (const file of files) mocha.addFile(file);
   const results: TestResult[] = [];
   return new Promise((resolve, reject) => {
@@ -35,7 +39,9 @@ export function run(): Promise<void> {
       else resolve();
     });
     runner.on('pass', (t) => results.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
-    runner.on('fail', (t, err: Error) => results.push({ title: t.fullTitle(), state: 'failed', durationMs: t.duration, error: err?.stack ?? String(err) }));
+    runner.on('fail', (t, err: Error) =>
+      results.push({ title: t.fullTitle(), state: 'failed', durationMs: t.duration, error: err?.stack ?? String(err) }),
+    );
     runner.on('pending', (t) => results.push({ title: t.fullTitle(), state: 'pending' }));
   });
 }

@@ -27,7 +27,10 @@ function luminance(r: number, g: number, b: number): number {
  */
 async function sliderContrast(): Promise<{ thumbPixels: number; trackPixels: number }> {
   const margin = 4;
-  const at = await driver.webviewEvaluate<number>('#speed', '(() => { const s = document.getElementById("speed"); return (s.value - s.min) / (s.max - s.min); })()');
+  const at = await driver.webviewEvaluate<number>(
+    '#speed',
+    '(() => { const s = document.getElementById("speed"); return (s.value - s.min) / (s.max - s.min); })()',
+  );
   assert.ok(at < 0.5, `the thumb is in the slider's left half (at ${at})`);
   const { width, height, rgba } = await driver.webviewPixels('#speed', margin);
   const background = luminance(rgba[0], rgba[1], rgba[2]);
@@ -43,7 +46,8 @@ async function sliderContrast(): Promise<{ thumbPixels: number; trackPixels: num
   let thumbPixels = 0;
   for (let y = cy - 3; y <= cy + 3; y++) for (let x = cx - 3; x <= cx + 3; x++) if (contrastAt(x, y) >= 3) thumbPixels++;
   let trackPixels = 0;
-  for (let y = margin; y < height - margin; y++) for (let x = margin + Math.ceil((inner * 2) / 3); x < width - margin; x++) if (contrastAt(x, y) >= 1.5) trackPixels++;
+  for (let y = margin; y < height - margin; y++)
+    for (let x = margin + Math.ceil((inner * 2) / 3); x < width - margin; x++) if (contrastAt(x, y) >= 1.5) trackPixels++;
   return { thumbPixels, trackPixels };
 }
 
@@ -71,10 +75,16 @@ describe('The player', function () {
     it(`shows its speed slider in ${theme.name}`, async () => {
       await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme.name, vscode.ConfigurationTarget.Global);
       await api.session.player.reveal();
-      await waitUntil(async () => (await driver.webviewEvaluate<string>('#speed', 'document.body.className')).split(' ').includes(theme.bodyClass), 15_000, `the player in ${theme.name}`);
+      await waitUntil(
+        async () => (await driver.webviewEvaluate<string>('#speed', 'document.body.className')).split(' ').includes(theme.bodyClass),
+        15_000,
+        `the player in ${theme.name}`,
+      );
       await driver.screenshot(`player-${theme.bodyClass}`);
       const slider = await sliderContrast();
-      console.log(`E2E SLIDER in ${theme.name}: thumb ${slider.thumbPixels} of 49 px at 3:1 or more, track ${slider.trackPixels} px at 1.5:1 or more`);
+      console.log(
+        `E2E SLIDER in ${theme.name}: thumb ${slider.thumbPixels} of 49 px at 3:1 or more, track ${slider.trackPixels} px at 1.5:1 or more`,
+      );
       assert.ok(slider.thumbPixels >= 40, `the thumb stands out from the background at 3:1 (${slider.thumbPixels} of 49 px)`);
       assert.ok(slider.trackPixels >= 30, `the track differs from the background (${slider.trackPixels} px)`);
     });
@@ -84,20 +94,27 @@ describe('The player', function () {
     const pauseAction = '.part.panel .title-actions [aria-label^="Pause Reading"]';
     const resumeAction = '.part.panel .title-actions [aria-label^="Resume Reading"].codicon-debug-continue';
     const controls = `JSON.stringify(['playPause', 'stop', 'speed', 'speedValue'].map((id) => { const r = document.getElementById(id).getBoundingClientRect(); return [id, r.left, r.width]; }))`;
-    const editor = await openSample('long.md', Array.from({ length: 8 }, (_, i) => `Paragraph ${i + 1} keeps the player busy long enough to pause it and resume it.`).join('\n'));
+    const editor = await openSample(
+      'long.md',
+      Array.from({ length: 8 }, (_, i) => `Paragraph ${i + 1} keeps the player busy long enough to pause it and resume it.`).join('\n'),
+    );
     editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
     await driver.standinOptions({ rtf: 1 });
     const started = nextReport(api, isStarted, 20_000);
     await driver.focusEditor();
     await driver.press('Control+Alt+S');
     await started;
-    await waitUntil(() => driver.exists(pauseAction), 10_000, 'a Pause action in the player\'s title bar');
+    await waitUntil(() => driver.exists(pauseAction), 10_000, "a Pause action in the player's title bar");
     assert.equal(await driver.exists(resumeAction), false);
     const playing = await driver.webviewEvaluate<string>('#speed', controls);
     await driver.press('Control+Alt+P');
-    await waitUntil(() => driver.exists(resumeAction), 10_000, 'a Resume action in the player\'s title bar');
+    await waitUntil(() => driver.exists(resumeAction), 10_000, "a Resume action in the player's title bar");
     assert.equal(await driver.exists(pauseAction), false, 'Pause is gone while paused');
-    await waitUntil(async () => (await driver.webviewEvaluate<string>('#playPause', 'document.getElementById("playPause").innerText')) === 'Resume', 10_000, 'the player to say Resume');
+    await waitUntil(
+      async () => (await driver.webviewEvaluate<string>('#playPause', 'document.getElementById("playPause").innerText')) === 'Resume',
+      10_000,
+      'the player to say Resume',
+    );
     assert.equal(await driver.webviewEvaluate<string>('#speed', controls), playing, 'no control moved when Pause became Resume');
     await driver.screenshot('player-paused');
     const ended = nextReport(api, isEnded, 20_000);

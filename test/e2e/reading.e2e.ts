@@ -22,7 +22,11 @@ export function greet(name: string): string {
 export const isAdmin = (user: { role: string }) => user.role === 'admin' && user.active !== false;
 `;
 
-const LONG_TEXT = Array.from({ length: 12 }, (_, i) => `Paragraph ${i + 1} explains how the reading pipeline streams audio while the server is still generating it, one sentence after another.`).join('\n');
+const LONG_TEXT = Array.from(
+  { length: 12 },
+  (_, i) =>
+    `Paragraph ${i + 1} explains how the reading pipeline streams audio while the server is still generating it, one sentence after another.`,
+).join('\n');
 
 describe('Reading aloud in VS Code', function () {
   this.timeout(90_000);
@@ -60,18 +64,29 @@ describe('Reading aloud in VS Code', function () {
     await driver.palette('Kokoro: Read Selection');
     await started;
     const atStart = await speechRequests();
-    assert.ok(atStart.some((r) => !r.completed && r.endedAt === undefined), 'audio was playing while the server was still streaming');
+    assert.ok(
+      atStart.some((r) => !r.completed && r.endedAt === undefined),
+      'audio was playing while the server was still streaming',
+    );
     const end = await ended;
     assert.equal(end.stopped, false);
     const requests = await speechRequests();
     // Where the requests are cut depends on the server's measured pace; what they say together does not.
     const expected = chunkText(toSpeakable(selected, { kind: 'code', punctuation: 'some', languageId: 'typescript' }));
     const words = (texts: Array<string | undefined>) => texts.join(' ').split(/\s+/).filter(Boolean);
-    assert.deepEqual(words(requests.map((r) => r.body?.input)), words(expected), 'the server received the selection as prepared for speech');
+    assert.deepEqual(
+      words(requests.map((r) => r.body?.input)),
+      words(expected),
+      'the server received the selection as prepared for speech',
+    );
     const sent = requests.reduce((n, r) => n + r.samplesSent, 0);
     assert.ok(sent > 0);
     assert.equal(end.samplesPlayed, sent, 'the webview played exactly what the server sent');
-    await waitUntil(async () => /\d+ ms/.test((await driver.text('[aria-label^="Kokoro: server ready"]')) ?? ''), 10_000, 'a time to first audio in the status bar');
+    await waitUntil(
+      async () => /\d+ ms/.test((await driver.text('[aria-label^="Kokoro: server ready"]')) ?? ''),
+      10_000,
+      'a time to first audio in the status bar',
+    );
     await driver.screenshot('read-selection-player');
   });
 
@@ -122,9 +137,16 @@ describe('Reading aloud in VS Code', function () {
       const before = await speechRequests();
       assert.ok(before.every((r) => (r.body as { speed?: number }).speed === 1));
       await vscode.commands.executeCommand('kokoro.speedUp');
-      await waitUntil(async () => (await speechRequests()).some((r) => (r.body as { speed?: number }).speed === 1.25), 10_000, 'a request at the new speed');
+      await waitUntil(
+        async () => (await speechRequests()).some((r) => (r.body as { speed?: number }).speed === 1.25),
+        10_000,
+        'a request at the new speed',
+      );
       const after = (await speechRequests()).filter((r) => (r.body as { speed?: number }).speed === 1.25);
-      assert.ok(before.some((r) => r.body?.input === after[0].body?.input), 'it starts again from the chunk being heard');
+      assert.ok(
+        before.some((r) => r.body?.input === after[0].body?.input),
+        'it starts again from the chunk being heard',
+      );
       assert.equal(api.session.reading, true, 'still reading');
     } finally {
       api.session.stop();
@@ -154,12 +176,18 @@ describe('Reading aloud in VS Code', function () {
     const pickToAudio = performance.now() - pickedAt;
     const recorded = api.session.stats.summary('endToEndMs');
     assert.equal(recorded.count, 1);
-    assert.ok(recorded.max <= pickToAudio, `recorded ${recorded.max.toFixed(0)} ms, at most the ${pickToAudio.toFixed(0)} ms from Retry to audio: the time the message was on screen is not counted`);
+    assert.ok(
+      recorded.max <= pickToAudio,
+      `recorded ${recorded.max.toFixed(0)} ms, at most the ${pickToAudio.toFixed(0)} ms from Retry to audio: the time the message was on screen is not counted`,
+    );
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 
   it('Retry after a failed speed change goes on from the sentence being heard, at the new speed', async () => {
-    const editor = await openSample('two.md', 'The first sentence is being heard when the speed changes. The second sentence comes after it.');
+    const editor = await openSample(
+      'two.md',
+      'The first sentence is being heard when the speed changes. The second sentence comes after it.',
+    );
     editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
     await driver.standinReset();
     await driver.standinOptions({ rtf: 20 });
@@ -204,11 +232,19 @@ describe('Reading aloud in VS Code', function () {
       const result = await failed;
       assert.equal(result.outcome, 'failed');
       assert.equal(result.error?.kind, 'unreachable');
-      await waitUntil(async () => /Failed: No Kokoro server is answering at .*\(connection refused\)\./.test(await driver.webviewText()), 10_000, 'the player to say the reading failed, and why');
+      await waitUntil(
+        async () => /Failed: No Kokoro server is answering at .*\(connection refused\)\./.test(await driver.webviewText()),
+        10_000,
+        'the player to say the reading failed, and why',
+      );
       assert.doesNotMatch(await driver.webviewText(), /Finished\./);
       // Toasts are not rendered under the test driver: read the notification center, as a user can.
       await vscode.commands.executeCommand('notifications.showList');
-      await waitUntil(async () => (await driver.notifications()).some((m) => /No Kokoro server is answering/.test(m)), 10_000, 'the error notification');
+      await waitUntil(
+        async () => (await driver.notifications()).some((m) => /No Kokoro server is answering/.test(m)),
+        10_000,
+        'the error notification',
+      );
       const buttons = (await driver.text('.notifications-center .notification-list-item')) ?? '';
       assert.match(buttons, /Retry/);
       assert.match(buttons, /Open Settings/);
@@ -217,7 +253,11 @@ describe('Reading aloud in VS Code', function () {
       await vscode.commands.executeCommand('kokoro.readSelection');
       assert.equal((await again).outcome, 'failed');
       await sleep(500);
-      assert.equal((await driver.notifications()).filter((m) => /No Kokoro server is answering/.test(m)).length, 1, 'one message, not a storm');
+      assert.equal(
+        (await driver.notifications()).filter((m) => /No Kokoro server is answering/.test(m)).length,
+        1,
+        'one message, not a storm',
+      );
       await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
       await driver.screenshot('server-down');
     } finally {
@@ -246,7 +286,11 @@ describe('Reading aloud in VS Code', function () {
       const result = await reading;
       assert.equal(result.outcome, 'failed');
       assert.ok(result.samples > 0, 'audio had arrived before the server went');
-      await waitUntil(async () => (await driver.webviewText()).includes(`Failed: ${briefly(result.error!.message)}`), 30_000, 'the player to say, once what arrived has played, that the reading failed, and why');
+      await waitUntil(
+        async () => (await driver.webviewText()).includes(`Failed: ${briefly(result.error!.message)}`),
+        30_000,
+        'the player to say, once what arrived has played, that the reading failed, and why',
+      );
       await waitUntil(() => api.session.server.state === 'unreachable', 5_000, 'the state to say unreachable');
       await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
       await vscode.commands.executeCommand('notifications.showList');
@@ -262,26 +306,30 @@ describe('Reading aloud in VS Code', function () {
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 
-  it('says the server is the project\'s stand-in (npm start\'s demo voice), in the player and the status bar\'s tooltip', async () => {
+  it("says the server is the project's stand-in (npm start's demo voice), in the player and the status bar's tooltip", async () => {
     const note = standInNote('Kokoro stand-in');
     await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
     await waitUntil(async () => (await driver.webviewText()).includes(note), 10_000, 'the player to say so');
     // The workbench page itself (not a webview) shows the note only in the status bar's tooltip.
     const inTooltip = () => driver.exists(`text=${note}`);
     try {
-      await waitUntil(async () => {
-        await driver.hover('.part.editor');
-        await driver.hover('[aria-label^="Kokoro: server ready"]');
-        await waitUntil(inTooltip, 3_000, 'the tooltip').catch(() => undefined);
-        return inTooltip();
-      }, 30_000, 'the tooltip to say so');
+      await waitUntil(
+        async () => {
+          await driver.hover('.part.editor');
+          await driver.hover('[aria-label^="Kokoro: server ready"]');
+          await waitUntil(inTooltip, 3_000, 'the tooltip').catch(() => undefined);
+          return inTooltip();
+        },
+        30_000,
+        'the tooltip to say so',
+      );
     } finally {
       await driver.screenshot('stand-in-tooltip');
       await driver.hover('.part.editor');
     }
   });
 
-  it('Select Voice lists the server\'s voices and the next reading uses the chosen one', async () => {
+  it("Select Voice lists the server's voices and the next reading uses the chosen one", async () => {
     try {
       await driver.palette('Kokoro: Select Voice');
       await waitUntil(async () => /bf_emma/.test((await driver.text('.quick-input-list')) ?? ''), 10_000, 'the voice list');
@@ -321,11 +369,17 @@ describe('Reading aloud in VS Code', function () {
     }
     const inExtension = api.session.stats.summary('endToEndMs');
     const press = summarize(pressToAudio);
-    console.log(`E2E LATENCY (stand-in delay to first byte 20 ms): key press -> audio playing p50 ${press.p50.toFixed(1)} ms, p95 ${press.p95.toFixed(1)} ms; command -> audio playing p50 ${inExtension.p50.toFixed(1)} ms, p95 ${inExtension.p95.toFixed(1)} ms (n=${inExtension.count})`);
+    console.log(
+      `E2E LATENCY (stand-in delay to first byte 20 ms): key press -> audio playing p50 ${press.p50.toFixed(1)} ms, p95 ${press.p95.toFixed(1)} ms; command -> audio playing p50 ${inExtension.p50.toFixed(1)} ms, p95 ${inExtension.p95.toFixed(1)} ms (n=${inExtension.count})`,
+    );
     assert.equal(inExtension.count, 20);
     const label = `Kokoro: server ready, last ${spokenMetric('endToEndMs', api.session.stats.last('endToEndMs')!)}`;
     await waitUntil(() => driver.exists(`[aria-label="${label}"]`), 10_000, `the status bar's label "${label}"`);
-    assert.match((await driver.text(`[aria-label="${label}"]`)) ?? '', new RegExp(`Kokoro ${Math.round(api.session.stats.last('endToEndMs')!)} ms`), 'the figure shown is the one its label names');
+    assert.match(
+      (await driver.text(`[aria-label="${label}"]`)) ?? '',
+      new RegExp(`Kokoro ${Math.round(api.session.stats.last('endToEndMs')!)} ms`),
+      'the figure shown is the one its label names',
+    );
     const screenshot = await driver.screenshot('status-bar-after-readings');
     assert.ok(existsSync(screenshot) && statSync(screenshot).size > 10_000);
   });
@@ -333,9 +387,18 @@ describe('Reading aloud in VS Code', function () {
   it('Run Latency Benchmark measures the configured server and shows the table and histogram', async () => {
     await driver.palette('Kokoro: Run Latency Benchmark');
     await waitUntil(() => driver.exists('.tab[aria-label*="Kokoro Latency Benchmark"]'), 60_000, 'the benchmark results');
-    await waitUntil(async () => (await driver.webviewText()).includes(BENCHMARK_ROWS.shortFirstAudio), 10_000, 'the results table to render');
+    await waitUntil(
+      async () => (await driver.webviewText()).includes(BENCHMARK_ROWS.shortFirstAudio),
+      10_000,
+      'the results table to render',
+    );
     const page = await driver.webviewText();
-    assert.ok(page.includes(`${2 * BENCHMARK_PLAN.runs} readings measured: ${BENCHMARK_PLAN.runs} of one line and ${BENCHMARK_PLAN.runs} of a long text, after ${BENCHMARK_PLAN.warmup} warm-up readings of each`), page);
+    assert.ok(
+      page.includes(
+        `${2 * BENCHMARK_PLAN.runs} readings measured: ${BENCHMARK_PLAN.runs} of one line and ${BENCHMARK_PLAN.runs} of a long text, after ${BENCHMARK_PLAN.warmup} warm-up readings of each`,
+      ),
+      page,
+    );
     assert.match(page, /Time to first byte \(ms\)\s+[\d.]+/);
     await driver.screenshot('latency-benchmark');
   });
@@ -348,15 +411,28 @@ describe('Reading aloud in VS Code', function () {
     assert.match(await driver.webviewText(), new RegExp(`Readings: ${api.session.stats.readings}, failed: ${api.session.stats.failures}`));
   });
 
-  it('every webview page in VS Code carries the shared policy, and the stats page\'s own script runs under it (Reset)', async () => {
+  it("every webview page in VS Code carries the shared policy, and the stats page's own script runs under it (Reset)", async () => {
     await api.session.player.reveal();
     await vscode.commands.executeCommand('kokoro.showStats');
     await waitUntil(async () => /Reset statistics/.test(await driver.webviewText()), 10_000, 'the stats page');
-    await waitUntil(async () => (await driver.webviewPolicies()).some((p) => p.title === 'Kokoro Latency Stats'), 10_000, 'the stats page\'s policy');
+    await waitUntil(
+      async () => (await driver.webviewPolicies()).some((p) => p.title === 'Kokoro Latency Stats'),
+      10_000,
+      "the stats page's policy",
+    );
     const policies = await driver.webviewPolicies();
-    for (const title of ['Kokoro Player', 'Kokoro Latency Stats']) assert.ok(policies.some((p) => p.title === title), `${title} is on the page: ${JSON.stringify(policies)}`);
+    for (const title of ['Kokoro Player', 'Kokoro Latency Stats'])
+      assert.ok(
+        policies.some((p) => p.title === title),
+        `${title} is on the page: ${JSON.stringify(policies)}`,
+      );
     for (const { title, csp } of policies.filter((p) => p.title.startsWith('Kokoro'))) {
-      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+      const directives = new Map(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .map(([name, ...values]) => [name, values]),
+      );
       assert.deepEqual([...directives.keys()], ['default-src', 'script-src', 'style-src', 'img-src', 'font-src'], `${title}: ${csp}`);
       assert.deepEqual(directives.get('default-src'), ["'none'"], title);
       assert.match(directives.get('script-src')!.join(' '), /^'nonce-[A-Za-z0-9+/=]{24}'$/, title);

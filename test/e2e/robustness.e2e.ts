@@ -10,10 +10,22 @@ import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import type { FromPlayer } from '../../src/player/messages';
 import * as driver from './driver';
-import { activateExtension, closeScratch, isStarted, nextReading, nextReport, showScratch, sleep, spokenInputs, waitUntil, workbenchSettled } from './helpers';
+import {
+  activateExtension,
+  closeScratch,
+  isStarted,
+  nextReading,
+  nextReport,
+  showScratch,
+  sleep,
+  spokenInputs,
+  waitUntil,
+  workbenchSettled,
+} from './helpers';
 
 /** Whether VS Code has opened the document of the Output channel `name` (it does when the channel is shown). */
-const outputShown = (name: string) => vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'output' && decodeURIComponent(d.uri.path).endsWith(`-${name}`));
+const outputShown = (name: string) =>
+  vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'output' && decodeURIComponent(d.uri.path).endsWith(`-${name}`));
 
 describe('Bad input', function () {
   this.timeout(90_000);
@@ -34,7 +46,11 @@ describe('Bad input', function () {
     try {
       const marker = (n: number) => ({ type: 'log', level: 'info', message: `e2e marker ${n}` });
       await driver.playerPost(marker(1));
-      await waitUntil(() => reports.some((m) => m.type === 'log' && m.message === 'e2e marker 1'), 10_000, 'a well-formed message to arrive by the same path');
+      await waitUntil(
+        () => reports.some((m) => m.type === 'log' && m.message === 'e2e marker 1'),
+        10_000,
+        'a well-formed message to arrive by the same path',
+      );
       const underrunsBefore = api.session.stats.underruns;
       const malformed = [
         { type: 'progress', readingId: 1, samplesPlayed: -1_000_000, samplesQueued: 10 },
@@ -47,12 +63,24 @@ describe('Bad input', function () {
       await driver.playerPost(marker(2));
       // Messages arrive in order: once the second marker is in, every malformed one has been handled.
       await waitUntil(() => reports.some((m) => m.type === 'log' && m.message === 'e2e marker 2'), 10_000, 'the second marker');
-      assert.deepEqual(reports.map((m) => m.type), ['log', 'log'], 'nothing malformed was reported to the session');
+      assert.deepEqual(
+        reports.map((m) => m.type),
+        ['log', 'log'],
+        'nothing malformed was reported to the session',
+      );
       assert.equal(api.session.stats.underruns, underrunsBefore);
       assert.equal(vscode.workspace.getConfiguration('kokoro').get('speed'), 1);
       const logDir = api.session.context.logUri.fsPath;
-      const logged = async () => (await readdir(logDir)).filter((f) => f.endsWith('.log')).map((f) => readFileSync(path.join(logDir, f), 'utf8')).join('\n');
-      await waitUntil(async () => (await logged()).split('Ignored an invalid message from the player webview').length - 1 === malformed.length, 10_000, 'each malformed message to be logged');
+      const logged = async () =>
+        (await readdir(logDir))
+          .filter((f) => f.endsWith('.log'))
+          .map((f) => readFileSync(path.join(logDir, f), 'utf8'))
+          .join('\n');
+      await waitUntil(
+        async () => (await logged()).split('Ignored an invalid message from the player webview').length - 1 === malformed.length,
+        10_000,
+        'each malformed message to be logged',
+      );
       assert.match(await logged(), /Ignored an invalid message from the player webview \(runCommand\)/);
     } finally {
       sub.dispose();
@@ -94,7 +122,9 @@ describe('Bad input', function () {
     const inputs = await spokenInputs();
     assert.ok(inputs.length >= 1 && inputs.length <= 3, `only the first requests were sent (${inputs.length})`);
     assert.match(inputs[0], /^export const value = computeSomething\(input, options\);/);
-    console.log(`E2E 10 MB: VS Code busy with the new document for ${settleMs.toFixed(0)} ms; then command → audio playing ${firstAudioMs.toFixed(0)} ms (reading start → first audio in the extension host ${result.firstAudioMs?.toFixed(1)} ms); extension host event loop delay max ${(lag.max / 1e6).toFixed(1)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms`);
+    console.log(
+      `E2E 10 MB: VS Code busy with the new document for ${settleMs.toFixed(0)} ms; then command → audio playing ${firstAudioMs.toFixed(0)} ms (reading start → first audio in the extension host ${result.firstAudioMs?.toFixed(1)} ms); extension host event loop delay max ${(lag.max / 1e6).toFixed(1)} ms, p99 ${(lag.percentile(99) / 1e6).toFixed(1)} ms`,
+    );
     await closeScratch(editor);
   });
 
@@ -143,7 +173,11 @@ describe('Bad input', function () {
       assert.equal((await done).outcome, 'completed');
       assert.deepEqual(await spokenInputs(), ['Build finished with two warnings in fourteen seconds.']);
       await vscode.commands.executeCommand('notifications.showList');
-      await waitUntil(async () => (await driver.notifications()).some((m) => /does not let extensions see what is selected in the Output panel/.test(m)), 10_000, 'the explanation');
+      await waitUntil(
+        async () => (await driver.notifications()).some((m) => /does not let extensions see what is selected in the Output panel/.test(m)),
+        10_000,
+        'the explanation',
+      );
 
       other.show(true);
       await waitUntil(() => outputShown('Kokoro E2E Other'), 10_000, 'the other channel on screen');
@@ -161,7 +195,11 @@ describe('Bad input', function () {
       await sleep(500);
       await driver.standinReset();
       await driver.press('Control+Alt+S');
-      await waitUntil(async () => (await driver.notifications()).some((m) => /Output channel Kokoro E2E Empty is empty/.test(m)), 10_000, 'the empty-channel message');
+      await waitUntil(
+        async () => (await driver.notifications()).some((m) => /Output channel Kokoro E2E Empty is empty/.test(m)),
+        10_000,
+        'the empty-channel message',
+      );
       assert.deepEqual(await spokenInputs(), []);
     } finally {
       build.dispose();
@@ -173,10 +211,17 @@ describe('Bad input', function () {
   });
 
   it('reads a selection in a notebook cell as code, and a Markdown cell as prose', async () => {
-    const notebook = await vscode.workspace.openNotebookDocument('jupyter-notebook', new vscode.NotebookData([
-      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'total_price = sum(item.price for item in cart)\nprint(total_price)', 'python'),
-      new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, '# Shipping notes\nShip the order on **Friday**.', 'markdown'),
-    ]));
+    const notebook = await vscode.workspace.openNotebookDocument(
+      'jupyter-notebook',
+      new vscode.NotebookData([
+        new vscode.NotebookCellData(
+          vscode.NotebookCellKind.Code,
+          'total_price = sum(item.price for item in cart)\nprint(total_price)',
+          'python',
+        ),
+        new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, '# Shipping notes\nShip the order on **Friday**.', 'markdown'),
+      ]),
+    );
     await vscode.window.showNotebookDocument(notebook);
     try {
       const readCell = async (index: number, selection: vscode.Selection) => {

@@ -11,7 +11,11 @@ import { runTests } from '@vscode/test-electron';
 
 async function main(): Promise<void> {
   const repo = path.resolve(__dirname, '..', '..', '..');
-  const standin = spawn(process.execPath, [path.join(repo, 'out', 'test', 'standin', 'cli.js'), '--port', '0', '--control-port', '0', '--ttfb-ms', '20', '--rtf', '4', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const standin = spawn(
+    process.execPath,
+    [path.join(repo, 'out', 'test', 'standin', 'cli.js'), '--port', '0', '--control-port', '0', '--ttfb-ms', '20', '--rtf', '4', '--quiet'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: standin.stdout! }).once('line', resolve);
@@ -24,9 +28,15 @@ async function main(): Promise<void> {
     const userData = path.join(workdir, 'user-data');
     const settingsDir = path.join(userData, 'User');
     mkdirSync(settingsDir, { recursive: true });
-    writeFileSync(path.join(settingsDir, 'settings.json'), JSON.stringify({ 'kokoro.serverUrl': url, 'security.workspace.trust.enabled': false }));
+    writeFileSync(
+      path.join(settingsDir, 'settings.json'),
+      JSON.stringify({ 'kokoro.serverUrl': url, 'security.workspace.trust.enabled': false }),
+    );
     const resultsFile = path.join(workdir, 'results.json');
-    writeFileSync(path.join(__dirname, 'config.json'), JSON.stringify({ standinUrl: url, controlUrl, resultsFile, artifactsDir: path.join(repo, 'test-artifacts', 'electron'), workspace }));
+    writeFileSync(
+      path.join(__dirname, 'config.json'),
+      JSON.stringify({ standinUrl: url, controlUrl, resultsFile, artifactsDir: path.join(repo, 'test-artifacts', 'electron'), workspace }),
+    );
     await runTests({
       extensionDevelopmentPath: repo,
       extensionTestsPath: path.join(__dirname, 'index.js'),

@@ -25,7 +25,11 @@ describe('Settings', function () {
     const config = vscode.workspace.getConfiguration('kokoro');
     try {
       await config.update('speed', '1.5', vscode.ConfigurationTarget.Global);
-      await waitUntil(async () => (await kokoroNotifications()).some((m) => m.includes('kokoro.speed is "1.5", not a number: the default 1 is used.')), 10_000, 'the message');
+      await waitUntil(
+        async () => (await kokoroNotifications()).some((m) => m.includes('kokoro.speed is "1.5", not a number: the default 1 is used.')),
+        10_000,
+        'the message',
+      );
       assert.equal(api.session.config.speed, 1);
       // Another change leaves the same problem untold.
       await config.update('quietStatusBar', true, vscode.ConfigurationTarget.Global);

@@ -41,24 +41,60 @@ function parse(argv: string[]): { options: StandinOptions; controlPort: number; 
       return v as T;
     };
     switch (flag) {
-      case '--port': options.port = number(); break;
-      case '--host': options.host = value(); break;
-      case '--ttfb-ms': options.ttfbMs = number(); break;
-      case '--rtf': options.rtf = number(); break;
-      case '--chunk-ms': options.chunkMs = number(); break;
-      case '--ms-per-char': options.msPerChar = number(); break;
-      case '--voice-source': options.voiceSource = oneOf(['tone', 'espeak'] as const); break;
-      case '--voices-shape': options.voicesShape = oneOf(['objects', 'strings'] as const); break;
-      case '--label': options.label = value(); break;
-      case '--fault': options.fault = oneOf<Fault>(FAULTS); break;
-      case '--fault-times': options.faultTimes = number(); break;
-      case '--keep-alive-ms': options.keepAliveTimeoutMs = number(); break;
-      case '--no-keep-alive-header': options.keepAliveHeader = false; break;
-      case '--mode': options.mode = oneOf<StandinMode>(MODES); break;
-      case '--start-cost-ms': options.startCostMs = number(); break;
-      case '--group-chars': options.groupChars = number(); break;
-      case '--control-port': controlPort = number(); break;
-      case '--quiet': quiet = true; break;
+      case '--port':
+        options.port = number();
+        break;
+      case '--host':
+        options.host = value();
+        break;
+      case '--ttfb-ms':
+        options.ttfbMs = number();
+        break;
+      case '--rtf':
+        options.rtf = number();
+        break;
+      case '--chunk-ms':
+        options.chunkMs = number();
+        break;
+      case '--ms-per-char':
+        options.msPerChar = number();
+        break;
+      case '--voice-source':
+        options.voiceSource = oneOf(['tone', 'espeak'] as const);
+        break;
+      case '--voices-shape':
+        options.voicesShape = oneOf(['objects', 'strings'] as const);
+        break;
+      case '--label':
+        options.label = value();
+        break;
+      case '--fault':
+        options.fault = oneOf<Fault>(FAULTS);
+        break;
+      case '--fault-times':
+        options.faultTimes = number();
+        break;
+      case '--keep-alive-ms':
+        options.keepAliveTimeoutMs = number();
+        break;
+      case '--no-keep-alive-header':
+        options.keepAliveHeader = false;
+        break;
+      case '--mode':
+        options.mode = oneOf<StandinMode>(MODES);
+        break;
+      case '--start-cost-ms':
+        options.startCostMs = number();
+        break;
+      case '--group-chars':
+        options.groupChars = number();
+        break;
+      case '--control-port':
+        controlPort = number();
+        break;
+      case '--quiet':
+        quiet = true;
+        break;
       case '--help':
       case '-h':
         process.stdout.write(`${USAGE}\n`);
@@ -90,10 +126,17 @@ async function main(): Promise<void> {
     try {
       switch (`${req.method} ${(req.url ?? '/').split('?')[0]}`) {
         case 'GET /state':
-          return reply(200, { url: server.url, connectionsOpened: server.connectionsOpened, timeOrigin: performance.timeOrigin, requests: server.requests, options: server.options });
+          return reply(200, {
+            url: server.url,
+            connectionsOpened: server.connectionsOpened,
+            timeOrigin: performance.timeOrigin,
+            requests: server.requests,
+            options: server.options,
+          });
         case 'POST /options': {
           const partial = await readJson(req);
-          if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) return reply(400, { error: 'expected a JSON object of options' });
+          if (typeof partial !== 'object' || partial === null || Array.isArray(partial))
+            return reply(400, { error: 'expected a JSON object of options' });
           const fault = (partial as StandinOptions).fault;
           if (fault !== undefined && !FAULTS.includes(fault)) return reply(400, { error: `unknown fault ${String(fault)}` });
           const mode = (partial as StandinOptions).mode;
@@ -131,8 +174,13 @@ async function main(): Promise<void> {
       const how = r.completed ? '' : r.clientDisconnected ? ' (client disconnected)' : ' (dropped)';
       const ms = r.endedAt !== undefined && r.receivedAt ? ` ${Math.round(r.endedAt - r.receivedAt)} ms` : '';
       const audio = r.samplesTotal !== undefined ? ` ${(r.samplesSent / 24_000).toFixed(2)} s audio` : '';
-      const groups = r.groups !== undefined ? `, ${r.groups} groups${r.groupsAfterDisconnect ? ` (${r.groupsAfterDisconnect} after the disconnect)` : ''}` : '';
-      process.stderr.write(`[stand-in] #${r.id} conn ${r.connectionId} ${r.method} ${r.path}${text} -> ${r.status ?? '-'}${audio}${ms}${groups}${how}\n`);
+      const groups =
+        r.groups !== undefined
+          ? `, ${r.groups} groups${r.groupsAfterDisconnect ? ` (${r.groupsAfterDisconnect} after the disconnect)` : ''}`
+          : '';
+      process.stderr.write(
+        `[stand-in] #${r.id} conn ${r.connectionId} ${r.method} ${r.path}${text} -> ${r.status ?? '-'}${audio}${ms}${groups}${how}\n`,
+      );
     };
   }
   let stopping = false;

@@ -34,8 +34,25 @@ export type Fault =
   | 'mp3';
 
 export const FAULTS: readonly Fault[] = [
-  'none', 'error-500', 'error-bare-500', 'error-flask', 'error-openai', 'error-message', 'empty-200', 'html-200', 'json-200',
-  'stall-after-first', 'never-answer', 'reset-mid-stream', 'truncate', 'huge', 'close-keepalive', 'drop-reused', 'wav-44100', 'wav-float32', 'mp3',
+  'none',
+  'error-500',
+  'error-bare-500',
+  'error-flask',
+  'error-openai',
+  'error-message',
+  'empty-200',
+  'html-200',
+  'json-200',
+  'stall-after-first',
+  'never-answer',
+  'reset-mid-stream',
+  'truncate',
+  'huge',
+  'close-keepalive',
+  'drop-reused',
+  'wav-44100',
+  'wav-float32',
+  'mp3',
 ];
 
 export interface StandinOptions {
@@ -121,7 +138,14 @@ export interface RecordedRequest {
 const SAMPLE_RATE = 24_000;
 const MODELS = ['kokoro', 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'];
 const FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'];
-const CONTENT_TYPES: Record<string, string> = { mp3: 'audio/mpeg', opus: 'audio/opus', aac: 'audio/aac', flac: 'audio/flac', wav: 'audio/wav', pcm: 'audio/pcm' };
+const CONTENT_TYPES: Record<string, string> = {
+  mp3: 'audio/mpeg',
+  opus: 'audio/opus',
+  aac: 'audio/aac',
+  flac: 'audio/flac',
+  wav: 'audio/wav',
+  pcm: 'audio/pcm',
+};
 const ROUTES: Record<string, string> = { '/health': 'GET', '/v1/audio/voices': 'GET', '/v1/models': 'GET', '/v1/audio/speech': 'POST' };
 const DEFAULTS: ResolvedStandinOptions = {
   ttfbMs: 0,
@@ -209,7 +233,8 @@ class Tone {
     let buf = this.fades.get(key);
     if (!buf) {
       buf = Buffer.alloc(length * 2);
-      for (let k = 0; k < length; k++) buf.writeInt16LE(this.sample(phase + k, rising ? (k + 1) / length : (length - k - 1) / length), k * 2);
+      for (let k = 0; k < length; k++)
+        buf.writeInt16LE(this.sample(phase + k, rising ? (k + 1) / length : (length - k - 1) / length), k * 2);
       this.fades.set(key, buf);
     }
     return buf;
@@ -249,7 +274,10 @@ class Tone {
 const tones = new Map<number, Tone>();
 /** The tone of a voice: every voice (first part of a mix) has its own pitch, so a voice change is audible in the demo. */
 function toneFor(voice: string): Tone {
-  const name = voice.split(/[+-]/)[0].replace(/\([\d.]+\)$/, '').trim();
+  const name = voice
+    .split(/[+-]/)[0]
+    .replace(/\([\d.]+\)$/, '')
+    .trim();
   let hash = 0;
   for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) >>> 0;
   const freq = TONE_FREQS[hash % TONE_FREQS.length];
@@ -274,7 +302,11 @@ const JUNK = (() => {
 })();
 const ENCODED_HEADERS: Record<string, Buffer> = {
   mp3: Buffer.from('ID3\x04\x00\x00\x00\x00\x00\x0aTSSE\x00\x00\x00\x00\x00\x00', 'latin1'),
-  opus: Buffer.concat([Buffer.from('OggS\x00\x02', 'latin1'), Buffer.alloc(22), Buffer.from('\x01\x13OpusHead\x01\x01\x38\x01\xc0\x5d\x00\x00\x00\x00\x00', 'latin1')]),
+  opus: Buffer.concat([
+    Buffer.from('OggS\x00\x02', 'latin1'),
+    Buffer.alloc(22),
+    Buffer.from('\x01\x13OpusHead\x01\x01\x38\x01\xc0\x5d\x00\x00\x00\x00\x00', 'latin1'),
+  ]),
   aac: Buffer.from([0xff, 0xf1, 0x60, 0x40, 0x10, 0x1f, 0xfc]),
   flac: Buffer.concat([Buffer.from('fLaC\x80\x00\x00\x22', 'latin1'), Buffer.alloc(34)]),
 };
@@ -335,7 +367,9 @@ function espeakPcm(text: string, voice: string, speed: number): Promise<Buffer |
   let result = espeakCache.get(key);
   if (result) return result;
   result = new Promise<Buffer | undefined>((resolve) => {
-    const child = spawn('espeak-ng', ['--stdout', '--stdin', '-v', espeakVoice, '-s', String(Math.round(175 * speed))], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn('espeak-ng', ['--stdout', '--stdin', '-v', espeakVoice, '-s', String(Math.round(175 * speed))], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     const parts: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => parts.push(c));
     child.on('error', (err: NodeJS.ErrnoException) => {
@@ -397,24 +431,59 @@ function validate(body: unknown, voices: string[]): Problem | undefined {
   const format = b.response_format ?? 'mp3';
   if (typeof format !== 'string' || !FORMATS.includes(format)) {
     const expected = "'mp3', 'opus', 'aac', 'flac', 'wav' or 'pcm'";
-    detail.push({ type: 'literal_error', loc: ['body', 'response_format'], msg: `Input should be ${expected}`, input: format, ctx: { expected } });
+    detail.push({
+      type: 'literal_error',
+      loc: ['body', 'response_format'],
+      msg: `Input should be ${expected}`,
+      input: format,
+      ctx: { expected },
+    });
   }
   const speed = b.speed ?? 1;
-  if (typeof speed !== 'number' || !Number.isFinite(speed)) detail.push({ type: 'float_parsing', loc: ['body', 'speed'], msg: 'Input should be a valid number', input: speed });
-  else if (speed < 0.25) detail.push({ type: 'greater_than_equal', loc: ['body', 'speed'], msg: 'Input should be greater than or equal to 0.25', input: speed, ctx: { ge: 0.25 } });
-  else if (speed > 4) detail.push({ type: 'less_than_equal', loc: ['body', 'speed'], msg: 'Input should be less than or equal to 4', input: speed, ctx: { le: 4 } });
+  if (typeof speed !== 'number' || !Number.isFinite(speed))
+    detail.push({ type: 'float_parsing', loc: ['body', 'speed'], msg: 'Input should be a valid number', input: speed });
+  else if (speed < 0.25)
+    detail.push({
+      type: 'greater_than_equal',
+      loc: ['body', 'speed'],
+      msg: 'Input should be greater than or equal to 0.25',
+      input: speed,
+      ctx: { ge: 0.25 },
+    });
+  else if (speed > 4)
+    detail.push({
+      type: 'less_than_equal',
+      loc: ['body', 'speed'],
+      msg: 'Input should be less than or equal to 4',
+      input: speed,
+      ctx: { le: 4 },
+    });
   if (detail.length) return { status: 422, body: { detail } };
   const model = b.model ?? 'kokoro';
   if (typeof model !== 'string' || !MODELS.includes(model)) {
-    return { status: 400, body: { detail: { error: 'invalid_model', message: `Unsupported model: ${String(model)}`, type: 'invalid_request_error' } } };
+    return {
+      status: 400,
+      body: { detail: { error: 'invalid_model', message: `Unsupported model: ${String(model)}`, type: 'invalid_request_error' } },
+    };
   }
   const voice = typeof b.voice === 'string' ? b.voice : 'af_heart';
-  const parts = voice.split(/[+-]/).map((p) => p.trim().replace(/\(\s*[\d.]+\s*\)$/, '').trim());
+  const parts = voice.split(/[+-]/).map((p) =>
+    p
+      .trim()
+      .replace(/\(\s*[\d.]+\s*\)$/, '')
+      .trim(),
+  );
   const unknown = parts.find((p) => !voices.includes(p));
   if (unknown !== undefined) {
     return {
       status: 400,
-      body: { detail: { error: 'validation_error', message: `Voice '${unknown}' not found. Available voices: ${voices.join(', ')}`, type: 'invalid_request_error' } },
+      body: {
+        detail: {
+          error: 'validation_error',
+          message: `Voice '${unknown}' not found. Available voices: ${voices.join(', ')}`,
+          type: 'invalid_request_error',
+        },
+      },
     };
   }
   return undefined;
@@ -504,8 +573,14 @@ export class StandinServer {
     const deadline = performance.now() + timeoutMs;
     while (!predicate()) {
       if (performance.now() > deadline) {
-        const last = this.requests.slice(-3).map((r) => `${r.method} ${r.path} ${r.status ?? '-'}${r.completed ? ' done' : ''}${r.clientDisconnected ? ' disconnected' : ''}`);
-        throw new Error(`stand-in: ${what} not met within ${timeoutMs} ms (${this.requests.length} requests recorded${last.length ? `, last: ${last.join('; ')}` : ''})`);
+        const last = this.requests
+          .slice(-3)
+          .map(
+            (r) => `${r.method} ${r.path} ${r.status ?? '-'}${r.completed ? ' done' : ''}${r.clientDisconnected ? ' disconnected' : ''}`,
+          );
+        throw new Error(
+          `stand-in: ${what} not met within ${timeoutMs} ms (${this.requests.length} requests recorded${last.length ? `, last: ${last.join('; ')}` : ''})`,
+        );
       }
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -566,7 +641,8 @@ export class StandinServer {
       record.completed = true;
       record.endedAt = performance.now();
       // Node (20.20) has just armed the idle timer at keepAliveTimeout + 1 s; uvicorn closes at exactly its 5 s.
-      if (this.server.keepAliveTimeout > 0 && !socket.destroyed && socket.timeout !== undefined && socket.timeout > 0) socket.setTimeout(this.options.keepAliveTimeoutMs);
+      if (this.server.keepAliveTimeout > 0 && !socket.destroyed && socket.timeout !== undefined && socket.timeout > 0)
+        socket.setTimeout(this.options.keepAliveTimeoutMs);
     });
     res.on('close', () => {
       record.endedAt ??= performance.now();
@@ -594,7 +670,8 @@ export class StandinServer {
         socket.destroy();
         return;
       }
-      if (this.currentFault() === 'close-keepalive') res.setHeader('connection', 'close'); // Node then closes the socket after the response
+      if (this.currentFault() === 'close-keepalive')
+        res.setHeader('connection', 'close'); // Node then closes the socket after the response
       else if (!this.options.keepAliveHeader || this.options.mode === 'blocking') res.removeHeader('connection'); // no Connection/Keep-Alive header at all, as h11 answers
       this.route(record, res);
     });
@@ -605,7 +682,13 @@ export class StandinServer {
     return { server: 'uvicorn', ...extra };
   }
 
-  private json(record: RecordedRequest, res: http.ServerResponse, status: number, body: unknown, extra: http.OutgoingHttpHeaders = {}): void {
+  private json(
+    record: RecordedRequest,
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    extra: http.OutgoingHttpHeaders = {},
+  ): void {
     record.status = status;
     const text = JSON.stringify(body);
     res.writeHead(status, this.headers({ 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra }));
@@ -625,7 +708,10 @@ export class StandinServer {
         return this.json(record, res, 200, { voices: voicesShape === 'strings' ? voices : voices.map((v) => ({ id: v, name: v })) });
       }
       case '/v1/models':
-        return this.json(record, res, 200, { object: 'list', data: MODELS.map((id) => ({ id, object: 'model', created: 1686935002, owned_by: 'kokoro' })) });
+        return this.json(record, res, 200, {
+          object: 'list',
+          data: MODELS.map((id) => ({ id, object: 'model', created: 1686935002, owned_by: 'kokoro' })),
+        });
       default:
         return this.speech(record, res);
     }
@@ -644,7 +730,9 @@ export class StandinServer {
     if (fault !== 'none' && fault !== 'drop-reused') this.faultUses++;
     switch (fault) {
       case 'error-500':
-        return this.json(record, res, 500, { detail: { error: 'processing_error', message: 'Error generating audio: CUDA out of memory', type: 'server_error' } });
+        return this.json(record, res, 500, {
+          detail: { error: 'processing_error', message: 'Error generating audio: CUDA out of memory', type: 'server_error' },
+        });
       case 'error-bare-500':
         record.status = 500;
         res.writeHead(500, this.headers({ 'content-length': 0 }));
@@ -652,7 +740,9 @@ export class StandinServer {
       case 'error-flask':
         return this.json(record, res, 500, { error: 'Voice generation failed: model not loaded' });
       case 'error-openai':
-        return this.json(record, res, 500, { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
+        return this.json(record, res, 500, {
+          error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null },
+        });
       case 'error-message':
         return this.json(record, res, 400, { message: 'Invalid model: use an ONNX variant such as model_q8f16' });
       case 'empty-200':
@@ -671,7 +761,8 @@ export class StandinServer {
       case 'never-answer':
         return; // headers never come; the socket stays open until the client gives up
     }
-    const contentType = fault === 'mp3' ? 'audio/mpeg' : fault === 'wav-44100' || fault === 'wav-float32' ? 'audio/wav' : CONTENT_TYPES[format];
+    const contentType =
+      fault === 'mp3' ? 'audio/mpeg' : fault === 'wav-44100' || fault === 'wav-float32' ? 'audio/wav' : CONTENT_TYPES[format];
     const streamHeaders: http.OutgoingHttpHeaders = {
       'content-type': contentType,
       'content-disposition': `attachment; filename=speech.${contentType === 'audio/wav' ? 'wav' : contentType === 'audio/mpeg' ? 'mp3' : format}`,
@@ -729,10 +820,12 @@ export class StandinServer {
     }
     record.samplesTotal = total;
     const tone = spoken ? undefined : toneFor(voice);
-    const samples = (start: number, n: number): Buffer => (spoken ? spoken.subarray(start * 2, (start + n) * 2) : tone!.bytes(start, n, total));
+    const samples = (start: number, n: number): Buffer =>
+      spoken ? spoken.subarray(start * 2, (start + n) * 2) : tone!.bytes(start, n, total);
     record.status = 200;
     const shapesStream = fault === 'stall-after-first' || fault === 'reset-mid-stream' || fault === 'truncate' || fault === 'huge';
-    if (opts.mode === 'blocking' && !shapesStream) return this.generateInGroups(record, res, stream, streamHeaders, input, total, rate, header, encode, samples);
+    if (opts.mode === 'blocking' && !shapesStream)
+      return this.generateInGroups(record, res, stream, streamHeaders, input, total, rate, header, encode, samples);
 
     if (!stream) {
       // The whole file at once, after the same delay; never cancelled (as in Kokoro-FastAPI).
@@ -745,7 +838,7 @@ export class StandinServer {
         record.samplesSent = total;
         res.end(payload);
       };
-      const wait = opts.ttfbMs + (opts.rtf > 0 && Number.isFinite(opts.rtf) ? (total / rate) * 1000 / opts.rtf : 0);
+      const wait = opts.ttfbMs + (opts.rtf > 0 && Number.isFinite(opts.rtf) ? ((total / rate) * 1000) / opts.rtf : 0);
       if (wait > 0) setTimeout(send, wait);
       else send();
       return;
@@ -755,7 +848,12 @@ export class StandinServer {
     const chunkSamples = Math.max(1, Math.round((opts.chunkMs * rate) / 1000));
     const pacing = opts.rtf > 0 && Number.isFinite(opts.rtf) ? opts.chunkMs / opts.rtf : 0;
     const split = opts.splitOddBytes;
-    const stopAt = fault === 'truncate' ? Math.floor(total / 2) : fault === 'reset-mid-stream' ? Math.max(1, Math.min(total - 1, chunkSamples * 2)) : total;
+    const stopAt =
+      fault === 'truncate'
+        ? Math.floor(total / 2)
+        : fault === 'reset-mid-stream'
+          ? Math.max(1, Math.min(total - 1, chunkSamples * 2))
+          : total;
     let sent = 0;
     let index = 0;
     let timer: NodeJS.Timeout | undefined;
@@ -780,8 +878,10 @@ export class StandinServer {
       const due = started + index * pacing;
       const delay = due - performance.now();
       if (delay > 0) timer = setTimeout(sendNext, delay);
-      else if (res.writableNeedDrain) res.once('drain', sendNext); // the client reads slower than we generate: wait for it
-      else if (index % 64 === 0) timer = setTimeout(sendNext, 0); // let other connections and disconnects through
+      else if (res.writableNeedDrain)
+        res.once('drain', sendNext); // the client reads slower than we generate: wait for it
+      else if (index % 64 === 0)
+        timer = setTimeout(sendNext, 0); // let other connections and disconnects through
       else sendNext();
     };
     const sendNext = (): void => {

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { type ActivationHost, guardActivation } from '../../src/activation';
 
 const root = path.join(__dirname, '..', '..', '..');
-const commandIds: string[] = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.commands.map((c: { command: string }) => c.command);
+const commandIds: string[] = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).contributes.commands.map(
+  (c: { command: string }) => c.command,
+);
 
 function fakeHost() {
   const logged: string[] = [];
@@ -31,16 +33,25 @@ describe('activation', () => {
   it('any error while starting is logged with its stack and shown once; every contributed command stays registered and answers with that error', async () => {
     const { host, logged, shown, handlers } = fakeHost();
     let logShown = 0;
-    const result = await guardActivation(async () => {
-      throw new TypeError('secrets unavailable');
-    }, commandIds, host, { 'kokoro.showLog': () => logShown++ });
+    const result = await guardActivation(
+      async () => {
+        throw new TypeError('secrets unavailable');
+      },
+      commandIds,
+      host,
+      { 'kokoro.showLog': () => logShown++ },
+    );
     assert.equal(result, undefined);
     assert.equal(logged.length, 1);
     assert.match(logged[0], /Kokoro Read Aloud could not start: secrets unavailable\n.*TypeError/s);
     assert.deepEqual(shown, ['Kokoro Read Aloud could not start: secrets unavailable']);
     assert.deepEqual([...handlers.keys()].sort(), [...commandIds].sort());
     handlers.get('kokoro.readSelection')!();
-    assert.deepEqual(shown, ['Kokoro Read Aloud could not start: secrets unavailable', 'Kokoro Read Aloud could not start: secrets unavailable'], 'the command answers with the error');
+    assert.deepEqual(
+      shown,
+      ['Kokoro Read Aloud could not start: secrets unavailable', 'Kokoro Read Aloud could not start: secrets unavailable'],
+      'the command answers with the error',
+    );
     handlers.get('kokoro.showLog')!();
     assert.equal(logShown, 1, 'Show Log still shows the log');
     assert.equal(shown.length, 2);

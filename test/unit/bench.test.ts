@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const root = path.join(__dirname, '..', '..', '..');
-const TIMINGS = ['firstByteMs', 'firstAudioMs', 'shortTextFirstAudioMs', 'longTextFirstAudioMs', 'afterStopFirstAudioMs', 'stopMs', 'realTimeFactor'];
+const TIMINGS = [
+  'firstByteMs',
+  'firstAudioMs',
+  'shortTextFirstAudioMs',
+  'longTextFirstAudioMs',
+  'afterStopFirstAudioMs',
+  'stopMs',
+  'realTimeFactor',
+];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the JSON the benchmark writes, read field by field
 type BenchJson = Record<string, any>;
@@ -33,30 +41,85 @@ describe('npm run bench', function () {
   this.timeout(120_000);
 
   it('runs briefly against the stand-in and writes every figure with sane values', () => {
-    const results = runBench(['--runs', '4', '--warmup', '1', '--throughput-requests', '200', '--server-ttfb-ms', '15', '--budget-s', '10', '--play-s', '2']);
-    assert.deepEqual(Object.keys(results).sort(), [...TIMINGS, 'connectionsOpened', 'gapless', 'heapGrowthMb', 'measured', 'peakRssMb', 'server', 'serverBusyAfterStopMs', 'serverRtf', 'serverTtfbMs', 'speechRequests', 'standin', 'throughputRps'].sort());
+    const results = runBench([
+      '--runs',
+      '4',
+      '--warmup',
+      '1',
+      '--throughput-requests',
+      '200',
+      '--server-ttfb-ms',
+      '15',
+      '--budget-s',
+      '10',
+      '--play-s',
+      '2',
+    ]);
+    assert.deepEqual(
+      Object.keys(results).sort(),
+      [
+        ...TIMINGS,
+        'connectionsOpened',
+        'gapless',
+        'heapGrowthMb',
+        'measured',
+        'peakRssMb',
+        'server',
+        'serverBusyAfterStopMs',
+        'serverRtf',
+        'serverTtfbMs',
+        'speechRequests',
+        'standin',
+        'throughputRps',
+      ].sort(),
+    );
     assertTimings(results);
-    assert.ok(results.firstByteMs.min >= 15, 'the first byte cannot come before the stand-in\'s delay');
+    assert.ok(results.firstByteMs.min >= 15, "the first byte cannot come before the stand-in's delay");
     assert.ok(results.stopMs.serverSawDisconnect.p50 >= 0);
     assert.ok(results.realTimeFactor.p50 > 1);
     assert.ok(results.speechRequests > 200);
     assert.ok(results.connectionsOpened.client >= 1 && results.connectionsOpened.client <= results.connectionsOpened.poolSize);
-    assert.equal(results.connectionsOpened.server, results.connectionsOpened.client + results.connectionsOpened.closedToCancel, 'every connection the server saw is counted: opened for requests, or replacing one a Stop closed');
+    assert.equal(
+      results.connectionsOpened.server,
+      results.connectionsOpened.client + results.connectionsOpened.closedToCancel,
+      'every connection the server saw is counted: opened for requests, or replacing one a Stop closed',
+    );
     assert.ok(results.throughputRps > 0);
     assert.ok(results.peakRssMb > 0 && results.peakRssMb < 1024);
     assert.equal(results.serverTtfbMs, 15);
-    assert.deepEqual(results.gapless.map((g: { rtf: number }) => g.rtf), [50, 4], 'gapless checked at the stand-in\'s speed and at 4× real time');
+    assert.deepEqual(
+      results.gapless.map((g: { rtf: number }) => g.rtf),
+      [50, 4],
+      "gapless checked at the stand-in's speed and at 4× real time",
+    );
     assert.match(results.server, /^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('in blocking mode measures the wait after a Stop and the server\'s leftover work, and every phase keeps to its budget', () => {
+  it("in blocking mode measures the wait after a Stop and the server's leftover work, and every phase keeps to its budget", () => {
     const started = Date.now();
-    const results = runBench(['--blocking', '--runs', '3', '--warmup', '1', '--throughput-requests', '100000', '--budget-s', '2', '--play-s', '2', '--skip-memory']);
+    const results = runBench([
+      '--blocking',
+      '--runs',
+      '3',
+      '--warmup',
+      '1',
+      '--throughput-requests',
+      '100000',
+      '--budget-s',
+      '2',
+      '--play-s',
+      '2',
+      '--skip-memory',
+    ]);
     assertTimings(results);
     assert.equal(results.standin.mode, 'blocking');
     assert.ok(results.afterStopFirstAudioMs.n >= 1);
     assert.equal(results.measured.afterStop.done, results.afterStopFirstAudioMs.n, 'it says how much it measured');
-    assert.equal(results.serverBusyAfterStopMs.n, results.afterStopFirstAudioMs.n, 'the server\'s leftover work was measured for every Stop');
+    assert.equal(
+      results.serverBusyAfterStopMs.n,
+      results.afterStopFirstAudioMs.n,
+      "the server's leftover work was measured for every Stop",
+    );
     assert.ok(results.measured.throughput.done < 100_000, 'the throughput phase stopped at its budget');
     assert.ok(Date.now() - started < 60_000, `the whole run kept to its budgets (${Date.now() - started} ms)`);
   });

@@ -13,7 +13,8 @@ describe('chunking', () => {
   });
 
   it('cuts a long first sentence at a clause, then at a word, never mid-word', () => {
-    const text = 'When the configuration file is missing, the loader falls back to the defaults that ship with the package and logs a warning.';
+    const text =
+      'When the configuration file is missing, the loader falls back to the defaults that ship with the package and logs a warning.';
     const chunks = chunkText(text, opts);
     assert.equal(chunks[0], 'When the configuration file is missing,');
     assert.ok(chunks.every((c) => c.length <= 200));
@@ -21,7 +22,10 @@ describe('chunking', () => {
     const words = 'alpha '.repeat(40).trim();
     const wordChunks = chunkText(words, opts);
     assert.ok(wordChunks[0].length <= 60);
-    assert.ok(wordChunks.every((c) => /^(alpha ?)+$/.test(c)), 'no word is cut');
+    assert.ok(
+      wordChunks.every((c) => /^(alpha ?)+$/.test(c)),
+      'no word is cut',
+    );
   });
 
   it('packs later sentences into growing chunks up to the maximum', () => {
@@ -54,7 +58,12 @@ describe('chunking', () => {
   it('gives the same chunks fed in pieces as in one go', () => {
     const text = 'One. Two, three, four. Five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen. Seventeen!';
     const chunker = new Chunker(opts);
-    const fed = [...chunker.push('One. Two, three,'), ...chunker.push('four. Five six seven eight nine ten'), ...chunker.push('eleven twelve thirteen fourteen fifteen sixteen. Seventeen!'), ...chunker.finish()];
+    const fed = [
+      ...chunker.push('One. Two, three,'),
+      ...chunker.push('four. Five six seven eight nine ten'),
+      ...chunker.push('eleven twelve thirteen fourteen fifteen sixteen. Seventeen!'),
+      ...chunker.finish(),
+    ];
     assert.deepEqual(fed.join(' '), chunkText(text, opts).join(' '));
     assert.equal(fed[0], 'One.');
   });
@@ -69,6 +78,9 @@ describe('chunking', () => {
     const minified = 'a=1;'.repeat(5000);
     const minBlocks = [...rawBlocks(minified, 100, 1000)];
     assert.equal(minBlocks.join(''), minified);
-    assert.ok(minBlocks.every((b) => b.length <= 1000), 'one huge line is still cut into bounded blocks');
+    assert.ok(
+      minBlocks.every((b) => b.length <= 1000),
+      'one huge line is still cut into bounded blocks',
+    );
   });
 });

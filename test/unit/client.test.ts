@@ -8,7 +8,14 @@ import { StandinServer, samplesForText } from '../standin/server';
 const params: SpeechParams = { model: 'kokoro', voice: 'af_heart', speed: 1 };
 
 function clientFor(server: StandinServer, extra: Partial<KokoroClientOptions> = {}): KokoroClient {
-  return new KokoroClient({ serverUrl: server.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000, ...extra });
+  return new KokoroClient({
+    serverUrl: server.url,
+    connections: 2,
+    healthTimeoutMs: 500,
+    firstByteTimeoutMs: 2000,
+    streamTimeoutMs: 2000,
+    ...extra,
+  });
 }
 
 async function speakAll(client: KokoroClient, text: string, p: SpeechParams = params, signal?: AbortSignal) {
@@ -58,7 +65,17 @@ describe('KokoroClient against the stand-in server', function () {
     assert.ok(chunks.every((c) => c.length % 2 === 0));
     assert.equal(timings.samples, bytes / 2);
     const body = server.speechRequests()[0].body as Record<string, unknown>;
-    assert.deepEqual({ stream: body.stream, response_format: body.response_format, input: body.input, voice: body.voice, model: body.model, speed: body.speed }, { stream: true, response_format: 'pcm', input: text, voice: 'af_heart', model: 'kokoro', speed: 1 });
+    assert.deepEqual(
+      {
+        stream: body.stream,
+        response_format: body.response_format,
+        input: body.input,
+        voice: body.voice,
+        model: body.model,
+        speed: body.speed,
+      },
+      { stream: true, response_format: 'pcm', input: text, voice: 'af_heart', model: 'kokoro', speed: 1 },
+    );
   });
 
   it('hands audio over while the server is still generating', async () => {
@@ -122,7 +139,7 @@ describe('KokoroClient against the stand-in server', function () {
     assert.equal(server.connectionsOpened, 2, 'the reading used a warm connection');
   });
 
-  it('a health check tells the project\'s stand-in (the demo voice) from a Kokoro server', async () => {
+  it("a health check tells the project's stand-in (the demo voice) from a Kokoro server", async () => {
     server.setOptions({ label: 'Demo voice (espeak-ng)' });
     assert.equal((await client.health()).standIn, 'Demo voice (espeak-ng)');
     assert.equal(client.standIn, 'Demo voice (espeak-ng)');
@@ -135,9 +152,14 @@ describe('KokoroClient against the stand-in server', function () {
     server.setOptions({ rtf: 2, chunkMs: 50 });
     const controller = new AbortController();
     let pieces = 0;
-    const speaking = client.speak('This is a long text that would take several seconds of audio to generate at this pace.', params, () => {
-      if (++pieces === 2) controller.abort();
-    }, controller.signal);
+    const speaking = client.speak(
+      'This is a long text that would take several seconds of audio to generate at this pace.',
+      params,
+      () => {
+        if (++pieces === 2) controller.abort();
+      },
+      controller.signal,
+    );
     await rejectsWith(speaking, 'aborted');
     await server.waitFor(() => server.disconnects().length === 1, 2000);
     const [request] = server.disconnects();
@@ -152,7 +174,7 @@ describe('KokoroClient against the stand-in server', function () {
     assert.deepEqual(parseVoices('["x","y","x"]'), ['x', 'y']);
   });
 
-  it('reports an unknown voice with the server\'s list', async () => {
+  it("reports an unknown voice with the server's list", async () => {
     await rejectsWith(speakAll(client, 'Hi.', { ...params, voice: 'zz_nobody' }), 'badVoice', /zz_nobody.*af_heart/);
   });
 
@@ -233,7 +255,11 @@ describe('KokoroClient against the stand-in server', function () {
       server.setOptions({ fault: 'drop-reused', faultTimes: 1 });
       await single.health();
       assert.equal(server.connectionsOpened, opened + 1, 'the retry went on a new connection');
-      assert.equal(server.requests.filter((r) => r.path === '/health').length, 3, 'the dropped check and its retry both reached the server');
+      assert.equal(
+        server.requests.filter((r) => r.path === '/health').length,
+        3,
+        'the dropped check and its retry both reached the server',
+      );
 
       server.setOptions({ fault: 'drop-reused', faultTimes: 1 });
       const { bytes } = await speakAll(single, 'Still works.');
@@ -258,7 +284,13 @@ describe('KokoroClient against the stand-in server', function () {
     });
     await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(dropper.address() as net.AddressInfo).port}`;
-    const dropping = new KokoroClient({ serverUrl: url, connections: 1, healthTimeoutMs: 2000, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 });
+    const dropping = new KokoroClient({
+      serverUrl: url,
+      connections: 1,
+      healthTimeoutMs: 2000,
+      firstByteTimeoutMs: 2000,
+      streamTimeoutMs: 2000,
+    });
     try {
       await rejectsWith(dropping.health(), 'unreachable');
       assert.equal(requests.length, 2, 'the health check and one retry');
@@ -310,7 +342,11 @@ describe('ServerConnection state and recovery', function () {
 
   it('warms up on demand, marks the server unreachable when it goes, and re-warms when it comes back', async () => {
     const standin = await StandinServer.start();
-    const settings = { client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true };
+    const settings = {
+      client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 },
+      speech: params,
+      warmUp: true,
+    };
     const server = new ServerConnection(settings);
     const states: string[] = [];
     server.on('state', (s) => states.push(s));
@@ -335,7 +371,11 @@ describe('ServerConnection state and recovery', function () {
   it('a server URL that cannot be used never throws: every request fails with why, the state says it, and a usable URL recovers without a new server', async () => {
     const standin = await StandinServer.start();
     const port = new URL(standin.url).port;
-    const settings = (serverUrl: string) => ({ client: { serverUrl, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true });
+    const settings = (serverUrl: string) => ({
+      client: { serverUrl, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 },
+      speech: params,
+      warmUp: true,
+    });
     const server = new ServerConnection(settings(`ftp://127.0.0.1:${port}`));
     try {
       assert.equal(server.state, 'misconfigured');
@@ -366,7 +406,11 @@ describe('ServerConnection state and recovery', function () {
 
   it('a stream that breaks off because the server went down marks it unreachable at once; one that breaks on a live server does not', async () => {
     const standin = await StandinServer.start();
-    const settings = { client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true };
+    const settings = {
+      client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 },
+      speech: params,
+      warmUp: true,
+    };
     const server = new ServerConnection(settings);
     try {
       await server.warmUp();
@@ -382,10 +426,14 @@ describe('ServerConnection state and recovery', function () {
     }
   });
 
-  it('keeps its connections warm past the server\'s keep-alive timeout, so a reading after a pause opens none', async function () {
+  it("keeps its connections warm past the server's keep-alive timeout, so a reading after a pause opens none", async function () {
     this.timeout(15_000);
     const standin = await StandinServer.start({ keepAliveTimeoutMs: 2500 }); // a "timeout=2" hint: the client keeps idle sockets 1 s
-    const settings = { client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 }, speech: params, warmUp: true };
+    const settings = {
+      client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 },
+      speech: params,
+      warmUp: true,
+    };
     const warm = new ServerConnection({ ...settings, keepWarmMs: 300 });
     const cold = new ServerConnection({ ...settings, keepWarmMs: 0 });
     try {

@@ -6,21 +6,25 @@ import { parseServerUrl } from '../../src/kokoro/serverUrl';
 
 const root = path.join(__dirname, '..', '..', '..');
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const schema: Record<string, SettingSchema & { scope?: string; pattern?: string; patternErrorMessage?: string }> = manifest.contributes.configuration.properties;
+const schema: Record<string, SettingSchema & { scope?: string; pattern?: string; patternErrorMessage?: string }> =
+  manifest.contributes.configuration.properties;
 
 /** Reads the config from these raw values (full keys); every other setting is unset. */
 const read = (values: Record<string, unknown> = {}) => parseConfig(schema, (key) => values[key]);
 
 describe('settings', () => {
   it('every setting in package.json is read into the config, and every config field is a setting there', () => {
-    const read = Object.values(SETTING_KEYS).map((name) => `kokoro.${name}`).sort();
+    const read = Object.values(SETTING_KEYS)
+      .map((name) => `kokoro.${name}`)
+      .sort();
     assert.deepEqual(read, Object.keys(schema).sort());
   });
 
-  it('unset settings take package.json\'s defaults, with no problem', () => {
+  it("unset settings take package.json's defaults, with no problem", () => {
     const { config, problems } = read();
     assert.deepEqual(problems, []);
-    for (const [field, name] of Object.entries(SETTING_KEYS)) assert.deepEqual(config[field as keyof typeof config], schema[`kokoro.${name}`].default, field);
+    for (const [field, name] of Object.entries(SETTING_KEYS))
+      assert.deepEqual(config[field as keyof typeof config], schema[`kokoro.${name}`].default, field);
   });
 
   it('the defaults in package.json fit their own declared types, ranges and enums', () => {
@@ -29,7 +33,7 @@ describe('settings', () => {
     assert.deepEqual(read(values).problems, []);
   });
 
-  it('numbers are checked against package.json\'s minimum and maximum: the ends are kept, beyond them is the default with a problem', () => {
+  it("numbers are checked against package.json's minimum and maximum: the ends are kept, beyond them is the default with a problem", () => {
     for (const [field, name] of Object.entries(SETTING_KEYS)) {
       const key = `kokoro.${name}`;
       const { minimum, maximum, default: fallback } = schema[key];
@@ -53,11 +57,24 @@ describe('settings', () => {
 
   it('a value of the wrong type falls back to the default with one problem naming the setting and the value, never a throw', () => {
     const cases: [string, unknown][] = [
-      ['kokoro.speed', '1.5'], ['kokoro.speed', null], ['kokoro.speed', Number.NaN], ['kokoro.connections', 2.5], ['kokoro.connections', '4'],
-      ['kokoro.warmUpOnStartup', 'false'], ['kokoro.voice', 42], ['kokoro.voice', '   '], ['kokoro.model', ['kokoro']],
-      ['kokoro.extraRequestFields', '{"use_gpu": true}'], ['kokoro.extraRequestFields', [1, 2]], ['kokoro.extraRequestFields', null],
-      ['kokoro.punctuation', 'most'], ['kokoro.punctuation', 2], ['kokoro.announceDiagnostics', 'always'], ['kokoro.announceMinSeverity', 'Error'],
-      ['kokoro.serverUrl', 8880], ['kokoro.timeouts.healthMs', {}],
+      ['kokoro.speed', '1.5'],
+      ['kokoro.speed', null],
+      ['kokoro.speed', Number.NaN],
+      ['kokoro.connections', 2.5],
+      ['kokoro.connections', '4'],
+      ['kokoro.warmUpOnStartup', 'false'],
+      ['kokoro.voice', 42],
+      ['kokoro.voice', '   '],
+      ['kokoro.model', ['kokoro']],
+      ['kokoro.extraRequestFields', '{"use_gpu": true}'],
+      ['kokoro.extraRequestFields', [1, 2]],
+      ['kokoro.extraRequestFields', null],
+      ['kokoro.punctuation', 'most'],
+      ['kokoro.punctuation', 2],
+      ['kokoro.announceDiagnostics', 'always'],
+      ['kokoro.announceMinSeverity', 'Error'],
+      ['kokoro.serverUrl', 8880],
+      ['kokoro.timeouts.healthMs', {}],
     ];
     for (const [key, value] of cases) {
       const { config, problems } = read({ [key]: value });
@@ -71,8 +88,16 @@ describe('settings', () => {
   });
 
   it('several bad values give one problem each, and the good ones are kept', () => {
-    const { config, problems } = read({ 'kokoro.speed': 9, 'kokoro.punctuation': 'loud', 'kokoro.voice': ' bf_emma ', 'kokoro.extraRequestFields': { use_gpu: true } });
-    assert.deepEqual(problems.map((p) => p.key), ['kokoro.speed', 'kokoro.punctuation']);
+    const { config, problems } = read({
+      'kokoro.speed': 9,
+      'kokoro.punctuation': 'loud',
+      'kokoro.voice': ' bf_emma ',
+      'kokoro.extraRequestFields': { use_gpu: true },
+    });
+    assert.deepEqual(
+      problems.map((p) => p.key),
+      ['kokoro.speed', 'kokoro.punctuation'],
+    );
     assert.equal(config.voice, 'bf_emma');
     assert.deepEqual(config.extraRequestFields, { use_gpu: true });
   });
@@ -97,7 +122,17 @@ describe('kokoro.serverUrl', () => {
     ['[::1]:8880', 'http://[::1]:8880'],
     ['localhost', 'http://localhost'],
   ];
-  const unusable = ['ftp://x', 'http://', ':::', 'file:///tmp/x', 'http://local host:8880', 'http://user:secret@gpu-box:8880', 'http://gpu-box:8880/?key=1', 'localhost:port', 'ws://localhost:8880'];
+  const unusable = [
+    'ftp://x',
+    'http://',
+    ':::',
+    'file:///tmp/x',
+    'http://local host:8880',
+    'http://user:secret@gpu-box:8880',
+    'http://gpu-box:8880/?key=1',
+    'localhost:port',
+    'ws://localhost:8880',
+  ];
 
   it('host:port means http://host:port; spaces and trailing slashes go; a path prefix stays', () => {
     for (const [typed, url] of usable) {
@@ -123,10 +158,13 @@ describe('kokoro.serverUrl', () => {
   it('an empty URL means the default, with a problem', () => {
     const { config, problems } = read({ 'kokoro.serverUrl': '  ' });
     assert.equal(config.serverUrl, 'http://localhost:8880');
-    assert.deepEqual(problems.map((p) => p.key), ['kokoro.serverUrl']);
+    assert.deepEqual(
+      problems.map((p) => p.key),
+      ['kokoro.serverUrl'],
+    );
   });
 
-  it('the Settings editor\'s pattern in package.json accepts what the extension can use and flags what it cannot', () => {
+  it("the Settings editor's pattern in package.json accepts what the extension can use and flags what it cannot", () => {
     const { pattern } = schema['kokoro.serverUrl'];
     assert.ok(pattern && schema['kokoro.serverUrl'].patternErrorMessage, 'pattern and patternErrorMessage are declared');
     // VS Code compiles it with the u flag in current versions, without in older ones.
@@ -153,7 +191,11 @@ describe('where settings are written and found', () => {
     assert.equal(remote.command, 'workbench.action.openRemoteSettings');
     assert.deepEqual(remote.args, [{ query: 'kokoro.serverUrl' }]);
     assert.match(remote.place, /Remote tab/);
-    for (const [scope, remoteName] of [['machine', undefined], [undefined, 'ssh-remote'], ['window', 'wsl']] as const) {
+    for (const [scope, remoteName] of [
+      ['machine', undefined],
+      [undefined, 'ssh-remote'],
+      ['window', 'wsl'],
+    ] as const) {
       const local = settingLocation('kokoro.x', scope, remoteName);
       assert.equal(local.command, 'workbench.action.openSettings');
       assert.deepEqual(local.args, ['kokoro.x']);

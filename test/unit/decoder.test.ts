@@ -98,7 +98,11 @@ describe('decoders', () => {
   it('WAV: 32-bit float stereo at 44.1 kHz becomes s16 mono at 44.1 kHz', () => {
     const frames = new Uint8Array(3 * 8);
     const v = new DataView(frames.buffer);
-    [[0.5, 0.5], [-1, -1], [1, 0]].forEach(([l, r], i) => {
+    [
+      [0.5, 0.5],
+      [-1, -1],
+      [1, 0],
+    ].forEach(([l, r], i) => {
       v.setFloat32(i * 8, l, true);
       v.setFloat32(i * 8 + 4, r, true);
     });
@@ -111,11 +115,17 @@ describe('decoders', () => {
   it('WAV: a stream that ends inside the header is an error, not silence', () => {
     const decoder = new WavDecoder();
     decoder.push(kokoroWavHeader().slice(0, 40));
-    assert.throws(() => decoder.end(), (e: unknown) => e instanceof KokoroError && e.kind === 'truncated');
+    assert.throws(
+      () => decoder.end(),
+      (e: unknown) => e instanceof KokoroError && e.kind === 'truncated',
+    );
   });
 
   it('WAV: bytes that are not RIFF are refused clearly', () => {
-    assert.throws(() => new WavDecoder().push(new TextEncoder().encode('<html><body>oops</body></html>')), (e: unknown) => e instanceof KokoroError && e.kind === 'notAudio');
+    assert.throws(
+      () => new WavDecoder().push(new TextEncoder().encode('<html><body>oops</body></html>')),
+      (e: unknown) => e instanceof KokoroError && e.kind === 'notAudio',
+    );
   });
 
   it('event stream: base64 PCM deltas split across reads and events', () => {
@@ -131,8 +141,17 @@ describe('decoders', () => {
     assert.ok(decoderForContentType(undefined) instanceof RawPcmDecoder);
     assert.ok(decoderForContentType('audio/wav; charset=binary') instanceof WavDecoder);
     assert.ok(decoderForContentType('text/event-stream') instanceof EventStreamPcmDecoder);
-    assert.throws(() => decoderForContentType('audio/mpeg'), (e: unknown) => e instanceof KokoroError && e.kind === 'unsupportedFormat' && /audio\/mpeg/.test(e.message));
-    assert.throws(() => decoderForContentType('text/html; charset=utf-8'), (e: unknown) => e instanceof KokoroError && e.kind === 'notAudio' && /web page/.test(e.message));
-    assert.throws(() => decoderForContentType('application/json'), (e: unknown) => e instanceof KokoroError && e.kind === 'notAudio');
+    assert.throws(
+      () => decoderForContentType('audio/mpeg'),
+      (e: unknown) => e instanceof KokoroError && e.kind === 'unsupportedFormat' && /audio\/mpeg/.test(e.message),
+    );
+    assert.throws(
+      () => decoderForContentType('text/html; charset=utf-8'),
+      (e: unknown) => e instanceof KokoroError && e.kind === 'notAudio' && /web page/.test(e.message),
+    );
+    assert.throws(
+      () => decoderForContentType('application/json'),
+      (e: unknown) => e instanceof KokoroError && e.kind === 'notAudio',
+    );
   });
 });

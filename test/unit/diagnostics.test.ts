@@ -60,41 +60,172 @@ describe('diagnostic wording', () => {
   describe('real messages, said like a person would', () => {
     const cases: Array<[string, ProblemInfo, string]> = [
       // TypeScript (tsc / tsserver)
-      ['tsc 2304', problem(11, 4, "Cannot find name 'foo'.", { source: 'ts', code: 2304 }), 'Error on line 12: cannot find name foo. TypeScript 2304.'],
-      ['tsc 2322 generics', problem(3, 0, "Type 'Promise<Map<string, User>>' is not assignable to type 'Promise<User>'.", { source: 'ts', code: 2322 }), 'Error on line 4: type promise of map of string, user is not assignable to type promise of user. TypeScript 2322.'],
-      ['tsc 2339 array union', problem(3, 0, "Property 'map' does not exist on type 'string[] | undefined'.", { source: 'ts', code: 2339 }), 'Error on line 4: property map does not exist on type string array or undefined. TypeScript 2339.'],
-      ['tsc 2365 operator', problem(3, 0, "Operator '+' cannot be applied to types 'number' and 'boolean'.", { source: 'ts', code: 2365 }), 'Error on line 4: operator plus cannot be applied to types number and boolean. TypeScript 2365.'],
-      ['tsc 2532', problem(3, 0, "Object is possibly 'undefined'.", { source: 'ts', code: 2532 }), 'Error on line 4: object is possibly undefined. TypeScript 2532.'],
-      ['tsc 2305 module', problem(0, 9, "Module '\"./foo\"' has no exported member 'Bar'.", { source: 'ts', code: 2305 }), 'Error on line 1: module foo has no exported member bar. TypeScript 2305.'],
-      ['tsc 2307 path', problem(0, 9, "Cannot find module '../lib/util/strings' or its corresponding type declarations.", { source: 'ts', code: 2307 }), 'Error on line 1: cannot find module lib slash util slash strings or its corresponding type declarations. TypeScript 2307.'],
-      ['tsc 6133 hint', problem(3, 0, "'x' is declared but its value is never read.", { severity: 'hint', source: 'ts', code: 6133 }), 'Hint on line 4: x is declared but its value is never read. TypeScript 6133.'],
-      ['tsc 1005 symbols', problem(8, 2, "';' expected.", { source: 'ts', code: 1005 }), 'Error on line 9: semicolon expected. TypeScript 1005.'],
+      [
+        'tsc 2304',
+        problem(11, 4, "Cannot find name 'foo'.", { source: 'ts', code: 2304 }),
+        'Error on line 12: cannot find name foo. TypeScript 2304.',
+      ],
+      [
+        'tsc 2322 generics',
+        problem(3, 0, "Type 'Promise<Map<string, User>>' is not assignable to type 'Promise<User>'.", { source: 'ts', code: 2322 }),
+        'Error on line 4: type promise of map of string, user is not assignable to type promise of user. TypeScript 2322.',
+      ],
+      [
+        'tsc 2339 array union',
+        problem(3, 0, "Property 'map' does not exist on type 'string[] | undefined'.", { source: 'ts', code: 2339 }),
+        'Error on line 4: property map does not exist on type string array or undefined. TypeScript 2339.',
+      ],
+      [
+        'tsc 2365 operator',
+        problem(3, 0, "Operator '+' cannot be applied to types 'number' and 'boolean'.", { source: 'ts', code: 2365 }),
+        'Error on line 4: operator plus cannot be applied to types number and boolean. TypeScript 2365.',
+      ],
+      [
+        'tsc 2532',
+        problem(3, 0, "Object is possibly 'undefined'.", { source: 'ts', code: 2532 }),
+        'Error on line 4: object is possibly undefined. TypeScript 2532.',
+      ],
+      [
+        'tsc 2305 module',
+        problem(0, 9, "Module '\"./foo\"' has no exported member 'Bar'.", { source: 'ts', code: 2305 }),
+        'Error on line 1: module foo has no exported member bar. TypeScript 2305.',
+      ],
+      [
+        'tsc 2307 path',
+        problem(0, 9, "Cannot find module '../lib/util/strings' or its corresponding type declarations.", { source: 'ts', code: 2307 }),
+        'Error on line 1: cannot find module lib slash util slash strings or its corresponding type declarations. TypeScript 2307.',
+      ],
+      [
+        'tsc 6133 hint',
+        problem(3, 0, "'x' is declared but its value is never read.", { severity: 'hint', source: 'ts', code: 6133 }),
+        'Hint on line 4: x is declared but its value is never read. TypeScript 6133.',
+      ],
+      [
+        'tsc 1005 symbols',
+        problem(8, 2, "';' expected.", { source: 'ts', code: 1005 }),
+        'Error on line 9: semicolon expected. TypeScript 1005.',
+      ],
       // ESLint
-      ['eslint no-unused-vars', problem(2, 0, "'unusedVar' is assigned a value but never used.", { severity: 'warning', source: 'eslint', code: 'no-unused-vars' }), 'Warning on line 3: unused var is assigned a value but never used. ESLint no unused vars.'],
-      ['eslint eqeqeq', problem(3, 0, "Expected '===' and instead saw '=='.", { severity: 'warning', source: 'eslint', code: 'eqeqeq' }), 'Warning on line 4: expected triple equals and instead saw double equals. ESLint eqeqeq.'],
-      ['typescript-eslint', problem(3, 0, 'Unexpected any. Specify a different type.', { severity: 'warning', source: 'eslint', code: '@typescript-eslint/no-explicit-any' }), 'Warning on line 4: unexpected any. Specify a different type. ESLint no explicit any.'],
-      ['eslint react-hooks (proper noun kept)', problem(3, 0, "React Hook useEffect has a missing dependency: 'user'. Either include it or remove the dependency array.", { severity: 'warning', source: 'eslint', code: 'react-hooks/exhaustive-deps' }), 'Warning on line 4: React Hook use effect has a missing dependency: user. Either include it or remove the dependency array. ESLint react hooks exhaustive deps.'],
+      [
+        'eslint no-unused-vars',
+        problem(2, 0, "'unusedVar' is assigned a value but never used.", { severity: 'warning', source: 'eslint', code: 'no-unused-vars' }),
+        'Warning on line 3: unused var is assigned a value but never used. ESLint no unused vars.',
+      ],
+      [
+        'eslint eqeqeq',
+        problem(3, 0, "Expected '===' and instead saw '=='.", { severity: 'warning', source: 'eslint', code: 'eqeqeq' }),
+        'Warning on line 4: expected triple equals and instead saw double equals. ESLint eqeqeq.',
+      ],
+      [
+        'typescript-eslint',
+        problem(3, 0, 'Unexpected any. Specify a different type.', {
+          severity: 'warning',
+          source: 'eslint',
+          code: '@typescript-eslint/no-explicit-any',
+        }),
+        'Warning on line 4: unexpected any. Specify a different type. ESLint no explicit any.',
+      ],
+      [
+        'eslint react-hooks (proper noun kept)',
+        problem(3, 0, "React Hook useEffect has a missing dependency: 'user'. Either include it or remove the dependency array.", {
+          severity: 'warning',
+          source: 'eslint',
+          code: 'react-hooks/exhaustive-deps',
+        }),
+        'Warning on line 4: React Hook use effect has a missing dependency: user. Either include it or remove the dependency array. ESLint react hooks exhaustive deps.',
+      ],
       // Rust
-      ['rustc E0308', problem(7, 1, 'mismatched types\nexpected `u32`, found `&str`', { source: 'rustc', code: 'E0308' }), 'Error on line 8: mismatched types. Rust E0308.'],
-      ['rust-analyzer E0502', problem(3, 0, 'cannot borrow `x` as mutable because it is also borrowed as immutable', { source: 'rust-analyzer', code: 'E0502' }), 'Error on line 4: cannot borrow x as mutable because it is also borrowed as immutable. Rust E0502.'],
-      ['rustc lint', problem(3, 0, 'unused variable: `count`\n`#[warn(unused_variables)]` on by default', { severity: 'warning', source: 'rustc', code: 'unused_variables' }), 'Warning on line 4: unused variable: count. Rust unused variables.'],
-      ['raw rustc output', problem(3, 0, 'error[E0425]: cannot find value `y` in this scope'), 'Error on line 4: cannot find value y in this scope. Code E0425.'],
+      [
+        'rustc E0308',
+        problem(7, 1, 'mismatched types\nexpected `u32`, found `&str`', { source: 'rustc', code: 'E0308' }),
+        'Error on line 8: mismatched types. Rust E0308.',
+      ],
+      [
+        'rust-analyzer E0502',
+        problem(3, 0, 'cannot borrow `x` as mutable because it is also borrowed as immutable', { source: 'rust-analyzer', code: 'E0502' }),
+        'Error on line 4: cannot borrow x as mutable because it is also borrowed as immutable. Rust E0502.',
+      ],
+      [
+        'rustc lint',
+        problem(3, 0, 'unused variable: `count`\n`#[warn(unused_variables)]` on by default', {
+          severity: 'warning',
+          source: 'rustc',
+          code: 'unused_variables',
+        }),
+        'Warning on line 4: unused variable: count. Rust unused variables.',
+      ],
+      [
+        'raw rustc output',
+        problem(3, 0, 'error[E0425]: cannot find value `y` in this scope'),
+        'Error on line 4: cannot find value y in this scope. Code E0425.',
+      ],
       // Python
-      ['Pylance missing import', problem(0, 7, 'Import "numpy" could not be resolved', { severity: 'warning', source: 'Pylance', code: 'reportMissingImports' }), 'Warning on line 1: import numpy could not be resolved. Pyright missing imports.'],
-      ['Pylance hint', problem(0, 0, '"requests" is not accessed', { severity: 'hint', source: 'Pylance' }), 'Hint on line 1: requests is not accessed. Pyright.'],
-      ['pyright undefined', problem(3, 0, '"self" is not defined', { source: 'pyright', code: 'reportUndefinedVariable' }), 'Error on line 4: self is not defined. Pyright undefined variable.'],
-      ['pylint', problem(0, 0, 'Missing module docstring', { severity: 'information', source: 'pylint', code: 'C0114:missing-module-docstring' }), 'Info on line 1: missing module docstring. Pylint C0114 missing module docstring.'],
+      [
+        'Pylance missing import',
+        problem(0, 7, 'Import "numpy" could not be resolved', { severity: 'warning', source: 'Pylance', code: 'reportMissingImports' }),
+        'Warning on line 1: import numpy could not be resolved. Pyright missing imports.',
+      ],
+      [
+        'Pylance hint',
+        problem(0, 0, '"requests" is not accessed', { severity: 'hint', source: 'Pylance' }),
+        'Hint on line 1: requests is not accessed. Pyright.',
+      ],
+      [
+        'pyright undefined',
+        problem(3, 0, '"self" is not defined', { source: 'pyright', code: 'reportUndefinedVariable' }),
+        'Error on line 4: self is not defined. Pyright undefined variable.',
+      ],
+      [
+        'pylint',
+        problem(0, 0, 'Missing module docstring', { severity: 'information', source: 'pylint', code: 'C0114:missing-module-docstring' }),
+        'Info on line 1: missing module docstring. Pylint C0114 missing module docstring.',
+      ],
       // C and C++
-      ['gcc -W flag', problem(41, 9, "implicit declaration of function 'printf' [-Wimplicit-function-declaration]", { severity: 'warning', source: 'gcc' }), 'Warning on line 42: implicit declaration of function printf. C compiler implicit function declaration.'],
-      ['gcc symbols', problem(9, 14, "expected ';' before '}' token", { source: 'gcc' }), 'Error on line 10: expected semicolon before close brace token. C compiler.'],
-      ['clangd', problem(3, 0, "use of undeclared identifier 'foo'", { source: 'clangd', code: 'undeclared_var_use' }), 'Error on line 4: use of undeclared identifier foo. Clang D undeclared var use.'],
+      [
+        'gcc -W flag',
+        problem(41, 9, "implicit declaration of function 'printf' [-Wimplicit-function-declaration]", {
+          severity: 'warning',
+          source: 'gcc',
+        }),
+        'Warning on line 42: implicit declaration of function printf. C compiler implicit function declaration.',
+      ],
+      [
+        'gcc symbols',
+        problem(9, 14, "expected ';' before '}' token", { source: 'gcc' }),
+        'Error on line 10: expected semicolon before close brace token. C compiler.',
+      ],
+      [
+        'clangd',
+        problem(3, 0, "use of undeclared identifier 'foo'", { source: 'clangd', code: 'undeclared_var_use' }),
+        'Error on line 4: use of undeclared identifier foo. Clang D undeclared var use.',
+      ],
       // Go
-      ['go vet', problem(4, 2, 'result of fmt.Sprintf call not used', { source: 'go vet' }), 'Error on line 5: result of fmt.Sprintf call not used. Go vet.'],
-      ['gopls compiler', problem(3, 1, 'declared and not used: x', { source: 'compiler', code: 'UnusedVar' }), 'Error on line 4: declared and not used: x. Go unused var.'],
+      [
+        'go vet',
+        problem(4, 2, 'result of fmt.Sprintf call not used', { source: 'go vet' }),
+        'Error on line 5: result of fmt.Sprintf call not used. Go vet.',
+      ],
+      [
+        'gopls compiler',
+        problem(3, 1, 'declared and not used: x', { source: 'compiler', code: 'UnusedVar' }),
+        'Error on line 4: declared and not used: x. Go unused var.',
+      ],
       // Others
-      ['cSpell', problem(9, 0, 'Unknown word (kokoro)', { severity: 'information', source: 'cSpell' }), 'Info on line 10: unknown word (kokoro). Spell check.'],
-      ['Java (internal id dropped)', problem(3, 0, 'The value of the local variable x is not used', { severity: 'warning', source: 'Java', code: '536870973' }), 'Warning on line 4: the value of the local variable x is not used. Java.'],
-      ['unknown source as given, acronym kept', problem(0, 0, 'HTTP request failed', { source: 'Lua Diagnostics.' }), 'Error on line 1: HTTP request failed. Lua Diagnostics.'],
+      [
+        'cSpell',
+        problem(9, 0, 'Unknown word (kokoro)', { severity: 'information', source: 'cSpell' }),
+        'Info on line 10: unknown word (kokoro). Spell check.',
+      ],
+      [
+        'Java (internal id dropped)',
+        problem(3, 0, 'The value of the local variable x is not used', { severity: 'warning', source: 'Java', code: '536870973' }),
+        'Warning on line 4: the value of the local variable x is not used. Java.',
+      ],
+      [
+        'unknown source as given, acronym kept',
+        problem(0, 0, 'HTTP request failed', { source: 'Lua Diagnostics.' }),
+        'Error on line 1: HTTP request failed. Lua Diagnostics.',
+      ],
       ['no source', problem(0, 0, 'HTTP request failed'), 'Error on line 1: HTTP request failed.'],
     ];
     for (const [title, p, expected] of cases) it(`${title} → ${expected}`, () => assert.equal(describeProblem(p).short, expected));
@@ -114,9 +245,22 @@ describe('diagnostic wording', () => {
   });
 
   it('says the column by itself only where it tells two problems of one severity on one line apart', () => {
-    const line = [problem(3, 4, 'first'), problem(3, 12, 'second'), problem(3, 20, 'a warning', { severity: 'warning' }), problem(5, 0, 'elsewhere')];
-    assert.equal(describeProblems(line.slice(0, 3)), 'Error on line 4, column 5: first. Error on line 4, column 13: second. Warning on line 4: a warning.');
-    assert.deepEqual(describeFileProblems(line, 'a.ts').slice(1), ['Error on line 4, column 5: first.', 'Error on line 4, column 13: second.', 'Warning on line 4: a warning.', 'Error on line 6: elsewhere.']);
+    const line = [
+      problem(3, 4, 'first'),
+      problem(3, 12, 'second'),
+      problem(3, 20, 'a warning', { severity: 'warning' }),
+      problem(5, 0, 'elsewhere'),
+    ];
+    assert.equal(
+      describeProblems(line.slice(0, 3)),
+      'Error on line 4, column 5: first. Error on line 4, column 13: second. Warning on line 4: a warning.',
+    );
+    assert.deepEqual(describeFileProblems(line, 'a.ts').slice(1), [
+      'Error on line 4, column 5: first.',
+      'Error on line 4, column 13: second.',
+      'Warning on line 4: a warning.',
+      'Error on line 6: elsewhere.',
+    ]);
     assert.equal(columnHelps(line[0], line), true);
     assert.equal(columnHelps(line[2], line), false);
     assert.equal(columnHelps(line[0], [line[0], problem(3, 4, 'same place')]), false, 'the same column tells nothing');
@@ -127,7 +271,12 @@ describe('diagnostic wording', () => {
     const words = describeProblem(p);
     assert.equal(words.full, 'Error on line 8: mismatched types. Expected u32, found reference to str. Rust E0308.');
     assert.equal(words.truncated, true);
-    const chain = problem(3, 0, "No overload matches this call.\n  Overload 1 of 2, '(x: string): void', gave the following error.\n    Argument of type 'number' is not assignable to parameter of type 'string'.", { source: 'ts', code: 2769 });
+    const chain = problem(
+      3,
+      0,
+      "No overload matches this call.\n  Overload 1 of 2, '(x: string): void', gave the following error.\n    Argument of type 'number' is not assignable to parameter of type 'string'.",
+      { source: 'ts', code: 2769 },
+    );
     assert.equal(describeProblem(chain).short, 'Error on line 4: no overload matches this call. TypeScript 2769.');
     assert.equal(
       describeProblem(chain).full,
@@ -137,7 +286,12 @@ describe('diagnostic wording', () => {
 
   describe('long messages', () => {
     it('collapses an object type literal and keeps the sentence', () => {
-      const p = problem(3, 0, "Type '{ a: string; b: { c: number; d: string[]; }; }' is not assignable to type 'Props'.\n  Property 'x' is missing in type '{ a: string; b: { c: number; d: string[]; }; }' but required in type 'Props'.", { source: 'ts', code: 2322 });
+      const p = problem(
+        3,
+        0,
+        "Type '{ a: string; b: { c: number; d: string[]; }; }' is not assignable to type 'Props'.\n  Property 'x' is missing in type '{ a: string; b: { c: number; d: string[]; }; }' but required in type 'Props'.",
+        { source: 'ts', code: 2322 },
+      );
       const words = describeProblem(p);
       assert.equal(words.short, 'Error on line 4: type, an object type, is not assignable to type props. TypeScript 2322.');
       assert.equal(words.truncated, true);
@@ -146,24 +300,41 @@ describe('diagnostic wording', () => {
     });
 
     it('shortens a TypeScript type dump to its point, and keeps the full text on demand', () => {
-      const dump = "Type '{ id: number; name: string; address: { street: string; city: string; zip: string; }; tags: string[]; }' is not assignable to type 'User'. Property 'email' is missing in type '{ id: number; name: string; }' but required in type 'User'.";
+      const dump =
+        "Type '{ id: number; name: string; address: { street: string; city: string; zip: string; }; tags: string[]; }' is not assignable to type 'User'. Property 'email' is missing in type '{ id: number; name: string; }' but required in type 'User'.";
       const shortened = shortenMessage(dump, 160);
       assert.equal(shortened.truncated, true);
-      assert.equal(shortened.text, "Type, an object type, is not assignable to type 'User'. Property 'email' is missing in type, an object type, but required in type 'User'.");
+      assert.equal(
+        shortened.text,
+        "Type, an object type, is not assignable to type 'User'. Property 'email' is missing in type, an object type, but required in type 'User'.",
+      );
       const words = describeProblem(problem(3, 0, dump, { source: 'ts', code: 2322 }));
-      assert.equal(words.short, 'Error on line 4: type, an object type, is not assignable to type user. Property email is missing in type, an object type, but required in type user. TypeScript 2322.');
+      assert.equal(
+        words.short,
+        'Error on line 4: type, an object type, is not assignable to type user. Property email is missing in type, an object type, but required in type user. TypeScript 2322.',
+      );
       assert.ok(words.full.length > words.short.length && /street string/.test(words.full));
     });
 
     it('says a long union as "a union of N types", counting TypeScript\'s own "... N more ..."', () => {
       const values = Array.from({ length: 11 }, (_, i) => `"value${i}"`).join(' | ');
-      const union = shortenMessage(`Argument of type '${values} | ... 14 more ... | "last"' is not assignable to parameter of type 'never'.`, 160);
+      const union = shortenMessage(
+        `Argument of type '${values} | ... 14 more ... | "last"' is not assignable to parameter of type 'never'.`,
+        160,
+      );
       assert.equal(union.text, "Argument of type, a union of 26 types, is not assignable to parameter of type 'never'.");
-      assert.equal(shortenMessage("Type 'string | number | undefined' is not assignable to type 'string'.").truncated, false, 'a short union is kept');
+      assert.equal(
+        shortenMessage("Type 'string | number | undefined' is not assignable to type 'string'.").truncated,
+        false,
+        'a short union is kept',
+      );
     });
 
     it('says a generic with long arguments as "a Promise type"', () => {
-      const text = shortenMessage("Type 'Promise<Map<string, Array<Record<string, number | boolean | null>>>>' is not assignable to type 'Promise<User>'.", 160).text;
+      const text = shortenMessage(
+        "Type 'Promise<Map<string, Array<Record<string, number | boolean | null>>>>' is not assignable to type 'Promise<User>'.",
+        160,
+      ).text;
       assert.equal(text, "Type, a Promise type, is not assignable to type 'Promise<User>'.");
     });
 
@@ -189,7 +360,10 @@ describe('diagnostic wording', () => {
   it('follows the punctuation level for code in messages', () => {
     const p = problem(0, 0, "Expression 'foo(x)[0]' is unused");
     assert.equal(describeProblem(p).short, 'Error on line 1: expression foo x 0 is unused.');
-    assert.equal(describeProblem(p, { punctuation: 'all' }).short, 'Error on line 1: expression foo open paren x close paren open bracket 0 close bracket is unused.');
+    assert.equal(
+      describeProblem(p, { punctuation: 'all' }).short,
+      'Error on line 1: expression foo open paren x close paren open bracket 0 close bracket is unused.',
+    );
   });
 
   it('a message cannot steer the speech engine', () => {
@@ -212,12 +386,25 @@ describe('diagnostic wording', () => {
       [['hint', 'information', 'warning', 'error'], 'app.ts has 1 error, 1 warning, 1 info message and 1 hint.'],
     ];
     for (const [severities, expected] of cases) {
-      it(expected, () => assert.equal(summarizeProblems(severities.map((severity, i) => problem(i, 0, `p${i}`, { severity })), 'app.ts'), expected));
+      it(expected, () =>
+        assert.equal(
+          summarizeProblems(
+            severities.map((severity, i) => problem(i, 0, `p${i}`, { severity })),
+            'app.ts',
+          ),
+          expected,
+        ),
+      );
     }
 
     it('reads a file: the summary, then each problem in line order', () => {
       const problems = [problem(5, 0, 'c'), problem(1, 0, 'a'), problem(3, 2, 'b', { severity: 'warning' })];
-      assert.deepEqual(describeFileProblems(problems, 'app.ts'), ['app.ts has 2 errors and 1 warning.', 'Error on line 2: a.', 'Warning on line 4: b.', 'Error on line 6: c.']);
+      assert.deepEqual(describeFileProblems(problems, 'app.ts'), [
+        'app.ts has 2 errors and 1 warning.',
+        'Error on line 2: a.',
+        'Warning on line 4: b.',
+        'Error on line 6: c.',
+      ]);
       assert.deepEqual(describeFileProblems([], 'app.ts'), ['app.ts has no problems.']);
     });
 
@@ -225,11 +412,23 @@ describe('diagnostic wording', () => {
       const errors = [5, 1, 2, 3, 4].map((l) => problem(l, 0, `problem ${l}`));
       assert.equal(summarizeNewErrors([], 'a.ts'), '');
       assert.equal(summarizeNewErrors(errors.slice(1, 2), 'a.ts'), '1 new error in a.ts. Error on line 2: problem 1.');
-      assert.equal(summarizeNewErrors(errors.slice(1, 3), 'a.ts'), '2 new errors in a.ts. Error on line 2: problem 1. Error on line 3: problem 2.');
-      assert.equal(summarizeNewErrors(errors, 'a.ts'), '5 new errors in a.ts. Error on line 2: problem 1. Error on line 3: problem 2. Error on line 4: problem 3. And 2 more.');
+      assert.equal(
+        summarizeNewErrors(errors.slice(1, 3), 'a.ts'),
+        '2 new errors in a.ts. Error on line 2: problem 1. Error on line 3: problem 2.',
+      );
+      assert.equal(
+        summarizeNewErrors(errors, 'a.ts'),
+        '5 new errors in a.ts. Error on line 2: problem 1. Error on line 3: problem 2. Error on line 4: problem 3. And 2 more.',
+      );
       assert.equal(summarizeNewErrors(errors, 'a.ts', 1), '5 new errors in a.ts. Error on line 2: problem 1. And 4 more.');
-      assert.equal(summarizeNewErrors([problem(0, 0, 'x', { severity: 'warning' })], 'a.ts'), '1 new warning in a.ts. Warning on line 1: x.');
-      assert.equal(summarizeNewErrors([problem(0, 0, 'x'), problem(1, 0, 'y', { severity: 'warning' })], 'a.ts'), '2 new problems in a.ts. Error on line 1: x. Warning on line 2: y.');
+      assert.equal(
+        summarizeNewErrors([problem(0, 0, 'x', { severity: 'warning' })], 'a.ts'),
+        '1 new warning in a.ts. Warning on line 1: x.',
+      );
+      assert.equal(
+        summarizeNewErrors([problem(0, 0, 'x'), problem(1, 0, 'y', { severity: 'warning' })], 'a.ts'),
+        '2 new problems in a.ts. Error on line 1: x. Warning on line 2: y.',
+      );
     });
   });
 });
@@ -307,7 +506,11 @@ describe('problem navigation', () => {
       assert.equal(third.message, 'far on line');
       assert.equal(nextProblem(problems, 2, 4, 'previous', true, second)?.message, 'under cursor error');
       assert.equal(nextProblem(problems, 9, 3, 'next', true, problems[4])?.message, 'under cursor error', 'wraps');
-      assert.equal(nextProblem(problems, 0, 0, 'next', true, problems[4])?.message, 'under cursor error', 'the cursor moved away: position decides');
+      assert.equal(
+        nextProblem(problems, 0, 0, 'next', true, problems[4])?.message,
+        'under cursor error',
+        'the cursor moved away: position decides',
+      );
     });
   });
 
@@ -327,7 +530,14 @@ describe('problem navigation', () => {
   it('gives the same problem the same key, and another problem another key', () => {
     const p = problem(3, 4, 'x', { source: 'ts', code: 1 });
     assert.equal(problemKey(p), problemKey({ ...p, endCharacter: 99 }));
-    for (const change of [{ line: 4 }, { character: 5 }, { message: 'y' }, { source: 'eslint' }, { code: 2 }, { severity: 'warning' as const }]) {
+    for (const change of [
+      { line: 4 },
+      { character: 5 },
+      { message: 'y' },
+      { source: 'eslint' },
+      { code: 2 },
+      { severity: 'warning' as const },
+    ]) {
       assert.notEqual(problemKey(p), problemKey({ ...p, ...change }), JSON.stringify(change));
     }
   });
@@ -506,7 +716,11 @@ describe('automatic announcements', () => {
       clock.advance(600);
       announcer.cursorMoved(uri, 2, 0, problems);
       clock.advance(600);
-      assert.deepEqual(texts(), ['Error on line 3: first error.', 'Error on line 3: other file error.'], 'back in a.ts on the same line: not again');
+      assert.deepEqual(
+        texts(),
+        ['Error on line 3: first error.', 'Error on line 3: other file error.'],
+        'back in a.ts on the same line: not again',
+      );
       announcer.problemsChanged('file:///b.ts', [problem(2, 0, 'changed elsewhere')]);
       clock.advance(600);
       assert.equal(texts().length, 2, 'problems of a document without the cursor say nothing');
@@ -568,7 +782,10 @@ describe('automatic announcements', () => {
       announcer.saved(uri, 'a.ts', []);
       announcer.saved(uri, 'a.ts', [errorA]);
       announcer.saved(uri, 'a.ts', [errorA, { ...errorA, line: 12, endLine: 12 }]);
-      assert.deepEqual(texts(), ['1 new error in a.ts. Error on line 3: first error.', '1 new error in a.ts. Error on line 13: first error.']);
+      assert.deepEqual(texts(), [
+        '1 new error in a.ts. Error on line 3: first error.',
+        '1 new error in a.ts. Error on line 13: first error.',
+      ]);
     });
 
     it('lists a few and counts the rest; warnings only from the threshold', () => {
@@ -576,7 +793,9 @@ describe('automatic announcements', () => {
       announcer.saved(uri, 'a.ts', []);
       const many = [1, 2, 3, 4, 5].map((l) => problem(l, 0, `error ${l}`));
       announcer.saved(uri, 'a.ts', [...many, warning]);
-      assert.deepEqual(texts(), ['5 new errors in a.ts. Error on line 2: error 1. Error on line 3: error 2. Error on line 4: error 3. And 2 more.']);
+      assert.deepEqual(texts(), [
+        '5 new errors in a.ts. Error on line 2: error 1. Error on line 3: error 2. Error on line 4: error 3. And 2 more.',
+      ]);
       announcer.setOptions({ minSeverity: 'warning' });
       announcer.saved(uri, 'a.ts', [...many, warning]);
       assert.equal(texts().length, 1, 'the warning was there at the last save, though not said then: not new');
@@ -600,7 +819,10 @@ describe('automatic announcements', () => {
       announcer.saved('file:///a.ts', 'a.ts', [errorA]);
       announcer.saved('file:///b.ts', 'b.ts', []);
       announcer.saved('file:///b.ts', 'b.ts', [errorA]);
-      assert.deepEqual(texts(), ['1 new error in a.ts. Error on line 3: first error.', '1 new error in b.ts. Error on line 3: first error.']);
+      assert.deepEqual(texts(), [
+        '1 new error in a.ts. Error on line 3: first error.',
+        '1 new error in b.ts. Error on line 3: first error.',
+      ]);
     });
 
     it('a cursor at rest says nothing in this mode', () => {

@@ -6,12 +6,24 @@ describe('error messages', () => {
 
   it('reads every error body shape the servers use', () => {
     const cases: Array<[string, string, string | undefined]> = [
-      ['{"detail":{"error":"processing_error","message":"CUDA out of memory","type":"server_error"}}', 'application/json', 'CUDA out of memory'],
+      [
+        '{"detail":{"error":"processing_error","message":"CUDA out of memory","type":"server_error"}}',
+        'application/json',
+        'CUDA out of memory',
+      ],
       ['{"detail":[{"type":"missing","loc":["body","input"],"msg":"Field required"}]}', 'application/json', 'input: Field required'],
-      ['{"detail":[{"loc":["body","speed"],"msg":"Input should be less than or equal to 4"},{"loc":["body","response_format"],"msg":"bad"}]}', 'application/json', 'speed: Input should be less than or equal to 4; response_format: bad'],
+      [
+        '{"detail":[{"loc":["body","speed"],"msg":"Input should be less than or equal to 4"},{"loc":["body","response_format"],"msg":"bad"}]}',
+        'application/json',
+        'speed: Input should be less than or equal to 4; response_format: bad',
+      ],
       ['{"detail":"Not Found"}', 'application/json', 'Not Found'],
       ['{"error":"Voice generation failed"}', 'application/json', 'Voice generation failed'],
-      ['{"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}}', 'application/json', 'Incorrect API key provided'],
+      [
+        '{"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}}',
+        'application/json',
+        'Incorrect API key provided',
+      ],
       ['{"message":"Invalid model"}', 'application/json', 'Invalid model'],
       ['', '', undefined],
       ['<!DOCTYPE html><html><body>502 Bad Gateway</body></html>', 'text/html', 'the server answered with a web page'],
@@ -21,7 +33,12 @@ describe('error messages', () => {
   });
 
   it('names an unknown voice and offers the fix', () => {
-    const e = speechHttpError(400, '{"detail":{"error":"validation_error","message":"Voice \'xx_nobody\' not found. Available voices: af_heart, af_bella","type":"invalid_request_error"}}', 'application/json', ctx);
+    const e = speechHttpError(
+      400,
+      '{"detail":{"error":"validation_error","message":"Voice \'xx_nobody\' not found. Available voices: af_heart, af_bella","type":"invalid_request_error"}}',
+      'application/json',
+      ctx,
+    );
     assert.equal(e.kind, 'badVoice');
     assert.match(e.message, /xx_nobody/);
     assert.match(e.message, /af_heart/);
@@ -53,8 +70,14 @@ describe('error messages', () => {
   });
 
   it('says an error briefly: its first sentence, URLs and versions kept whole', () => {
-    assert.equal(briefly('No Kokoro server is answering at http://127.0.0.1:8880 (connection refused). Start the server, or check kokoro.serverUrl.'), 'No Kokoro server is answering at http://127.0.0.1:8880 (connection refused).');
-    assert.equal(briefly('The server failed to speak (HTTP 500): CUDA 12.1 out of memory.'), 'The server failed to speak (HTTP 500): CUDA 12.1 out of memory.');
+    assert.equal(
+      briefly('No Kokoro server is answering at http://127.0.0.1:8880 (connection refused). Start the server, or check kokoro.serverUrl.'),
+      'No Kokoro server is answering at http://127.0.0.1:8880 (connection refused).',
+    );
+    assert.equal(
+      briefly('The server failed to speak (HTTP 500): CUDA 12.1 out of memory.'),
+      'The server failed to speak (HTTP 500): CUDA 12.1 out of memory.',
+    );
     assert.equal(briefly('  A message\nwith no full stop '), 'A message with no full stop');
     const long = briefly(`The server said ${'x'.repeat(400)}. More.`);
     assert.equal(long.length, 160);

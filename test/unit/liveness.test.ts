@@ -32,7 +32,12 @@ describe('Liveness against a server that blocks while it generates', function ()
 
   it('a long reading at 4× real time never shows the server as unreachable and never re-warms it', async () => {
     // The extension's defaults: health 500 ms, first byte 15 s, stream 10 s; connections kept warm often.
-    const server = new ServerConnection({ client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 15_000, streamTimeoutMs: 10_000 }, speech: params, warmUp: true, keepWarmMs: 200 });
+    const server = new ServerConnection({
+      client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 15_000, streamTimeoutMs: 10_000 },
+      speech: params,
+      warmUp: true,
+      keepWarmMs: 200,
+    });
     const states: ServerState[] = [];
     let warmUps = 0;
     server.on('state', (state) => states.push(state));
@@ -49,7 +54,10 @@ describe('Liveness against a server that blocks while it generates', function ()
       assert.equal(result.outcome, 'completed');
       const requests = (await standin.state()).requests;
       const healthChecks = requests.filter((r) => r.path === '/health').length - healthChecksBefore;
-      assert.ok(healthChecks >= 2, `the connections were kept warm during the reading (${healthChecks} health checks) — so the test exercised them`);
+      assert.ok(
+        healthChecks >= 2,
+        `the connections were kept warm during the reading (${healthChecks} health checks) — so the test exercised them`,
+      );
       assert.ok(!states.includes('unreachable'), `states: ${states.join(' → ')}`);
       assert.equal(warmUps, 1, 'warmed up once, never again');
       assert.equal(requests.filter((r) => r.path === '/v1/audio/speech').length, 1 + result.requests, 'no extra synthesis');
@@ -59,10 +67,18 @@ describe('Liveness against a server that blocks while it generates', function ()
   });
 
   it('a warm-up that meets a busy server calls it ready, not unreachable', async () => {
-    const settings = { client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 300, firstByteTimeoutMs: 15_000, streamTimeoutMs: 10_000 }, speech: params, warmUp: true, keepWarmMs: 0 };
+    const settings = {
+      client: { serverUrl: standin.url, connections: 1, healthTimeoutMs: 300, firstByteTimeoutMs: 15_000, streamTimeoutMs: 10_000 },
+      speech: params,
+      warmUp: true,
+      keepWarmMs: 0,
+    };
     const server = new ServerConnection(settings);
     try {
-      const reading = new Reader(() => server.client, greedySink).read({ text: 'A sentence that keeps the server busy for a good second or two at this pace. '.repeat(2), params });
+      const reading = new Reader(() => server.client, greedySink).read({
+        text: 'A sentence that keeps the server busy for a good second or two at this pace. '.repeat(2),
+        params,
+      });
       await new Promise((r) => setTimeout(r, 100));
       await server.warmUp(); // e.g. the voice was changed while reading
       assert.equal(server.state, 'ready', server.lastError?.message);
@@ -74,9 +90,17 @@ describe('Liveness against a server that blocks while it generates', function ()
 
   it('silence beyond the timeouts still means unreachable', async () => {
     await standin.setOptions({ rtf: 1.5 }); // a group takes seconds: longer than this client's stream timeout
-    const server = new ServerConnection({ client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 300, firstByteTimeoutMs: 800, streamTimeoutMs: 800 }, speech: params, warmUp: false, keepWarmMs: 0 });
+    const server = new ServerConnection({
+      client: { serverUrl: standin.url, connections: 2, healthTimeoutMs: 300, firstByteTimeoutMs: 800, streamTimeoutMs: 800 },
+      speech: params,
+      warmUp: false,
+      keepWarmMs: 0,
+    });
     try {
-      const result = await new Reader(() => server.client, greedySink).read({ text: 'A long enough sentence to take the slow server several seconds.', params });
+      const result = await new Reader(() => server.client, greedySink).read({
+        text: 'A long enough sentence to take the slow server several seconds.',
+        params,
+      });
       assert.equal(result.outcome, 'failed');
       assert.equal(result.error?.kind, 'timeout');
       server.reportFailure(result.error!);

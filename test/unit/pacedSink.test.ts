@@ -3,7 +3,7 @@ import { PacedSink } from '../../bench/pacedSink';
 
 const second = (rate = 1000) => new Uint8Array(rate * 2); // one second of s16le at `rate`
 
-describe('PacedSink (the benchmark\'s silent real-time player)', () => {
+describe("PacedSink (the benchmark's silent real-time player)", () => {
   it('counts a gap only when audio comes after the audio before it finished playing', () => {
     let t = 0;
     const sink = new PacedSink(() => t);

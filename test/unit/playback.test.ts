@@ -96,12 +96,18 @@ describe('Playback (the state machine between reader and player)', () => {
     assert.equal(playback.reading, false);
   });
 
-  it('an announcement waits for the user\'s reading and starts when it ends; a newer one replaces it; a new user reading drops it', async () => {
+  it("an announcement waits for the user's reading and starts when it ends; a newer one replaces it; a new user reading drops it", async () => {
     const { reader, playback } = setup();
     const said: string[] = [];
     const user = playback.play(request);
-    assert.equal(playback.announce(() => said.push('first')), false);
-    assert.equal(playback.announce(() => said.push('second')), false);
+    assert.equal(
+      playback.announce(() => said.push('first')),
+      false,
+    );
+    assert.equal(
+      playback.announce(() => said.push('second')),
+      false,
+    );
     const id = reader.end();
     await user;
     playback.playerEnded(id);
@@ -115,14 +121,17 @@ describe('Playback (the state machine between reader and player)', () => {
     const id2 = reader.end();
     await other;
     playback.playerEnded(id2);
-    assert.deepEqual(said, ['second'], 'the user\'s new reading dropped the waiting announcement');
+    assert.deepEqual(said, ['second'], "the user's new reading dropped the waiting announcement");
   });
 
-  it('an announcement replaces an announcement being heard, never the user\'s reading', async () => {
+  it("an announcement replaces an announcement being heard, never the user's reading", async () => {
     const { reader, playback } = setup();
     const first = playback.play(request, { announcement: true });
     let started = false;
-    assert.equal(playback.announce(() => (started = true)), true);
+    assert.equal(
+      playback.announce(() => (started = true)),
+      true,
+    );
     assert.equal(started, true);
     assert.equal(playback.playingAnnouncement, true);
     reader.end();

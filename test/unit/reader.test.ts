@@ -50,7 +50,13 @@ describe('Reader pipeline against the stand-in server', function () {
   after(async () => server.close());
   beforeEach(() => {
     server.reset();
-    client = new KokoroClient({ serverUrl: server.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 3000, streamTimeoutMs: 3000 });
+    client = new KokoroClient({
+      serverUrl: server.url,
+      connections: 2,
+      healthTimeoutMs: 500,
+      firstByteTimeoutMs: 3000,
+      streamTimeoutMs: 3000,
+    });
     sink = new RecordingSink();
     stats = new LatencyStats();
     reader = new Reader(() => client, sink, stats);
@@ -116,13 +122,22 @@ describe('Reader pipeline against the stand-in server', function () {
       await new Promise((r) => setTimeout(r, 20));
     }
     const results = await Promise.all(readings);
-    assert.deepEqual(results.map((r) => r.outcome), ['stopped', 'stopped', 'stopped', 'stopped', 'completed']);
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['stopped', 'stopped', 'stopped', 'stopped', 'completed'],
+    );
     await server.waitFor(() => server.speechRequests().every((r) => r.endedAt !== undefined), 2000);
     const requests = server.speechRequests();
     const last = (r: (typeof requests)[number]) => results[4].chunks.includes((r.body as { input: string }).input);
-    assert.ok(requests.filter((r) => !last(r)).every((r) => !r.completed), 'every earlier request was cut off');
+    assert.ok(
+      requests.filter((r) => !last(r)).every((r) => !r.completed),
+      'every earlier request was cut off',
+    );
     assert.ok(requests.filter(last).every((r) => r.completed));
-    assert.deepEqual(sink.aborted, results.slice(0, 4).map((r) => r.id));
+    assert.deepEqual(
+      sink.aborted,
+      results.slice(0, 4).map((r) => r.id),
+    );
   });
 
   it('waits for room in the player before fetching further ahead', async () => {
@@ -138,7 +153,7 @@ describe('Reader pipeline against the stand-in server', function () {
     assert.equal(server.speechRequests().length, result.requests);
   });
 
-  it('sizes its requests and its look-ahead from what this server\'s requests cost', async () => {
+  it("sizes its requests and its look-ahead from what this server's requests cost", async () => {
     const text = 'This is a following sentence with more words in it. '.repeat(30);
     server.setOptions({ ttfbMs: 0, rtf: 40 });
     const quick = await reader.read({ text, params });
@@ -167,13 +182,23 @@ describe('Reader pipeline against the stand-in server', function () {
     const cases: Array<[string, () => Promise<void>, RegExp]> = [
       ['server down', () => server.down(), /^No Kokoro server is answering at .* \(connection refused\)\.$/],
       ['HTTP error', async () => server.setOptions({ fault: 'error-500' }), /^The server failed to speak \(HTTP 500\): .+\.$/],
-      ['stream broken mid-audio', async () => server.setOptions({ fault: 'reset-mid-stream', rtf: 20 }), /^The connection to .* broke in the middle of the audio\.$/],
+      [
+        'stream broken mid-audio',
+        async () => server.setOptions({ fault: 'reset-mid-stream', rtf: 20 }),
+        /^The connection to .* broke in the middle of the audio\.$/,
+      ],
       ['timeout', async () => server.setOptions({ fault: 'stall-after-first' }), /^The audio stream from .* stalled for 300 ms/],
     ];
     for (const [name, fault, why] of cases) {
       server.reset();
       await client.close();
-      client = new KokoroClient({ serverUrl: server.url, connections: 2, healthTimeoutMs: 500, firstByteTimeoutMs: 1000, streamTimeoutMs: 300 });
+      client = new KokoroClient({
+        serverUrl: server.url,
+        connections: 2,
+        healthTimeoutMs: 500,
+        firstByteTimeoutMs: 1000,
+        streamTimeoutMs: 300,
+      });
       await fault();
       try {
         sink.events = [];
@@ -205,7 +230,10 @@ describe('Reader pipeline against the stand-in server', function () {
     assert.equal(continued.outcome, 'completed');
     const inputs = server.speechRequests().map((r) => r.body as { input: string; speed: number });
     assert.equal(inputs[0].input, sent[1], 'it goes on from the chunk being heard');
-    assert.ok(inputs.every((r) => r.speed === 2), 'with the new speed');
+    assert.ok(
+      inputs.every((r) => r.speed === 2),
+      'with the new speed',
+    );
     const allText = [sent[0], ...inputs.map((r) => r.input)].join(' ');
     assert.equal(allText.replace(/\s+/g, ' ').trim(), text.trim(), 'nothing is lost or read twice after the playhead');
     assert.equal(reader.continuation(firstId, 0), undefined, 'an older reading cannot be continued');
@@ -270,16 +298,39 @@ describe('AudioCache', () => {
 
   it('keys audio by the text and every speech parameter, so changed settings never play old audio', () => {
     // Required<>: a field added to SpeechParams must be added here too, and is then checked below.
-    const all: Required<SpeechParams> = { model: 'kokoro', voice: 'af_heart', speed: 1, extraFields: { lang_code: 'a', volume_multiplier: 1 } };
-    const changed: { [K in keyof SpeechParams]-?: SpeechParams[K] } = { model: 'tts-1', voice: 'af_bella', speed: 1.25, extraFields: { lang_code: 'b', volume_multiplier: 1 } };
+    const all: Required<SpeechParams> = {
+      model: 'kokoro',
+      voice: 'af_heart',
+      speed: 1,
+      extraFields: { lang_code: 'a', volume_multiplier: 1 },
+    };
+    const changed: { [K in keyof SpeechParams]-?: SpeechParams[K] } = {
+      model: 'tts-1',
+      voice: 'af_bella',
+      speed: 1.25,
+      extraFields: { lang_code: 'b', volume_multiplier: 1 },
+    };
     const key = audioCacheKey('Error on line 3.', all);
     assert.notEqual(audioCacheKey('Error on line 4.', all), key);
     for (const field of Object.keys(all) as Array<keyof SpeechParams>) {
       assert.notEqual(audioCacheKey('Error on line 3.', { ...all, [field]: changed[field] }), key, field);
     }
-    assert.notEqual(audioCacheKey('Error on line 3.', { ...all, extraFields: { ...all.extraFields, normalization_options: { normalize: false } } }), key, 'an added extra field');
+    assert.notEqual(
+      audioCacheKey('Error on line 3.', { ...all, extraFields: { ...all.extraFields, normalization_options: { normalize: false } } }),
+      key,
+      'an added extra field',
+    );
     assert.notEqual(audioCacheKey('Error on line 3.', { ...all, extraFields: undefined }), key, 'no extra fields');
-    assert.equal(audioCacheKey('Error on line 3.', { extraFields: { volume_multiplier: 1, lang_code: 'a' }, speed: 1, voice: 'af_heart', model: 'kokoro' }), key, 'the same fields in another order');
+    assert.equal(
+      audioCacheKey('Error on line 3.', {
+        extraFields: { volume_multiplier: 1, lang_code: 'a' },
+        speed: 1,
+        voice: 'af_heart',
+        model: 'kokoro',
+      }),
+      key,
+      'the same fields in another order',
+    );
   });
 
   it('evicts the least recently used entries to stay within its byte budget', () => {

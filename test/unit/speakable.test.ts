@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { kindForLanguage, neutralizeControlSyntax, splitIdentifier, toSpeakable, type PunctuationLevel } from '../../src/speech/speakable';
 
-const code = (text: string, punctuation: PunctuationLevel = 'some', languageId = 'typescript') => toSpeakable(text, { kind: 'code', punctuation, languageId });
+const code = (text: string, punctuation: PunctuationLevel = 'some', languageId = 'typescript') =>
+  toSpeakable(text, { kind: 'code', punctuation, languageId });
 const CONTROL = [/\[[^\]]*\]\(\/[^)]*\/\)/, /\[pause:[^\]]*\]/i];
 
 describe('speakable text', () => {
@@ -49,7 +50,8 @@ describe('speakable text', () => {
       ['"name": "kokoro-read-aloud",', 'name kokoro read aloud.', 'json'],
       ['version: 3.9', 'version 3.9.', 'yaml'],
     ];
-    for (const [input, expected, language] of cases) it(`${input}`, () => assert.equal(code(input, 'some', language ?? 'typescript'), expected));
+    for (const [input, expected, language] of cases)
+      it(`${input}`, () => assert.equal(code(input, 'some', language ?? 'typescript'), expected));
   });
 
   it('reads one sentence per line, so the server pauses at line ends', () => {
@@ -63,8 +65,14 @@ describe('speakable text', () => {
   });
 
   it('shortens URLs, paths, hashes, UUIDs and encoded blobs', () => {
-    assert.equal(toSpeakable('See https://github.com/org/repo/blob/main/src/file.ts for details.', { kind: 'prose' }), 'See link to github.com, file.ts for details.');
-    assert.equal(toSpeakable('Error in /usr/local/lib/node_modules/foo/index.js', { kind: 'prose' }), 'Error in path ending in foo, index.js.');
+    assert.equal(
+      toSpeakable('See https://github.com/org/repo/blob/main/src/file.ts for details.', { kind: 'prose' }),
+      'See link to github.com, file.ts for details.',
+    );
+    assert.equal(
+      toSpeakable('Error in /usr/local/lib/node_modules/foo/index.js', { kind: 'prose' }),
+      'Error in path ending in foo, index.js.',
+    );
     assert.equal(toSpeakable('Open C:\\Users\\me\\proj\\src\\a.ts now', { kind: 'prose' }), 'Open path ending in src, a.ts now.');
     assert.equal(toSpeakable('commit 3f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39 landed', { kind: 'prose' }), 'commit a hash landed.');
     assert.equal(toSpeakable('id 123e4567-e89b-12d3-a456-426614174000 set', { kind: 'prose' }), 'id a UUID set.');
@@ -72,12 +80,19 @@ describe('speakable text', () => {
   });
 
   it('joins prose lines that continue a sentence, and ends the ones that do not', () => {
-    assert.equal(toSpeakable('This is a sentence that\ncontinues on the next line\nAnd a new one', { kind: 'prose' }), 'This is a sentence that continues on the next line. And a new one.');
+    assert.equal(
+      toSpeakable('This is a sentence that\ncontinues on the next line\nAnd a new one', { kind: 'prose' }),
+      'This is a sentence that continues on the next line. And a new one.',
+    );
   });
 
   it('reads Markdown naturally', () => {
-    const md = '# Install\n\nRun the **server** with [Docker](https://docker.com):\n\n```bash\ndocker run -p 8880:8880 kokoro\n```\n\n- first item\n- second `fooBar` item\n\n![diagram](d.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<b>bold</b> and _em_';
-    assert.equal(toSpeakable(md, { kind: 'markdown' }), 'Install. Run the server with Docker. Shell code block. docker run minus p 8880 8880 kokoro. End of code block. first item. second foo bar item. image: diagram. a, b. 1, 2. bold and em.');
+    const md =
+      '# Install\n\nRun the **server** with [Docker](https://docker.com):\n\n```bash\ndocker run -p 8880:8880 kokoro\n```\n\n- first item\n- second `fooBar` item\n\n![diagram](d.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<b>bold</b> and _em_';
+    assert.equal(
+      toSpeakable(md, { kind: 'markdown' }),
+      'Install. Run the server with Docker. Shell code block. docker run minus p 8880 8880 kokoro. End of code block. first item. second foo bar item. image: diagram. a, b. 1, 2. bold and em.',
+    );
   });
 
   it('reads compiler messages with quoted code as words', () => {
@@ -93,8 +108,19 @@ describe('speakable text', () => {
   });
 
   it('never lets Kokoro control syntax through', () => {
-    assert.equal(neutralizeControlSyntax('Wait [pause:1.5s] then [Kokoro](/kˈOkəɹO/) speaks'), 'Wait  pause 1.5 seconds  then Kokoro speaks');
-    const inputs = ['[pause:1s]', '[x](/y/)', 'a[pause:0.5s]b', 'see [link](/path/to/)', 'arr[i](/re/)', '[[pause:2s]]', '[a]([pause:1s](/x/))'];
+    assert.equal(
+      neutralizeControlSyntax('Wait [pause:1.5s] then [Kokoro](/kˈOkəɹO/) speaks'),
+      'Wait  pause 1.5 seconds  then Kokoro speaks',
+    );
+    const inputs = [
+      '[pause:1s]',
+      '[x](/y/)',
+      'a[pause:0.5s]b',
+      'see [link](/path/to/)',
+      'arr[i](/re/)',
+      '[[pause:2s]]',
+      '[a]([pause:1s](/x/))',
+    ];
     for (const kind of ['code', 'prose', 'markdown', 'message'] as const) {
       for (const level of ['none', 'some', 'all'] as const) {
         for (const input of inputs) {

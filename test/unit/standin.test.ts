@@ -77,7 +77,14 @@ function send(url: string, route: string, options: SendOptions = {}): Promise<An
   });
 }
 
-const speechBody = (input: string, extra: Record<string, unknown> = {}) => ({ model: 'kokoro', input, voice: 'af_heart', response_format: 'pcm', speed: 1, ...extra });
+const speechBody = (input: string, extra: Record<string, unknown> = {}) => ({
+  model: 'kokoro',
+  input,
+  voice: 'af_heart',
+  response_format: 'pcm',
+  speed: 1,
+  ...extra,
+});
 const speak = (server: StandinServer, input: string, extra: Record<string, unknown> = {}, options: SendOptions = {}) =>
   send(server.url, '/v1/audio/speech', { body: speechBody(input, extra), ...options });
 const json = (a: Answer): unknown => JSON.parse(a.body.toString('utf8'));
@@ -101,7 +108,7 @@ describe('stand-in Kokoro server', function () {
   beforeEach(() => server.reset());
 
   describe('speech', () => {
-    it('streams s16le PCM of exactly samplesForText samples, chunked and paced, with Kokoro-FastAPI\'s headers', async () => {
+    it("streams s16le PCM of exactly samplesForText samples, chunked and paced, with Kokoro-FastAPI's headers", async () => {
       server.setOptions({ rtf: 40, chunkMs: 50 });
       const text = 'Hello world.';
       assert.equal(samplesForText(text, 60), 17_280);
@@ -142,12 +149,18 @@ describe('stand-in Kokoro server', function () {
       const a = await speak(server, 'Split me please.');
       let offset = 0;
       const boundaries = a.chunks.map((c) => (offset += c.length));
-      assert.ok(boundaries.some((b) => b % 2 === 1), `an odd boundary among ${boundaries.slice(0, 8).join(', ')}…`);
+      assert.ok(
+        boundaries.some((b) => b % 2 === 1),
+        `an odd boundary among ${boundaries.slice(0, 8).join(', ')}…`,
+      );
       assert.equal(a.body.length, samplesForText('Split me please.', 60) * 2);
       server.setOptions({ splitOddBytes: false });
       const whole = await speak(server, 'Split me please.');
       offset = 0;
-      assert.ok(whole.chunks.every((c) => (offset += c.length) % 2 === 0), 'whole samples only');
+      assert.ok(
+        whole.chunks.every((c) => (offset += c.length) % 2 === 0),
+        'whole samples only',
+      );
     });
 
     it('waits ttfbMs before the first byte', async () => {
@@ -184,7 +197,11 @@ describe('stand-in Kokoro server', function () {
       const mp3 = await speak(server, 'Encoded.', { response_format: undefined });
       assert.equal(mp3.headers['content-type'], 'audio/mpeg');
       assert.equal(mp3.body.toString('latin1', 0, 3), 'ID3');
-      for (const [format, type, magic] of [['opus', 'audio/opus', 'OggS'], ['aac', 'audio/aac', '\xff\xf1'], ['flac', 'audio/flac', 'fLaC']]) {
+      for (const [format, type, magic] of [
+        ['opus', 'audio/opus', 'OggS'],
+        ['aac', 'audio/aac', '\xff\xf1'],
+        ['flac', 'audio/flac', 'fLaC'],
+      ]) {
         const a = await speak(server, 'Encoded.', { response_format: format });
         assert.equal(a.status, 200);
         assert.equal(a.headers['content-type'], type);
@@ -218,7 +235,11 @@ describe('stand-in Kokoro server', function () {
         assert.equal((await speak(server, 'Hi.', { voice })).status, 200, voice);
       }
       assert.equal((await speak(server, 'Hi.', { voice: undefined })).status, 200, 'default af_heart');
-      for (const [voice, name] of [['zz_nobody', 'zz_nobody'], ['af_bella+zz_x', 'zz_x'], ['af_bella(2)+zz_y(1)', 'zz_y']]) {
+      for (const [voice, name] of [
+        ['zz_nobody', 'zz_nobody'],
+        ['af_bella+zz_x', 'zz_x'],
+        ['af_bella(2)+zz_y(1)', 'zz_y'],
+      ]) {
         const a = await speak(server, 'Hi.', { voice });
         assert.equal(a.status, 400);
         assert.deepEqual(json(a), {
@@ -233,7 +254,8 @@ describe('stand-in Kokoro server', function () {
 
     it('validates like FastAPI: 422 detail lists for schema errors, then 400 for the model, then the voice', async () => {
       const missing = { detail: [{ type: 'missing', loc: ['body', 'input'], msg: 'Field required' }] };
-      const shape = (a: Answer) => (json(a) as { detail: Array<Record<string, unknown>> }).detail.map(({ type, loc, msg }) => ({ type, loc, msg }));
+      const shape = (a: Answer) =>
+        (json(a) as { detail: Array<Record<string, unknown>> }).detail.map(({ type, loc, msg }) => ({ type, loc, msg }));
       const noInput = await send(server.url, '/v1/audio/speech', { body: { model: 'kokoro', voice: 'af_heart' } });
       assert.equal(noInput.status, 422);
       assert.deepEqual({ detail: shape(noInput) }, missing);
@@ -244,8 +266,13 @@ describe('stand-in Kokoro server', function () {
       assert.equal(numberInput.status, 422);
       const format = await speak(server, 'Hi.', { response_format: 'ogg', voice: 'zz_unknown', model: 'nope' });
       assert.equal(format.status, 422, 'schema errors come before model and voice');
-      assert.deepEqual(shape(format), [{ type: 'literal_error', loc: ['body', 'response_format'], msg: "Input should be 'mp3', 'opus', 'aac', 'flac', 'wav' or 'pcm'" }]);
-      for (const [speed, type] of [[0.1, 'greater_than_equal'], [4.5, 'less_than_equal']] as const) {
+      assert.deepEqual(shape(format), [
+        { type: 'literal_error', loc: ['body', 'response_format'], msg: "Input should be 'mp3', 'opus', 'aac', 'flac', 'wav' or 'pcm'" },
+      ]);
+      for (const [speed, type] of [
+        [0.1, 'greater_than_equal'],
+        [4.5, 'less_than_equal'],
+      ] as const) {
         const a = await speak(server, 'Hi.', { speed });
         assert.equal(a.status, 422);
         assert.equal(shape(a)[0].type, type);
@@ -257,7 +284,11 @@ describe('stand-in Kokoro server', function () {
       assert.equal(model.status, 400);
       assert.deepEqual(json(model), { detail: { error: 'invalid_model', message: 'Unsupported model: x', type: 'invalid_request_error' } });
       for (const id of ['tts-1', 'tts-1-hd', 'gpt-4o-mini-tts']) assert.equal((await speak(server, 'Hi.', { model: id })).status, 200, id);
-      assert.equal((await speak(server, 'Hi.', { model: undefined, use_gpu: true })).status, 200, 'model defaults to kokoro; unknown fields are ignored');
+      assert.equal(
+        (await speak(server, 'Hi.', { model: undefined, use_gpu: true })).status,
+        200,
+        'model defaults to kokoro; unknown fields are ignored',
+      );
     });
   });
 
@@ -275,7 +306,10 @@ describe('stand-in Kokoro server', function () {
         assert.deepEqual(json(await send(server.url, '/v1/audio/voices', { agent })), { voices: ['af_heart', 'bm_george'] });
         const models = json(await send(server.url, '/v1/models', { agent })) as { object: string; data: Array<{ id: string }> };
         assert.equal(models.object, 'list');
-        assert.deepEqual(models.data.map((m) => m.id), ['kokoro', 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts']);
+        assert.deepEqual(
+          models.data.map((m) => m.id),
+          ['kokoro', 'tts-1', 'tts-1-hd', 'gpt-4o-mini-tts'],
+        );
         const missing = await send(server.url, '/v1/nothing', { agent });
         assert.equal(missing.status, 404);
         assert.deepEqual(json(missing), { detail: 'Not Found' });
@@ -284,7 +318,14 @@ describe('stand-in Kokoro server', function () {
         const c = server.requests[0].connectionId;
         assert.deepEqual(
           server.requests.map((r) => `${r.id} ${r.method} ${r.path} ${r.status} c${r.connectionId}`),
-          [`1 GET /health 200 c${c}`, `2 GET /v1/audio/voices 200 c${c}`, `3 GET /v1/audio/voices 200 c${c}`, `4 GET /v1/models 200 c${c}`, `5 GET /v1/nothing 404 c${c}`, `6 GET /v1/audio/speech 405 c${c}`],
+          [
+            `1 GET /health 200 c${c}`,
+            `2 GET /v1/audio/voices 200 c${c}`,
+            `3 GET /v1/audio/voices 200 c${c}`,
+            `4 GET /v1/models 200 c${c}`,
+            `5 GET /v1/nothing 404 c${c}`,
+            `6 GET /v1/audio/speech 405 c${c}`,
+          ],
         );
         assert.ok(server.requests.every((r) => r.completed && r.receivedAt > 0 && r.endedAt! >= r.receivedAt));
         assert.equal(server.speechRequests().length, 0);
@@ -315,7 +356,7 @@ describe('stand-in Kokoro server', function () {
     });
 
     it('closes idle connections after keepAliveTimeoutMs; keepAliveHeader:false sends no Connection/Keep-Alive header, like uvicorn', async () => {
-      assert.equal(server.options.keepAliveTimeoutMs, 5000, 'uvicorn\'s default');
+      assert.equal(server.options.keepAliveTimeoutMs, 5000, "uvicorn's default");
       server.setOptions({ keepAliveTimeoutMs: 100 });
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       try {
@@ -379,7 +420,7 @@ describe('stand-in Kokoro server', function () {
       ['error-openai', 500, { error: { type: 'server_error' } }],
       ['error-message', 400, { message: '' }],
     ];
-    it('error faults answer each server\'s error shape', async () => {
+    it("error faults answer each server's error shape", async () => {
       for (const [fault, status, shape] of errorBodies) {
         server.setOptions({ fault });
         const a = await speak(server, 'Hi.');
@@ -439,7 +480,10 @@ describe('stand-in Kokoro server', function () {
       server.setOptions({ fault: 'reset-mid-stream' });
       const a = await speak(server, 'A sentence that will be cut off in the middle.');
       assert.equal(a.status, 200);
-      assert.ok(a.body.length > 0 && a.body.length < samplesForText('A sentence that will be cut off in the middle.', 60) * 2, `${a.body.length} bytes`);
+      assert.ok(
+        a.body.length > 0 && a.body.length < samplesForText('A sentence that will be cut off in the middle.', 60) * 2,
+        `${a.body.length} bytes`,
+      );
       assert.ok(!a.complete);
       assert.equal(a.error?.code, 'ECONNRESET');
       await server.waitFor(() => server.speechRequests()[0].endedAt !== undefined, 1000);
@@ -477,7 +521,10 @@ describe('stand-in Kokoro server', function () {
         for (const a of [health, speech, voices]) assert.equal(a.headers.connection, 'close');
         assert.equal(speech.body.length, samplesForText('Still works.', 60) * 2);
         assert.equal(server.connectionsOpened, 3);
-        assert.deepEqual(server.requests.map((r) => r.connectionId), [...new Set(server.requests.map((r) => r.connectionId))]);
+        assert.deepEqual(
+          server.requests.map((r) => r.connectionId),
+          [...new Set(server.requests.map((r) => r.connectionId))],
+        );
       } finally {
         agent.destroy();
       }
@@ -506,7 +553,10 @@ describe('stand-in Kokoro server', function () {
   });
 
   it('waitFor rejects with a clear message on timeout', async () => {
-    await assert.rejects(server.waitFor(() => false, 30, 'the impossible'), /stand-in: the impossible not met within 30 ms/);
+    await assert.rejects(
+      server.waitFor(() => false, 30, 'the impossible'),
+      /stand-in: the impossible not met within 30 ms/,
+    );
   });
 
   it('voiceSource espeak speaks the text with espeak-ng (or falls back to the tone)', async function () {
@@ -516,7 +566,10 @@ describe('stand-in Kokoro server', function () {
       const a = await speak(local, text);
       assert.equal(a.status, 200);
       assert.ok(a.body.length > 2400 * 2);
-      assert.ok(int16(a.body).some((s) => Math.abs(s) > 1000), 'audible');
+      assert.ok(
+        int16(a.body).some((s) => Math.abs(s) > 1000),
+        'audible',
+      );
       const hasEspeak = spawnSync('espeak-ng', ['--version']).status === 0;
       if (hasEspeak) assert.notEqual(a.body.length, samplesForText(text, 60) * 2, 'length comes from espeak');
       else assert.equal(a.body.length, samplesForText(text, 60) * 2);
@@ -528,7 +581,11 @@ describe('stand-in Kokoro server', function () {
 
   it('the CLI prints one JSON line and its control server steers the stand-in, also while it is down', async function () {
     const cli = path.join(__dirname, '..', 'standin', 'cli.js');
-    const child = spawn(process.execPath, [cli, '--port', '0', '--control-port', '0', '--ttfb-ms', '5', '--label', 'DEMO voice', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [cli, '--port', '0', '--control-port', '0', '--ttfb-ms', '5', '--label', 'DEMO voice', '--quiet'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       const line = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout! }).once('line', resolve);
@@ -538,14 +595,23 @@ describe('stand-in Kokoro server', function () {
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.match(controlUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.equal(label, 'DEMO voice');
-      const post = async (route: string, body?: unknown) => (await fetch(`${controlUrl}${route}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) })).json();
+      const post = async (route: string, body?: unknown) =>
+        (await fetch(`${controlUrl}${route}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) })).json();
       assert.equal((await fetch(`${url}/health`)).status, 200);
       assert.deepEqual(await post('/options', { fault: 'error-500' }).then((r) => (r as { ok: boolean }).ok), true);
       assert.equal((await send(url, '/v1/audio/speech', { body: speechBody('Hi.') })).status, 500);
-      const state = (await (await fetch(`${controlUrl}/state`)).json()) as { url: string; connectionsOpened: number; requests: Array<{ path: string; status: number }>; options: { fault: string; ttfbMs: number } };
+      const state = (await (await fetch(`${controlUrl}/state`)).json()) as {
+        url: string;
+        connectionsOpened: number;
+        requests: Array<{ path: string; status: number }>;
+        options: { fault: string; ttfbMs: number };
+      };
       assert.equal(state.url, url);
       assert.ok(state.connectionsOpened >= 1);
-      assert.deepEqual(state.requests.map((r) => `${r.path} ${r.status}`), ['/health 200', '/v1/audio/speech 500']);
+      assert.deepEqual(
+        state.requests.map((r) => `${r.path} ${r.status}`),
+        ['/health 200', '/v1/audio/speech 500'],
+      );
       assert.deepEqual([state.options.fault, state.options.ttfbMs], ['error-500', 5]);
       assert.deepEqual(await post('/down'), { ok: true });
       assert.equal((await send(url, '/health')).error?.code, 'ECONNREFUSED');

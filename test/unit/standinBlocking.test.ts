@@ -24,17 +24,33 @@ interface Answer {
 }
 
 /** A request; `onPiece` may return true to drop the connection there (a Stop). */
-function request(url: string, route: string, body?: unknown, options: { agent?: http.Agent; onPiece?: (received: number, pieces: Piece[]) => boolean | void } = {}): Promise<Answer> {
+function request(
+  url: string,
+  route: string,
+  body?: unknown,
+  options: { agent?: http.Agent; onPiece?: (received: number, pieces: Piece[]) => boolean | void } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const answer: Answer = { status: 0, headers: {}, body: Buffer.alloc(0), pieces: [], sentAt: performance.now(), endedAt: 0, complete: false };
+    const answer: Answer = {
+      status: 0,
+      headers: {},
+      body: Buffer.alloc(0),
+      pieces: [],
+      sentAt: performance.now(),
+      endedAt: 0,
+      complete: false,
+    };
     const parts: Buffer[] = [];
     const done = () => {
       answer.endedAt = performance.now();
       answer.body = Buffer.concat(parts);
       resolve(answer);
     };
-    const req = http.request(`${url}${route}`, { method: payload === undefined ? 'GET' : 'POST', agent: options.agent ?? new http.Agent({ keepAlive: false }) });
+    const req = http.request(`${url}${route}`, {
+      method: payload === undefined ? 'GET' : 'POST',
+      agent: options.agent ?? new http.Agent({ keepAlive: false }),
+    });
     req.on('error', reject);
     req.on('response', (res) => {
       answer.status = res.statusCode ?? 0;
@@ -58,7 +74,15 @@ function request(url: string, route: string, body?: unknown, options: { agent?: 
   });
 }
 
-const speechBody = (input: string, extra: Record<string, unknown> = {}) => ({ model: 'kokoro', input, voice: 'af_heart', response_format: 'pcm', speed: 1, stream: true, ...extra });
+const speechBody = (input: string, extra: Record<string, unknown> = {}) => ({
+  model: 'kokoro',
+  input,
+  voice: 'af_heart',
+  response_format: 'pcm',
+  speed: 1,
+  stream: true,
+  ...extra,
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A sentence of exactly `length` characters (with its trailing space). */
 const sentence = (length: number, word = 'word') => `${`${word} `.repeat(length).slice(0, length - 2)}. `;
@@ -74,14 +98,22 @@ describe('stand-in in blocking mode (child process)', function () {
   let standin: StandinProcess;
 
   before(async () => {
-    standin = await StandinProcess.start({ mode: 'blocking', rtf: RTF, startCostMs: START_COST_MS, msPerChar: MS_PER_CHAR, groupChars: 120, keepAliveTimeoutMs: 1000 });
+    standin = await StandinProcess.start({
+      mode: 'blocking',
+      rtf: RTF,
+      startCostMs: START_COST_MS,
+      msPerChar: MS_PER_CHAR,
+      groupChars: 120,
+      keepAliveTimeoutMs: 1000,
+    });
   });
   after(async () => {
     await standin?.stop();
   });
   beforeEach(async () => standin.reset());
 
-  const lastSpeech = async (): Promise<RecordedRequest> => (await standin.state()).requests.filter((r) => r.path === '/v1/audio/speech').at(-1)!;
+  const lastSpeech = async (): Promise<RecordedRequest> =>
+    (await standin.state()).requests.filter((r) => r.path === '/v1/audio/speech').at(-1)!;
 
   it('sentenceGroups packs sentences into groups of at most groupChars; a longer sentence is a group alone; the groups are the text', () => {
     const a = sentence(50);
@@ -111,7 +143,11 @@ describe('stand-in in blocking mode (child process)', function () {
       else bursts.push([piece]);
     }
     const groupBytes = sentences.map((s) => samplesForText(s, MS_PER_CHAR) * 2);
-    assert.deepEqual(bursts.map((b) => b.reduce((n, p) => n + p.bytes, 0)), groupBytes, 'one burst of exactly each group\'s audio');
+    assert.deepEqual(
+      bursts.map((b) => b.reduce((n, p) => n + p.bytes, 0)),
+      groupBytes,
+      "one burst of exactly each group's audio",
+    );
     assert.ok(bursts[0][0].at - answer.sentAt >= generationMs(100) * 0.9, 'the first group took its generation time');
     const record = await lastSpeech();
     assert.equal(record.groups, 3);
@@ -139,7 +175,7 @@ describe('stand-in in blocking mode (child process)', function () {
     assert.ok(fastWav.body.equals(wav.body));
   });
 
-  it('a /health sent during a group waits for it: it is answered after that group\'s audio and before the next group', async () => {
+  it("a /health sent during a group waits for it: it is answered after that group's audio and before the next group", async () => {
     const text = sentence(100) + sentence(100) + sentence(100);
     let health: Promise<Answer> | undefined;
     const speech = request(standin.url, '/v1/audio/speech', speechBody(text), {
@@ -215,7 +251,10 @@ describe('stand-in in blocking mode (child process)', function () {
     assert.equal(record.groupsAfterDisconnect, 1);
     // 2 unless a loaded machine fired the 30 ms timer after the second group had ended.
     assert.ok(record.groups! >= 2 && record.groups! <= 3, `${record.groups} groups`);
-    assert.ok(record.busyAfterDisconnectMs! >= generationMs(100) * 0.9 && record.busyAfterDisconnectMs! <= generationMs(100) * 3, `${record.busyAfterDisconnectMs} ms`);
+    assert.ok(
+      record.busyAfterDisconnectMs! >= generationMs(100) * 0.9 && record.busyAfterDisconnectMs! <= generationMs(100) * 3,
+      `${record.busyAfterDisconnectMs} ms`,
+    );
   });
 
   it('sends no Keep-Alive header and closes an idle connection after keepAliveTimeoutMs', async () => {
@@ -230,7 +269,10 @@ describe('stand-in in blocking mode (child process)', function () {
       const socket = Object.values(agent.freeSockets).flat()[0]!;
       await new Promise((resolve) => socket.once('close', resolve));
       const idleMs = performance.now() - idleFrom;
-      assert.ok(idleMs >= 800 && idleMs < 1900, `closed after ${idleMs.toFixed(0)} ms idle (keepAliveTimeoutMs 1000; Node alone would wait 1 s more)`);
+      assert.ok(
+        idleMs >= 800 && idleMs < 1900,
+        `closed after ${idleMs.toFixed(0)} ms idle (keepAliveTimeoutMs 1000; Node alone would wait 1 s more)`,
+      );
       assert.equal((await standin.state()).connectionsOpened, 1, 'the two requests shared the connection');
     } finally {
       agent.destroy();

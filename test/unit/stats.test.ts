@@ -42,16 +42,21 @@ describe('latency statistics', () => {
     stats.record('endToEndMs', 40);
     const table = latencyTable(stats);
     assert.match(table, /^\| Command → audio playing \(ms\) \| 40 \| 40 \| 40 \| 1 \|$/m);
-    for (const metric of ['firstAudioMs', 'firstByteMs', 'realTimeFactor'] as const) assert.ok(table.includes(metricHeading(metric)), metric);
+    for (const metric of ['firstAudioMs', 'firstByteMs', 'realTimeFactor'] as const)
+      assert.ok(table.includes(metricHeading(metric)), metric);
     assert.equal(BENCHMARK_ROWS.shortFirstAudio, 'Reading → first audio sent, one line (ms)');
     const features = readme.split('\n').find((l) => l.startsWith('- **Latency you can see**')) ?? '';
     assert.ok(features.includes(`*${METRIC_NAMES.endToEndMs}*`), `the README names the status bar figure: ${features}`);
     assert.doesNotMatch(readme, /time to first audio/i, 'no other name for it');
   });
 
-  it('the README counts the benchmark\'s readings as the benchmark does', () => {
+  it("the README counts the benchmark's readings as the benchmark does", () => {
     const { runs, warmup } = BENCHMARK_PLAN;
     const row = readme.split('\n').find((l) => l.startsWith('| Kokoro: Run Latency Benchmark')) ?? '';
-    assert.ok(row.includes(`${runs} silent readings of one line and ${runs} of a long text`) && row.includes(`after ${warmup} warm-up readings of each`), row);
+    assert.ok(
+      row.includes(`${runs} silent readings of one line and ${runs} of a long text`) &&
+        row.includes(`after ${warmup} warm-up readings of each`),
+      row,
+    );
   });
 });

@@ -62,7 +62,10 @@ describe('text slices of a huge selection', () => {
   it('cuts a line with no space at all at the slice size', () => {
     const hex = 'f'.repeat(2500);
     const slices = [...textSlices(documentOf(hex), [whole(hex)], 1000)];
-    assert.deepEqual(slices.map((s) => s.length), [1000, 1000, 500]);
+    assert.deepEqual(
+      slices.map((s) => s.length),
+      [1000, 1000, 500],
+    );
   });
 
   it('keeps partial first and last lines, Windows line ends, and joins selections with a blank line', () => {
@@ -93,7 +96,11 @@ describe('text slices of a huge selection', () => {
   it('ends the text where the document changed before it was all copied, and says how much was read', () => {
     let version = 1;
     let reported: number | undefined;
-    const sliced = new SlicedText(textSlices(documentOf(source), [whole(source)], 4000), () => version !== 1, (chars) => (reported = chars));
+    const sliced = new SlicedText(
+      textSlices(documentOf(source), [whole(source)], 4000),
+      () => version !== 1,
+      (chars) => (reported = chars),
+    );
     const reader = sliced[Symbol.iterator]();
     const first = reader.next().value as string;
     version = 2;

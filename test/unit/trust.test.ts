@@ -8,12 +8,29 @@ import { type PageResources, newNonce, pageCsp, summaryTable, webviewPage } from
 
 describe('trust boundaries', () => {
   it('accepts only well-formed messages from the player webview', () => {
-    assert.deepEqual(parseFromPlayer({ type: 'ended', readingId: 3, samplesPlayed: 10, stopped: false }), { type: 'ended', readingId: 3, samplesPlayed: 10, stopped: false });
-    assert.deepEqual(parseFromPlayer({ type: 'userAction', action: 'setSpeed', speed: 2 }), { type: 'userAction', action: 'setSpeed', speed: 2 });
+    assert.deepEqual(parseFromPlayer({ type: 'ended', readingId: 3, samplesPlayed: 10, stopped: false }), {
+      type: 'ended',
+      readingId: 3,
+      samplesPlayed: 10,
+      stopped: false,
+    });
+    assert.deepEqual(parseFromPlayer({ type: 'userAction', action: 'setSpeed', speed: 2 }), {
+      type: 'userAction',
+      action: 'setSpeed',
+      speed: 2,
+    });
     const bad: unknown[] = [
-      null, 'ready', 42, {}, { type: 'eval', code: 'process.exit()' }, { type: 'ended', readingId: '3', samplesPlayed: 1, stopped: false },
-      { type: 'started', readingId: 1, at: NaN, outputLatencyMs: 0 }, { type: 'userAction', action: 'runCommand' }, { type: 'userAction', action: 'setSpeed' },
-      { type: 'log', level: 'fatal', message: 'x' }, { type: 'ready' },
+      null,
+      'ready',
+      42,
+      {},
+      { type: 'eval', code: 'process.exit()' },
+      { type: 'ended', readingId: '3', samplesPlayed: 1, stopped: false },
+      { type: 'started', readingId: 1, at: NaN, outputLatencyMs: 0 },
+      { type: 'userAction', action: 'runCommand' },
+      { type: 'userAction', action: 'setSpeed' },
+      { type: 'log', level: 'fatal', message: 'x' },
+      { type: 'ready' },
     ];
     for (const message of bad) assert.equal(parseFromPlayer(message), undefined, JSON.stringify(message));
     const log = parseFromPlayer({ type: 'log', level: 'info', message: 'x'.repeat(10_000) });
@@ -29,8 +46,15 @@ describe('trust boundaries', () => {
       started: [{ type: 'started', readingId: 4, at: 1_733_000_000_000.5, outputLatencyMs: 12.5 }],
       underrun: [{ type: 'underrun', readingId: 4 }],
       ended: [{ type: 'ended', readingId: 4, samplesPlayed: 48_000, stopped: true }],
-      progress: [{ type: 'progress', readingId: 4, samplesPlayed: 24_000, samplesQueued: 48_000 }, { type: 'progress', readingId: 0, samplesPlayed: 0, samplesQueued: 0 }],
-      userAction: [{ type: 'userAction', action: 'stop' }, { type: 'userAction', action: 'togglePause' }, { type: 'userAction', action: 'setSpeed', speed: 1.25 }],
+      progress: [
+        { type: 'progress', readingId: 4, samplesPlayed: 24_000, samplesQueued: 48_000 },
+        { type: 'progress', readingId: 0, samplesPlayed: 0, samplesQueued: 0 },
+      ],
+      userAction: [
+        { type: 'userAction', action: 'stop' },
+        { type: 'userAction', action: 'togglePause' },
+        { type: 'userAction', action: 'setSpeed', speed: 1.25 },
+      ],
       log: [{ type: 'log', level: 'warn', message: 'underrun' }],
     };
     const wrong: Record<string, unknown[]> = {
@@ -49,17 +73,27 @@ describe('trust boundaries', () => {
       }
     }
     const progress = { type: 'progress', readingId: 4, samplesPlayed: 10, samplesQueued: 20 };
-    for (const field of ['readingId', 'samplesPlayed', 'samplesQueued']) assert.equal(parseFromPlayer({ ...progress, [field]: 10.5 }), undefined, `a fraction of a ${field}`);
+    for (const field of ['readingId', 'samplesPlayed', 'samplesQueued'])
+      assert.equal(parseFromPlayer({ ...progress, [field]: 10.5 }), undefined, `a fraction of a ${field}`);
     assert.equal(parseFromPlayer({ ...progress, samplesPlayed: 30 }), undefined, 'more played than queued');
-    for (const speed of [0, 0.2, 4.5, -1]) assert.equal(parseFromPlayer({ type: 'userAction', action: 'setSpeed', speed }), undefined, `speed ${speed}`);
+    for (const speed of [0, 0.2, 4.5, -1])
+      assert.equal(parseFromPlayer({ type: 'userAction', action: 'setSpeed', speed }), undefined, `speed ${speed}`);
     for (const level of ['fatal', 'log', 'INFO']) assert.equal(parseFromPlayer({ type: 'log', level, message: 'x' }), undefined, level);
   });
 
   it('knows when text would go unencrypted to another machine', () => {
-    for (const url of ['http://localhost:8880', 'http://127.0.0.1:8880', 'http://127.1.2.3', 'http://[::1]:8880', 'https://gpu-box:8880', 'http://kokoro.localhost']) {
+    for (const url of [
+      'http://localhost:8880',
+      'http://127.0.0.1:8880',
+      'http://127.1.2.3',
+      'http://[::1]:8880',
+      'https://gpu-box:8880',
+      'http://kokoro.localhost',
+    ]) {
       assert.equal(sendsPlainTextOffMachine(url), false, url);
     }
-    for (const url of ['http://gpu-box:8880', 'http://192.168.1.20:8880', 'http://10.0.0.5']) assert.equal(sendsPlainTextOffMachine(url), true, url);
+    for (const url of ['http://gpu-box:8880', 'http://192.168.1.20:8880', 'http://10.0.0.5'])
+      assert.equal(sendsPlainTextOffMachine(url), true, url);
     assert.equal(sendsPlainTextOffMachine('not a url'), false);
     assert.equal(isLoopbackHost('LOCALHOST'), true);
   });
@@ -76,14 +110,24 @@ describe('trust boundaries', () => {
     assert.equal(csp, pageCsp(resources));
     const governed = html.search(/<(script|style|link)\b/);
     assert.ok(governed === -1 || html.indexOf(metas[0][0]) < governed, 'the CSP comes before anything it governs');
-    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     assert.deepEqual(directives.get('default-src'), ["'none'"]);
     assert.deepEqual(directives.get('script-src'), [`'nonce-${resources.nonce}'`]);
     for (const [name, values] of directives) {
       for (const value of values) assert.ok(!/unsafe|\*|^https?:$|^data:$|^blob:$/.test(value), `${name} ${value}`);
-      if (name !== 'default-src') assert.ok(values.every((v) => v === resources.cspSource || v === `'nonce-${resources.nonce}'`), `${name}: only the webview's own resources and the nonce`);
+      if (name !== 'default-src')
+        assert.ok(
+          values.every((v) => v === resources.cspSource || v === `'nonce-${resources.nonce}'`),
+          `${name}: only the webview's own resources and the nonce`,
+        );
     }
-    for (const [tag, attributes] of html.matchAll(/<(?:script|style)\b([^>]*)>/g)) assert.ok(attributes.includes(`nonce="${resources.nonce}"`), `${tag} carries the nonce`);
+    for (const [tag, attributes] of html.matchAll(/<(?:script|style)\b([^>]*)>/g))
+      assert.ok(attributes.includes(`nonce="${resources.nonce}"`), `${tag} carries the nonce`);
     assert.ok(!/\son[a-z]+\s*=/i.test(html), 'no inline event handlers');
     assert.ok(!/javascript:/i.test(html), 'no javascript: URLs');
   }
@@ -112,7 +156,11 @@ describe('trust boundaries', () => {
   });
 
   it('the player page: only its bundled script and its stylesheet', () => {
-    const html = playerHtml({ ...resources, scriptUri: `${resources.cspSource}/ext/dist/player.js`, styleUri: `${resources.cspSource}/ext/media/player.css` });
+    const html = playerHtml({
+      ...resources,
+      scriptUri: `${resources.cspSource}/ext/dist/player.js`,
+      styleUri: `${resources.cspSource}/ext/media/player.css`,
+    });
     assertSafePage(html, resources);
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
     assert.equal(scripts.length, 1);
@@ -123,24 +171,37 @@ describe('trust boundaries', () => {
 
   it('the player, the stats view and the benchmark results all use the page helper, and nothing else writes a page', () => {
     const src = path.join(__dirname, '..', '..', '..', 'src');
-    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => f.split(path.sep).join('/'));
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.split(path.sep).join('/'));
     const pageWriters = files.filter((f) => /\.html\s*=/.test(readFileSync(path.join(src, f), 'utf8')));
     assert.deepEqual(pageWriters.sort(), ['commands/runBenchmark.ts', 'player/playerView.ts', 'stats/statsView.ts']);
     for (const file of pageWriters) {
       const text = readFileSync(path.join(src, file), 'utf8');
-      for (const [, value] of text.matchAll(/\.html\s*=\s*([\w.]+)\(/g)) assert.ok(['webviewPage', 'this.html'].includes(value), `${file}: html = ${value}(…)`);
-      assert.equal([...text.matchAll(/\.html\s*=/g)].length, [...text.matchAll(/\.html\s*=\s*(webviewPage|this\.html)\(/g)].length, `${file}: every page comes from the helper`);
+      for (const [, value] of text.matchAll(/\.html\s*=\s*([\w.]+)\(/g))
+        assert.ok(['webviewPage', 'this.html'].includes(value), `${file}: html = ${value}(…)`);
+      assert.equal(
+        [...text.matchAll(/\.html\s*=/g)].length,
+        [...text.matchAll(/\.html\s*=\s*(webviewPage|this\.html)\(/g)].length,
+        `${file}: every page comes from the helper`,
+      );
     }
     assert.match(readFileSync(path.join(src, 'player/playerView.ts'), 'utf8'), /private html\([^)]*\): string \{\s*return playerHtml\(/);
     assert.match(readFileSync(path.join(src, 'player/html.ts'), 'utf8'), /return webviewPage\(/);
     for (const file of files.filter((f) => f !== 'webview/page.ts')) {
-      assert.ok(!/Content-Security-Policy|<script|<style|<meta|<!DOCTYPE/i.test(readFileSync(path.join(src, file), 'utf8')), `${file} builds no page head of its own`);
+      assert.ok(
+        !/Content-Security-Policy|<script|<style|<meta|<!DOCTYPE/i.test(readFileSync(path.join(src, file), 'utf8')),
+        `${file} builds no page head of its own`,
+      );
     }
   });
 
   it('latency tables escape their names and show a dash for no samples', () => {
     const empty = { count: 0, min: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN };
-    const table = summaryTable([['A <b> & "c"', { count: 2, min: 1, p50: 1.25, p95: 2, p99: 2, max: 2, mean: 1.5 }], ['Empty', empty]]);
+    const table = summaryTable([
+      ['A <b> & "c"', { count: 2, min: 1, p50: 1.25, p95: 2, p99: 2, max: 2, mean: 1.5 }],
+      ['Empty', empty],
+    ]);
     assert.match(table, /<th scope="row">A &lt;b&gt; &amp; &quot;c&quot;<\/th><td>1\.0<\/td><td>1\.3<\/td>/);
     assert.match(table, /<th scope="row">Empty<\/th>(<td>–<\/td>){5}<td>0<\/td>/);
   });

@@ -16,12 +16,24 @@ class FakePick implements VoicePick {
     if (this.disposed) this.changedAfterDispose.push(key);
     this.state[key] = value;
   }
-  get items() { return this.state.items; }
-  set items(v) { this.change('items', v); }
-  get activeItems() { return this.state.activeItems; }
-  set activeItems(v) { this.change('activeItems', v); }
-  get busy() { return this.state.busy; }
-  set busy(v) { this.change('busy', v); }
+  get items() {
+    return this.state.items;
+  }
+  set items(v) {
+    this.change('items', v);
+  }
+  get activeItems() {
+    return this.state.activeItems;
+  }
+  set activeItems(v) {
+    this.change('activeItems', v);
+  }
+  get busy() {
+    return this.state.busy;
+  }
+  set busy(v) {
+    this.change('busy', v);
+  }
 
   show(): void {
     this.visible = true;
@@ -59,7 +71,14 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-const settled = <T>(p: Promise<T>) => Promise.race([p.then(() => 'settled', () => 'settled'), new Promise((r) => setTimeout(() => r('pending'), 50))]);
+const settled = <T>(p: Promise<T>) =>
+  Promise.race([
+    p.then(
+      () => 'settled',
+      () => 'settled',
+    ),
+    new Promise((r) => setTimeout(() => r('pending'), 50)),
+  ]);
 
 describe('Select Voice quick pick', () => {
   it('ends and disposes the pick when Escape is pressed while the voice list loads', async () => {
@@ -91,8 +110,18 @@ describe('Select Voice quick pick', () => {
     const chosen = pickVoice(pick, 'af_heart', async () => ['af_bella', 'af_heart', 'bm_george']);
     await new Promise((r) => setTimeout(r, 0));
     assert.equal(pick.busy, false);
-    assert.deepEqual(pick.items.map((i) => [i.voice, i.description]), [['af_bella', 'American English, female'], ['af_heart', 'current'], ['bm_george', 'British English, male']]);
-    assert.deepEqual(pick.activeItems.map((i) => i.voice), ['af_heart']);
+    assert.deepEqual(
+      pick.items.map((i) => [i.voice, i.description]),
+      [
+        ['af_bella', 'American English, female'],
+        ['af_heart', 'current'],
+        ['bm_george', 'British English, male'],
+      ],
+    );
+    assert.deepEqual(
+      pick.activeItems.map((i) => i.voice),
+      ['af_heart'],
+    );
     pick.activeItems = [pick.items[2]];
     pick.enter();
     assert.equal(await chosen, 'bm_george');
@@ -111,7 +140,10 @@ describe('Select Voice quick pick', () => {
   it('rejects with the loading error while the pick is open, and closes it', async () => {
     const pick = new FakePick();
     const error = new Error('server down');
-    await assert.rejects(pickVoice(pick, 'af_heart', async () => Promise.reject(error)), (e) => e === error);
+    await assert.rejects(
+      pickVoice(pick, 'af_heart', async () => Promise.reject(error)),
+      (e) => e === error,
+    );
     assert.equal(pick.visible, false);
     assert.equal(pick.disposed, true);
   });

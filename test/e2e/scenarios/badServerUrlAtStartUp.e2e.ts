@@ -33,7 +33,11 @@ describe('Unusable server URL at start-up', function () {
     assert.equal(api.session.server.state, 'misconfigured');
     const registered = new Set(await vscode.commands.getCommands(true));
     const contributed: { command: string }[] = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands;
-    assert.deepEqual(contributed.filter((c) => !registered.has(c.command)), [], 'every contributed command is registered');
+    assert.deepEqual(
+      contributed.filter((c) => !registered.has(c.command)),
+      [],
+      'every contributed command is registered',
+    );
     await waitUntil(() => driver.exists('[aria-label^="Kokoro: kokoro.serverUrl \\"ftp:"]'), 10_000, 'the status bar to say what is wrong');
     assert.match(api.session.statusText, /invalid server URL/);
 
@@ -56,7 +60,11 @@ describe('Unusable server URL at start-up', function () {
 
   it('Open Settings lands on the Remote settings, where kokoro.serverUrl is shown (not "No Settings Found")', async () => {
     await driver.notificationAction('cannot be used', 'Open Settings');
-    await waitUntil(async () => /Server Url/.test((await driver.text('.settings-editor .settings-tree-container')) ?? ''), 15_000, 'the setting in the Settings editor');
+    await waitUntil(
+      async () => /Server Url/.test((await driver.text('.settings-editor .settings-tree-container')) ?? ''),
+      15_000,
+      'the setting in the Settings editor',
+    );
     const tab = (await driver.text('.settings-editor .settings-tabs-widget .action-label[aria-selected="true"]')) ?? '';
     assert.match(tab, /Remote/, `the Remote tab is selected: "${tab}"`);
     const shown = (await driver.text('.settings-editor .settings-tree-container')) ?? '';
@@ -71,7 +79,11 @@ describe('Unusable server URL at start-up', function () {
     const machineSettings = path.join(path.dirname(driver.e2eConfig.workspace), 'user-data', 'Machine', 'settings.json');
     await vscode.workspace.getConfiguration('kokoro').update('serverUrl', ` localhost:${port}/ `, vscode.ConfigurationTarget.Global);
     await waitUntil(() => api.session.config.serverUrl === `http://localhost:${port}`, 10_000, 'the new URL to be read');
-    assert.match(readFileSync(machineSettings, 'utf8'), new RegExp(`localhost:${port}/`), 'VS Code wrote it to the Remote (Machine) settings');
+    assert.match(
+      readFileSync(machineSettings, 'utf8'),
+      new RegExp(`localhost:${port}/`),
+      'VS Code wrote it to the Remote (Machine) settings',
+    );
     await waitUntil(() => api.session.server.state === 'ready', 20_000, 'the server to be ready');
     await waitUntil(() => driver.exists('[aria-label^="Kokoro: server ready"]'), 10_000, 'the status bar to say ready');
 
@@ -81,13 +93,24 @@ describe('Unusable server URL at start-up', function () {
     const reading = nextReading(api);
     void vscode.commands.executeCommand('kokoro.readSelection');
     assert.equal((await reading).outcome, 'completed');
-    assert.deepEqual((await speechRequests()).map((r) => r.body?.input), ['Nothing can be read yet.']);
+    assert.deepEqual(
+      (await speechRequests()).map((r) => r.body?.input),
+      ['Nothing can be read yet.'],
+    );
 
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.workspace.getConfiguration('kokoro').update('serverUrl', 'http://', vscode.ConfigurationTarget.Global);
     await waitUntil(() => api.session.server.state === 'misconfigured', 10_000, 'the URL to be refused');
-    await waitUntil(() => driver.exists('[aria-label^="Kokoro: kokoro.serverUrl \\"http://\\""]'), 10_000, 'the status bar to say what is wrong');
-    await waitUntil(async () => (await kokoroNotifications()).some((m) => /kokoro\.serverUrl "http:\/\/" cannot be used/.test(m)), 10_000, 'the message');
+    await waitUntil(
+      () => driver.exists('[aria-label^="Kokoro: kokoro.serverUrl \\"http://\\""]'),
+      10_000,
+      'the status bar to say what is wrong',
+    );
+    await waitUntil(
+      async () => (await kokoroNotifications()).some((m) => /kokoro\.serverUrl "http:\/\/" cannot be used/.test(m)),
+      10_000,
+      'the message',
+    );
     assert.equal((await kokoroNotifications()).length, 1);
 
     await vscode.workspace.getConfiguration('kokoro').update('serverUrl', driver.e2eConfig.standinUrl, vscode.ConfigurationTarget.Global);

@@ -18,7 +18,10 @@ async function assertKeyboardStaysInEditor(when: string): Promise<void> {
   const until = Date.now() + WATCH_MS;
   do {
     const active = await driver.activeElement();
-    assert.ok(active.inEditor && !active.inWebview, `${when}: the keyboard is in the editor, not in <${active.tag} class="${active.className}">`);
+    assert.ok(
+      active.inEditor && !active.inWebview,
+      `${when}: the keyboard is in the editor, not in <${active.tag} class="${active.className}">`,
+    );
     await new Promise((r) => setTimeout(r, 100));
   } while (Date.now() < until);
 }
@@ -57,19 +60,26 @@ describe('The keyboard stays in the editor', function () {
   it('when audio needs a gesture, Enter in the player enables it and the keyboard goes back to the editor', async () => {
     // Desktop VS Code's rule, emulated in the live player: its audio counts as not running until a
     // real key press or click inside the player's own frame.
-    await driver.webviewEvaluate('#speed', `(() => {
+    await driver.webviewEvaluate(
+      '#speed',
+      `(() => {
       const real = Object.getOwnPropertyDescriptor(BaseAudioContext.prototype, 'state').get;
       let allowed = false;
       for (const type of ['keydown', 'click']) addEventListener(type, (e) => { if (e.isTrusted) allowed = true; }, true);
       Object.defineProperty(AudioContext.prototype, 'state', { configurable: true, get() { return allowed ? real.call(this) : 'suspended'; } });
-    })()`);
+    })()`,
+    );
     await driver.focusEditor();
     editor.selection = new vscode.Selection(5, 0, 5, LINES[5].length);
     const started = nextReport(api, isStarted, 30_000);
     const ended = nextReport(api, isEnded, 30_000);
     await driver.press('Control+Alt+S');
     await waitUntil(async () => (await driver.activeElement()).inWebview, 10_000, 'the player to take the keyboard for the gesture');
-    assert.equal(await driver.webviewEvaluate('#speed', 'document.activeElement?.id'), 'enable', 'the Enable audio button has the keyboard');
+    assert.equal(
+      await driver.webviewEvaluate('#speed', 'document.activeElement?.id'),
+      'enable',
+      'the Enable audio button has the keyboard',
+    );
     await driver.press('Enter');
     await started;
     await waitUntil(async () => (await driver.activeElement()).inEditor, 10_000, 'the keyboard to be back in the editor');

@@ -24,7 +24,10 @@ describe('Server down at start-up', function () {
     await waitUntil(() => api.session.server.state === 'unreachable', 15_000, 'the warm-up to find the server down');
     await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
     await vscode.commands.executeCommand('notifications.showList');
-    assert.deepEqual((await driver.notifications()).filter((m) => /Kokoro/.test(m)), []);
+    assert.deepEqual(
+      (await driver.notifications()).filter((m) => /Kokoro/.test(m)),
+      [],
+    );
   });
 
   it('the first Read gets one message with its actions; pressing Read again adds none', async () => {
@@ -59,6 +62,9 @@ describe('Server down at start-up', function () {
     const reading = nextReading(api);
     await vscode.commands.executeCommand('kokoro.readSelection');
     assert.equal((await reading).outcome, 'completed');
-    assert.deepEqual((await speechRequests()).map((r) => r.body?.input), ['The build is green again.']);
+    assert.deepEqual(
+      (await speechRequests()).map((r) => r.body?.input),
+      ['The build is green again.'],
+    );
   });
 });
