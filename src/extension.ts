@@ -3,11 +3,15 @@ import { guardActivation } from './activation';
 import { registerCommands } from './commands';
 import { Session } from './vscode/session';
 
+/** What the end-to-end tests reach into; other extensions get no API. */
 export interface KokoroApi {
   session: Session;
 }
 
-/** Resolves undefined when starting failed (the commands then answer with the error). */
+/**
+ * Resolves the test API when the extension runs under test, otherwise undefined (also when
+ * starting failed: the commands then answer with the error).
+ */
 export function activate(context: vscode.ExtensionContext): Promise<KokoroApi | undefined> {
   const log = vscode.window.createOutputChannel('Kokoro Read Aloud', { log: true });
   context.subscriptions.push(log);
@@ -22,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): Promise<KokoroApi | 
         session.dispose(); // also unregisters the commands registered so far
         throw err;
       }
-      return { session };
+      return context.extensionMode === vscode.ExtensionMode.Test ? { session } : undefined;
     },
     commands.map((c) => c.command),
     {
