@@ -11,7 +11,7 @@ export class OutputChannels {
   private shown: string | undefined;
   private toldAboutSelection = false;
 
-  constructor(session: Session) {
+  constructor(session: Pick<Session, 'own'>) {
     session.own(
       vscode.workspace.onDidOpenTextDocument((document) => {
         if (document.uri.scheme === 'output') this.shown = document.uri.toString();
@@ -41,7 +41,7 @@ export function channelName(uri: vscode.Uri): string {
 }
 
 /** Read Selection (its keybinding) in the Output panel: the channel on screen, from its start. */
-export function readOutputChannel(session: Session, channels: OutputChannels) {
+export function readOutputChannel(session: Pick<Session, 'read' | 'log'>, channels: OutputChannels) {
   return async (): Promise<void> => {
     const startedAt = performance.now();
     const document = channels.shownDocument();

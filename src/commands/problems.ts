@@ -11,12 +11,14 @@ function activeEditor(): vscode.TextEditor | undefined {
   return editor;
 }
 
-function speakProblems(session: Session, problems: ProblemInfo[], full: boolean, startedAt: number): Promise<unknown> {
+type ProblemReader = Pick<Session, 'speak' | 'punctuation'>;
+
+function speakProblems(session: ProblemReader, problems: ProblemInfo[], full: boolean, startedAt: number): Promise<unknown> {
   const text = describeProblems(problems, { punctuation: session.punctuation }, full);
   return session.speak(text, { title: text, startedAt });
 }
 
-export function readProblemAtCursor(session: Session, full = false) {
+export function readProblemAtCursor(session: ProblemReader, full = false) {
   return async (): Promise<void> => {
     const startedAt = performance.now();
     const editor = activeEditor();
@@ -31,7 +33,7 @@ export function readProblemAtCursor(session: Session, full = false) {
   };
 }
 
-export function readProblemsInFile(session: Session) {
+export function readProblemsInFile(session: ProblemReader) {
   return async (): Promise<void> => {
     const startedAt = performance.now();
     const editor = activeEditor();
@@ -50,7 +52,7 @@ export interface VisitedProblem {
   problem?: ProblemInfo;
 }
 
-export function goToProblemAndRead(session: Session, direction: 'next' | 'previous', visited: VisitedProblem) {
+export function goToProblemAndRead(session: ProblemReader, direction: 'next' | 'previous', visited: VisitedProblem) {
   return async (): Promise<void> => {
     const startedAt = performance.now();
     const editor = activeEditor();

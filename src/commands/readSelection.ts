@@ -22,7 +22,7 @@ function hasWords(text: Iterable<string>): boolean {
   return false;
 }
 
-export function readSelection(session: Session) {
+export function readSelection(session: Pick<Session, 'read' | 'log'>) {
   return async (): Promise<void> => {
     const startedAt = performance.now();
     const editor = vscode.window.activeTextEditor;

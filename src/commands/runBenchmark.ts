@@ -10,6 +10,7 @@ import {
   progressMessage,
   runLatencyBenchmark,
 } from '../stats/latencyBenchmark';
+import type { ServerConnection } from '../kokoro/connection';
 import type { Session } from '../vscode/session';
 import { REPORT_STYLE, escapeHtml as escape, newNonce, summaryTable, webviewPage } from '../webview/page';
 
@@ -19,7 +20,9 @@ const LONG_TEXT = Array.from(
     `Paragraph ${i + 1}: the reading pipeline splits long text into sentences, sends a short first request, and streams the audio while the server is still generating the rest. `,
 ).join('\n');
 
-export function runBenchmark(session: Session) {
+export function runBenchmark(
+  session: Pick<Session, 'stop' | 'showError' | 'log'> & { readonly server: Pick<ServerConnection, 'client' | 'speech'> },
+) {
   return async (): Promise<void> => {
     session.stop();
     const result = await vscode.window.withProgress(
@@ -34,7 +37,7 @@ export function runBenchmark(session: Session) {
             onProgress: (p) => progress.report({ increment: 100 / p.total, message: progressMessage(p) }),
           });
         } catch (err) {
-          if (err instanceof KokoroError) session.errors.show(err, () => vscode.commands.executeCommand('kokoro.runBenchmark'));
+          if (err instanceof KokoroError) session.showError(err, () => vscode.commands.executeCommand('kokoro.runBenchmark'));
           else throw err;
           return undefined;
         }

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { KokoroError } from '../kokoro/errors';
-import { API_KEY_SECRET, type Session } from '../vscode/session';
+import type { Session } from '../vscode/session';
 import { updateSetting } from '../vscode/settings';
 import { type VoiceItem, pickVoice } from './voicePicker';
 
-export function selectVoice(session: Session) {
+export function selectVoice(session: Pick<Session, 'config' | 'voices' | 'showError' | 'log'>) {
   return async (): Promise<void> => {
     const pick = vscode.window.createQuickPick<VoiceItem>();
     pick.title = 'Kokoro: Select Voice';
@@ -13,9 +13,9 @@ export function selectVoice(session: Session) {
     const current = session.config.voice;
     let chosen: string | undefined;
     try {
-      chosen = await pickVoice(pick, current, () => session.server.client.voices());
+      chosen = await pickVoice(pick, current, () => session.voices());
     } catch (err) {
-      if (err instanceof KokoroError) session.errors.show(err, () => vscode.commands.executeCommand('kokoro.selectVoice'));
+      if (err instanceof KokoroError) session.showError(err, () => vscode.commands.executeCommand('kokoro.selectVoice'));
       return;
     }
     if (!chosen || chosen === current) return;
@@ -24,18 +24,18 @@ export function selectVoice(session: Session) {
   };
 }
 
-export function warmUp(session: Session) {
+export function warmUp(session: Pick<Session, 'warmUp' | 'showError'>) {
   return async (): Promise<void> => {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Kokoro: warming up the server' }, () =>
-      session.server.warmUp(),
+    const { error, ready } = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Kokoro: warming up the server' },
+      () => session.warmUp(),
     );
-    const error = session.server.lastError;
-    if (error) session.errors.show(error, () => vscode.commands.executeCommand('kokoro.warmUp'));
-    else if (session.server.state === 'ready') void vscode.window.setStatusBarMessage('Kokoro: server warmed up', 3000);
+    if (error) session.showError(error, () => vscode.commands.executeCommand('kokoro.warmUp'));
+    else if (ready) void vscode.window.setStatusBarMessage('Kokoro: server warmed up', 3000);
   };
 }
 
-export function setApiKey(session: Session) {
+export function setApiKey(session: Pick<Session, 'storeApiKey'>) {
   return async (): Promise<void> => {
     const value = await vscode.window.showInputBox({
       title: 'Kokoro: Set API Key',
@@ -44,8 +44,7 @@ export function setApiKey(session: Session) {
       ignoreFocusOut: true,
     });
     if (value === undefined) return;
-    if (value.trim()) await session.context.secrets.store(API_KEY_SECRET, value.trim());
-    else await session.context.secrets.delete(API_KEY_SECRET);
+    await session.storeApiKey(value.trim() || undefined);
     void vscode.window.showInformationMessage(value.trim() ? 'Kokoro: API key saved in the secret storage.' : 'Kokoro: API key removed.');
   };
 }

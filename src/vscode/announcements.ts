@@ -7,7 +7,6 @@ import { problemsAtCursor } from '../diagnostics/navigation';
 import { describeProblems, type Severity } from '../diagnostics/wording';
 import type { PunctuationLevel } from '../speech/speakable';
 import { fileName, problemsOf } from './problems';
-import type { Session } from './session';
 
 const realClock: Clock = {
   now: () => Date.now(),
@@ -22,6 +21,15 @@ export interface AnnounceSettings {
   debounceMs: number;
 }
 
+/** What announcements need of the rest of the extension. */
+export interface AnnouncementHost {
+  /** Speaks an announcement when the user's own reading allows it. */
+  announce(text: string): void;
+  /** Synthesises spoken text into the audio cache ahead of time. */
+  prefetch(text: string): Promise<number>;
+  readonly punctuation: PunctuationLevel;
+}
+
 export class DiagnosticAnnouncements implements vscode.Disposable {
   private readonly announcer: Announcer;
   private readonly disposables: vscode.Disposable[] = [];
@@ -29,10 +37,10 @@ export class DiagnosticAnnouncements implements vscode.Disposable {
   private problemCommandsUsed = false;
 
   constructor(
-    private readonly session: Session,
+    private readonly host: AnnouncementHost,
     private settings: AnnounceSettings,
   ) {
-    this.announcer = new Announcer({ ...settings, clock: realClock, speak: (u) => void session.announce(u.text) });
+    this.announcer = new Announcer({ ...settings, clock: realClock, speak: (u) => host.announce(u.text) });
     this.disposables.push(
       vscode.window.onDidChangeTextEditorSelection((e) => {
         // Moves made by commands (ours included) are not the user coming to rest on a line.
@@ -81,7 +89,7 @@ export class DiagnosticAnnouncements implements vscode.Disposable {
     const { line, character } = editor.selection.active;
     // The same words "Read Problem at Cursor" would say; an announcement shares their first sentences.
     const here = problemsAtCursor(problemsOf(editor.document.uri), line, character);
-    if (here.length) void this.session.prefetch(describeProblems(here, { punctuation: this.session.punctuation }));
+    if (here.length) void this.host.prefetch(describeProblems(here, { punctuation: this.host.punctuation }));
   }
 
   dispose(): void {

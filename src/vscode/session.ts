@@ -3,9 +3,9 @@
 
 import * as vscode from 'vscode';
 import { type KokoroConfig, SECTION, type SettingProblem, serverSettings } from '../config';
+import type { KokoroError } from '../kokoro/errors';
 import { standInNote } from '../kokoro/client';
 import { ServerConnection } from '../kokoro/connection';
-import { displayUrl, sendsPlainTextOffMachine } from '../kokoro/serverUrl';
 import { type FromPlayer, SPEED } from '../player/messages';
 import { PlayerView } from '../player/playerView';
 import { AudioCache } from '../speech/audioCache';
@@ -17,7 +17,8 @@ import { StatsView } from '../stats/statsView';
 import { StatusBar } from '../stats/statusBar';
 import { DiagnosticAnnouncements } from './announcements';
 import { ErrorReporter } from './errorReporter';
-import { locateSetting, openSetting, readSettings, updateSetting } from './settings';
+import { SettingNotices } from './settingNotices';
+import { locateSetting, readSettings, updateSetting } from './settings';
 
 export const API_KEY_SECRET = 'kokoro.apiKey';
 
@@ -55,9 +56,13 @@ export class Session implements vscode.Disposable {
   config: KokoroConfig;
   private apiKey: string | undefined;
 
-  /** The setting problems last told to the user, so a change elsewhere does not repeat them. */
-  private toldProblems = new Set<string>();
   private settingProblems: SettingProblem[];
+  private readonly notices: SettingNotices;
+  /**
+   * Speeds set here and written to the settings, after the speed before them, oldest first: until the
+   * last has landed, a settings read showing one of the others is stale (the writes land one by one).
+   */
+  private speedsInFlight: number[] = [];
   /** The stand-in's name last told to the player ('' for Kokoro). */
   private playerStandIn: string | undefined;
 
@@ -77,6 +82,14 @@ export class Session implements vscode.Disposable {
       audioPlaying: (ms) => this.stats.record('endToEndMs', ms),
     });
     this.errors = new ErrorReporter(this.log, (key) => locateSetting(context, key));
+    this.notices = new SettingNotices({
+      context,
+      log,
+      showUrlError: (error) => {
+        this.errors.clear();
+        this.errors.show(error);
+      },
+    });
     this.statusBar = this.own(new StatusBar(this.stats, () => this.config.quietStatusBar));
     this.announcements = this.own(new DiagnosticAnnouncements(this, this.announceSettings()));
     this.statsView = this.own(new StatsView(this.stats, () => ({ ...this.counters(), serverUrl: this.server.client.url })));
@@ -127,49 +140,10 @@ export class Session implements vscode.Disposable {
   }
 
   startUp(): void {
-    this.tellSettingProblems();
-    this.warnAboutPlainHttp();
+    this.notices.tellProblems(this.settingProblems, this.server.client.urlError);
+    this.notices.warnAboutPlainHttp(this.config.serverUrl);
     if (this.config.warmUpOnStartup) void this.server.warmUp();
     if (this.config.preparePlayerOnStartup) void this.player.reveal(false);
-  }
-
-  /** Tells the user once per URL that code goes unencrypted to another machine. */
-  private warnAboutPlainHttp(): void {
-    const url = this.config.serverUrl;
-    if (!sendsPlainTextOffMachine(url)) return;
-    const key = 'kokoro.plainHttpWarned';
-    const warned = this.context.globalState.get<string[]>(key, []);
-    if (warned.includes(url)) return;
-    void this.context.globalState.update(key, [...warned, url]);
-    this.log.warn(`Text is sent unencrypted over HTTP to ${displayUrl(url)}.`);
-    void vscode.window
-      .showWarningMessage(
-        `Kokoro: the text you read aloud is sent unencrypted over plain HTTP to ${displayUrl(url)}. Use an SSH tunnel to localhost or HTTPS if the network is not trusted.`,
-        'Open Settings',
-      )
-      .then((choice) => {
-        if (choice) void openSetting(this.context, 'kokoro.serverUrl');
-      });
-  }
-
-  /**
-   * Says once what is wrong with the settings: an unusable server URL as an error (the status bar
-   * says it too), every other value that fell back to its default in one warning.
-   */
-  private tellSettingProblems(): void {
-    const fresh = this.settingProblems.filter((p) => !this.toldProblems.has(p.message));
-    this.toldProblems = new Set(this.settingProblems.map((p) => p.message));
-    for (const problem of fresh) this.log.warn(problem.message);
-    const urlError = this.server.client.urlError;
-    if (urlError && fresh.some((p) => p.key === 'kokoro.serverUrl')) {
-      this.errors.clear();
-      this.errors.show(urlError);
-    }
-    const others = fresh.filter((p) => p.key !== 'kokoro.serverUrl');
-    if (!others.length) return;
-    void vscode.window.showWarningMessage(`Kokoro: ${others.map((p) => p.message).join(' ')}`, 'Open Settings').then((choice) => {
-      if (choice) void openSetting(this.context, others[0].key);
-    });
   }
 
   get punctuation(): PunctuationLevel {
@@ -187,13 +161,27 @@ export class Session implements vscode.Disposable {
 
   private reloadConfig(): void {
     const before = this.config;
-    ({ config: this.config, problems: this.settingProblems } = readSettings(this.context));
+    let config: KokoroConfig;
+    ({ config, problems: this.settingProblems } = readSettings(this.context));
+    let speed = config.speed;
+    if (this.speedsInFlight.length) {
+      // Caught up with the last speed set here, or changed by someone else: the settings say it again.
+      if (speed === this.speedsInFlight.at(-1) || !this.speedsInFlight.includes(speed)) this.speedsInFlight = [];
+      else speed = before.speed;
+    }
+    this.apply({ ...config, speed });
+    this.notices.tellProblems(this.settingProblems, this.server.client.urlError);
+    if (this.config.serverUrl !== before.serverUrl) this.notices.warnAboutPlainHttp(this.config.serverUrl);
+  }
+
+  /** Puts `config` in effect everywhere; a new speed or voice goes on from the sentence being heard. */
+  private apply(config: KokoroConfig): void {
+    const before = this.config;
+    this.config = config;
     this.announcements.update(this.announceSettings());
-    this.server.update(serverSettings(this.config, this.apiKey));
-    this.tellSettingProblems();
-    if (this.config.serverUrl !== before.serverUrl) this.warnAboutPlainHttp();
-    this.player.setSpeed(this.config.speed);
-    if (this.config.speed !== before.speed || this.config.voice !== before.voice) this.continueAtPlayhead();
+    this.server.update(serverSettings(config, this.apiKey));
+    this.player.setSpeed(config.speed);
+    if (config.speed !== before.speed || config.voice !== before.voice) this.continueAtPlayhead();
     this.refreshStatus();
   }
 
@@ -319,11 +307,43 @@ export class Session implements vscode.Disposable {
     }
   }
 
+  /** Takes effect at once (the reading goes on at the new speed); the setting only keeps it for next time. */
   async setSpeed(speed: number): Promise<void> {
     const clamped = Math.min(SPEED.max, Math.max(SPEED.min, Math.round(speed * 100) / 100));
-    const target = await updateSetting('speed', clamped);
-    if (target === vscode.ConfigurationTarget.Workspace)
-      this.log.info(`Speed ${clamped} written to the workspace settings, where kokoro.speed is set.`);
+    if (clamped === this.config.speed) return;
+    if (!this.speedsInFlight.length) this.speedsInFlight.push(this.config.speed);
+    this.speedsInFlight.push(clamped);
+    this.apply({ ...this.config, speed: clamped });
+    try {
+      const target = await updateSetting('speed', clamped);
+      if (target === vscode.ConfigurationTarget.Workspace)
+        this.log.info(`Speed ${clamped} written to the workspace settings, where kokoro.speed is set.`);
+    } catch (err) {
+      this.speedsInFlight = [];
+      throw err;
+    }
+  }
+
+  /** Warms the server up now (Warm Up command); says whether it is ready, or the error that stopped it. */
+  async warmUp(): Promise<{ ready: boolean; error?: KokoroError }> {
+    await this.server.warmUp();
+    return { ready: this.server.state === 'ready', error: this.server.lastError };
+  }
+
+  /** The voices the server offers (for the voice picker). */
+  voices(): Promise<string[]> {
+    return this.server.client.voices();
+  }
+
+  /** Shows a server error once per kind, with Retry when `retry` is given. */
+  showError(error: KokoroError, retry?: () => unknown): void {
+    this.errors.show(error, retry);
+  }
+
+  /** Keeps the API key in the secret storage (undefined removes it); the client picks it up from there. */
+  async storeApiKey(key: string | undefined): Promise<void> {
+    if (key) await this.context.secrets.store(API_KEY_SECRET, key);
+    else await this.context.secrets.delete(API_KEY_SECRET);
   }
 
   showStats(): void {

@@ -154,6 +154,35 @@ describe('Reading aloud in VS Code', function () {
     }
   });
 
+  it('three quick Speak Faster presses while reading land at 1.75 at once, and the reading never steps back to a slower speed', async () => {
+    const editor = await openSample('long.md', LONG_TEXT);
+    editor.selection = new vscode.Selection(0, 0, editor.document.lineCount, 0);
+    await driver.standinReset();
+    await driver.standinOptions({ rtf: 2 });
+    const speedOf = (r: { body?: unknown }) => (r.body as { speed?: number } | undefined)?.speed;
+    try {
+      const started = nextReport(api, isStarted, 20_000);
+      void vscode.commands.executeCommand('kokoro.readSelection');
+      await started;
+      // Pressed faster than a settings write lands: each press builds on the one before.
+      await Promise.all([1, 2, 3].map(() => vscode.commands.executeCommand('kokoro.speedUp')));
+      assert.equal(api.session.config.speed, 1.75, 'in effect at once');
+      await waitUntil(async () => (await speechRequests()).some((r) => speedOf(r) === 1.75), 10_000, 'a request at 1.75');
+      await waitUntil(() => vscode.workspace.getConfiguration('kokoro').get('speed') === 1.75, 10_000, 'the setting to keep 1.75');
+      const speeds = (await speechRequests()).map(speedOf).filter((v): v is number => v !== undefined);
+      const fastest = speeds.indexOf(1.75);
+      assert.ok(
+        speeds.slice(fastest).every((v) => v === 1.75),
+        `no request at a slower speed after the first at 1.75: ${speeds.join(', ')}`,
+      );
+      assert.equal(api.session.config.speed, 1.75, 'the settings catching up did not step it back');
+      assert.equal(api.session.reading, true, 'still reading');
+    } finally {
+      api.session.stop();
+      await vscode.workspace.getConfiguration('kokoro').update('speed', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('Retry measures its own command → audio playing, from when the user picks it', async () => {
     const editor = await openSample('greet.ts', SAMPLE);
     editor.selection = new vscode.Selection(1, 0, 1, 40);
