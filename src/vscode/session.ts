@@ -213,17 +213,12 @@ export class Session implements vscode.Disposable {
     retryOf: (failed: ReadingResult) => (() => unknown) | undefined,
   ): Promise<ReadingResult> {
     const result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
-    switch (result.outcome) {
-      case 'failed':
-        this.server.reportFailure(result.error!);
-        this.errors.show(result.error!, retryOf(result));
-        break;
-      case 'empty':
-        void vscode.window.showInformationMessage('Kokoro: nothing to read — the text has no words to speak.');
-        break;
-      case 'completed':
-        this.server.reportSuccess();
-        break;
+    if (result.outcome === 'completed') this.server.reportSuccess();
+    else if (result.outcome === 'empty')
+      void vscode.window.showInformationMessage('Kokoro: nothing to read — the text has no words to speak.');
+    else if (result.error) {
+      this.server.reportFailure(result.error);
+      this.errors.show(result.error, retryOf(result));
     }
     this.log.info(
       `Reading ${result.id} ${result.outcome}: ${result.requests} request(s), ${(result.samples / result.sampleRate).toFixed(2)} s of audio, first audio ${result.firstAudioMs?.toFixed(1) ?? '–'} ms, first byte ${result.firstByteMs?.toFixed(1) ?? '–'} ms.`,
