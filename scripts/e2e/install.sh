@@ -21,10 +21,18 @@ if [ -n "$missing" ]; then
   exit 3
 fi
 
+# Recent npm (11.x) skips dependencies' install scripts unless allowed; node@24 (preinstall
+# fetches the binary) and code-server (postinstall builds its native modules, with nested npm
+# installs) need theirs. The variable reaches those nested installs; older npm lacks the option.
+if [ "$(npm config get dangerously-allow-all-scripts 2>/dev/null)" = false ]; then
+  export npm_config_dangerously_allow_all_scripts=true
+fi
+
 mkdir -p "$KOKORO_E2E_HOME/node24" "$KOKORO_E2E_HOME/cs" "$KOKORO_E2E_HOME/driver"
 if [ ! -x "$NODE24_DIR/bin/node" ]; then
   log "installing Node 24 (npm package node@24)"
   (cd "$KOKORO_E2E_HOME/node24" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install --no-save --no-audit --no-fund node@24 >/dev/null)
+  [ -x "$NODE24_DIR/bin/node" ] || { log "node@24 installed but $NODE24_DIR/bin/node is missing (its install script did not run?)" >&2; exit 1; }
 fi
 if [ ! -f "$KOKORO_E2E_HOME/cs/node_modules/code-server/lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node" ]; then
   log "installing code-server $CODE_SERVER_VERSION (a few minutes, once)"
