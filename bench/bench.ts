@@ -11,7 +11,7 @@ import { ServerConnection } from '../src/kokoro/connection';
 import { type ReadingResult, Reader } from '../src/speech/reader';
 import { SilentSink } from '../src/stats/latencyBenchmark';
 import { toSpeakable } from '../src/speech/speakable';
-import { type Summary, summarize } from '../src/stats/latency';
+import { type Summary, summarize } from '../src/stats/summary';
 import { StandinProcess } from '../test/standin/process';
 import { PacedSink } from './pacedSink';
 import { LONG_TEXT, SHORT_TEXT, megabyteText } from './texts';

@@ -5,6 +5,9 @@ import type { FromPlayer, ToPlayer } from '../src/player/messages';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromPlayer): void };
 
+/** The webview's clock in its messages: epoch ms, comparable with the extension host's after the ping/pong alignment. */
+const clock = () => performance.timeOrigin + performance.now();
+const scriptAt = clock();
 const vscode = acquireVsCodeApi();
 const post = (message: FromPlayer) => vscode.postMessage(message);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -34,6 +37,10 @@ interface Reading {
   paused: boolean;
   samplesQueued: number;
   samplesPlayed: number;
+  /** When its first audio message arrived (clock()). */
+  receivedAt?: number;
+  /** Posts "started", once: when the first audio is audible, or at the end for a clip shorter than the output latency. */
+  reportStarted?: () => void;
   sources: Set<AudioBufferSourceNode>;
   /** Frames that came before audio was enabled. */
   waiting: Array<{ pcm: Uint8Array; sampleRate: number }>;
@@ -140,13 +147,16 @@ function schedule(pcm: Uint8Array, sampleRate: number): void {
   };
   if (!r.started) {
     r.started = true;
-    const outputLatency = (ctx.outputLatency || 0) + (ctx.baseLatency || 0);
-    post({
-      type: 'started',
-      readingId: r.id,
-      at: performance.timeOrigin + performance.now() + (start - now + outputLatency) * 1000,
-      outputLatencyMs: outputLatency * 1000,
-    });
+    const scheduledAt = clock();
+    const outputLatencyMs = ((ctx.outputLatency || 0) + (ctx.baseLatency || 0)) * 1000;
+    const audibleAt = scheduledAt + (start - now) * 1000 + outputLatencyMs;
+    const receivedAt = Math.min(r.receivedAt ?? scheduledAt, scheduledAt);
+    // Reported when it is heard, so "playing" in the extension never comes before the sound.
+    r.reportStarted = () => {
+      r.reportStarted = undefined;
+      post({ type: 'started', readingId: r.id, receivedAt, scheduledAt, audibleAt, outputLatencyMs });
+    };
+    setTimeout(() => r === reading && r.reportStarted?.(), Math.max(0, audibleAt - clock()));
     setStatus('Reading…');
     startProgress();
   }
@@ -181,6 +191,7 @@ function finish(stopped: boolean): void {
     source.disconnect();
   }
   r.sources.clear();
+  if (!stopped) r.reportStarted?.();
   post({ type: 'ended', readingId: r.id, samplesPlayed: r.samplesPlayed, stopped });
   nowReading.textContent = r.title;
   setStatus(stopped ? 'Stopped.' : r.error ? `Failed: ${r.error}` : 'Finished.');
@@ -240,6 +251,7 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
     case 'audio': {
       const r = reading;
       if (!r || r.id !== message.readingId) break;
+      r.receivedAt ??= clock();
       if (context?.state === 'running' || (unlocked && r.paused)) schedule(message.pcm, message.sampleRate);
       else r.waiting.push({ pcm: message.pcm, sampleRate: message.sampleRate });
       break;
@@ -276,6 +288,9 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
       serverNote.textContent = message.text;
       serverNote.hidden = !message.text;
       break;
+    case 'ping':
+      post({ type: 'pong', id: message.id, at: clock() });
+      break;
   }
 });
 
@@ -306,7 +321,13 @@ document.addEventListener('keydown', (event) => {
 
 // A context created now may already be allowed to run (browsers, code-server).
 const initial = getContext();
-const reportReady = () => post({ type: 'ready', audioUnlocked: initial.state === 'running' });
+const contextAt = clock();
+const reportReady = () =>
+  post({
+    type: 'ready',
+    audioUnlocked: initial.state === 'running',
+    startup: { navigationAt: performance.timeOrigin, scriptAt, contextAt, readyAt: clock() },
+  });
 if (initial.state === 'running') {
   unlocked = true;
   reportReady();

@@ -65,7 +65,14 @@ export interface WarmUpResult {
   connectionsOpen: number;
 }
 
-export type AudioCallback = (pcm: Uint8Array, sampleRate: number) => void;
+/** When a request was sent, its headers came and its first audio byte came (performance.now() ms). */
+export interface RequestMarks {
+  sentAt: number;
+  headersAt: number;
+  firstByteAt: number;
+}
+
+export type AudioCallback = (pcm: Uint8Array, sampleRate: number, marks: RequestMarks) => void;
 
 const now = () => performance.now();
 const SOCKET_CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
@@ -242,10 +249,10 @@ export class KokoroClient {
             pool,
             input,
             params,
-            (pcm, rate) => {
+            (pcm, rate, marks) => {
               delivered = true;
               this.lastAudioAt = now();
-              onAudio(pcm, rate);
+              onAudio(pcm, rate, marks);
             },
             signal,
           );
@@ -377,7 +384,7 @@ export class KokoroClient {
               );
               return false;
             }
-            onAudio(pcm, decoder!.sampleRate);
+            onAudio(pcm, decoder!.sampleRate, { sentAt, headersAt, firstByteAt });
             return true;
           },
           onComplete: () => {

@@ -13,14 +13,26 @@ export type ToPlayer =
   | { type: 'resume' }
   | { type: 'setSpeed'; speed: number }
   /** What the server is when it is not Kokoro (the demo voice); empty for Kokoro. */
-  | { type: 'serverNote'; text: string };
+  | { type: 'serverNote'; text: string }
+  /** Clock alignment: the player answers with a pong at once. */
+  | { type: 'ping'; id: number };
+
+/** How the player page started (webview epoch ms): navigation, script start, AudioContext created, ready posted. */
+export interface PlayerPageMarks {
+  navigationAt: number;
+  scriptAt: number;
+  contextAt: number;
+  readyAt: number;
+}
 
 /** Webview → extension. Times are the webview's `performance.timeOrigin + now()` in ms. */
 export type FromPlayer =
-  | { type: 'ready'; audioUnlocked: boolean }
+  | { type: 'ready'; audioUnlocked: boolean; startup: PlayerPageMarks }
   | { type: 'needsGesture' }
   | { type: 'audioUnlocked' }
-  | { type: 'started'; readingId: number; at: number; outputLatencyMs: number }
+  /** Sent when the first audio is audible: when it arrived, was scheduled and became audible, and the output latency counted in. */
+  | { type: 'started'; readingId: number; receivedAt: number; scheduledAt: number; audibleAt: number; outputLatencyMs: number }
+  | { type: 'pong'; id: number; at: number }
   | { type: 'underrun'; readingId: number }
   | { type: 'ended'; readingId: number; samplesPlayed: number; stopped: boolean }
   | { type: 'progress'; readingId: number; samplesPlayed: number; samplesQueued: number }
@@ -51,15 +63,32 @@ export function parseFromPlayer(raw: unknown): FromPlayer | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const m = raw as Record<string, unknown>;
   switch (m.type) {
-    case 'ready':
-      return typeof m.audioUnlocked === 'boolean' ? { type: 'ready', audioUnlocked: m.audioUnlocked } : undefined;
+    case 'ready': {
+      const s = (typeof m.startup === 'object' && m.startup !== null ? m.startup : {}) as Record<string, unknown>;
+      return typeof m.audioUnlocked === 'boolean' && isMs(s.navigationAt) && isMs(s.scriptAt) && isMs(s.contextAt) && isMs(s.readyAt)
+        ? {
+            type: 'ready',
+            audioUnlocked: m.audioUnlocked,
+            startup: { navigationAt: s.navigationAt, scriptAt: s.scriptAt, contextAt: s.contextAt, readyAt: s.readyAt },
+          }
+        : undefined;
+    }
     case 'needsGesture':
     case 'audioUnlocked':
       return { type: m.type };
     case 'started':
-      return isCount(m.readingId) && isMs(m.at) && isMs(m.outputLatencyMs)
-        ? { type: 'started', readingId: m.readingId, at: m.at, outputLatencyMs: m.outputLatencyMs }
+      return isCount(m.readingId) && isMs(m.receivedAt) && isMs(m.scheduledAt) && isMs(m.audibleAt) && isMs(m.outputLatencyMs)
+        ? {
+            type: 'started',
+            readingId: m.readingId,
+            receivedAt: m.receivedAt,
+            scheduledAt: m.scheduledAt,
+            audibleAt: m.audibleAt,
+            outputLatencyMs: m.outputLatencyMs,
+          }
         : undefined;
+    case 'pong':
+      return isCount(m.id) && isMs(m.at) ? { type: 'pong', id: m.id, at: m.at } : undefined;
     case 'underrun':
       return isCount(m.readingId) ? { type: 'underrun', readingId: m.readingId } : undefined;
     case 'ended':

@@ -2,13 +2,28 @@
 // are posted as they arrive; the first frame of a reading alone and at once, the rest
 // coalesced per timer tick (VS Code merges a burst of posts into one slow message).
 
+import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { AudioSink } from '../speech/reader';
+import { type ClockEstimate, ClockSync } from '../stats/waterfall';
 import { newNonce } from '../webview/page';
 import { playerHtml } from './html';
 import { type FromPlayer, type ToPlayer, parseFromPlayer } from './messages';
 
 const MAX_MESSAGE_BYTES = 96 * 1024;
+/** Pings when the player is ready: the shortest round trip of a few gives the clock offset. */
+const PINGS_WHEN_READY = 5;
+
+/** How the player view came to be (extension-host performance.now() ms; the page's own marks are in its ready message). */
+export interface PlayerCreation {
+  /** The view was asked for (a reading needed it, or start-up prepared it). */
+  requestedAt?: number;
+  /** VS Code handed the extension the view. */
+  resolvedAt: number;
+  /** The page's script said it is ready. */
+  readyAt?: number;
+}
+
 export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode.Disposable {
   static readonly viewId = 'kokoro.player';
 
@@ -27,6 +42,13 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   private flushTimer: NodeJS.Timeout | undefined;
   private readingId = 0;
   private firstFrameSent = false;
+  private postedAt: number | undefined;
+  private readonly clockSync = new ClockSync();
+  private readonly pings = new Map<number, number>();
+  private nextPing = 1;
+  private requestedAt: number | undefined;
+  /** The current view's creation; undefined before VS Code created it. */
+  creation: PlayerCreation | undefined;
   private samplesSent = 0;
   private samplesPlayed = 0;
   private sampleRate = 24_000;
@@ -44,6 +66,9 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     this.ready = false;
+    this.creation = { requestedAt: this.requestedAt, resolvedAt: performance.now() };
+    this.clockSync.reset();
+    this.pings.clear();
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     view.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
@@ -71,6 +96,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
       if (focus || !this.view.visible) this.view.show(!focus);
       return;
     }
+    this.requestedAt ??= performance.now();
     await vscode.commands.executeCommand(`${PlayerView.viewId}.focus`, { preserveFocus: !focus });
   }
 
@@ -79,11 +105,13 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   begin(readingId: number, title: string): void {
     this.readingId = readingId;
     this.firstFrameSent = false;
+    this.postedAt = undefined;
     this.samplesSent = 0;
     this.samplesPlayed = 0;
     this.clearPending();
     this.post({ type: 'begin', readingId, text: title.length > 2000 ? `${title.slice(0, 1999)}…` : title, sampleRate: this.sampleRate });
     if (!this.view) void this.reveal();
+    else if (this.ready) this.ping(); // keeps the clock estimate fresh; answered before the first audio
   }
 
   segment(readingId: number, text: string): void {
@@ -123,6 +151,16 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   room(readingId: number, aheadSeconds: number): Promise<void> {
     if (readingId !== this.readingId || this.hasRoom(aheadSeconds)) return Promise.resolve();
     return new Promise((resolve) => this.roomWaiters.push({ aheadSeconds, resolve }));
+  }
+
+  /** When the first audio of reading `readingId` was posted to the webview. */
+  firstPostedAt(readingId: number): number | undefined {
+    return readingId === this.readingId ? this.postedAt : undefined;
+  }
+
+  /** The webview's clock against the extension host's (both may be on different machines in a remote window). */
+  get clock(): ClockEstimate | undefined {
+    return this.clockSync.estimate;
   }
 
   /** Samples of reading `readingId` played so far (reported by the webview a few times a second). */
@@ -200,7 +238,15 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
       this.outbox.push(message);
       return;
     }
+    if (message.type === 'audio' && message.readingId === this.readingId) this.postedAt ??= performance.now();
     void this.view.webview.postMessage(message);
+  }
+
+  private ping(): void {
+    if (!this.view || !this.ready) return;
+    const id = this.nextPing++;
+    this.pings.set(id, performance.now());
+    void this.view.webview.postMessage({ type: 'ping', id } satisfies ToPlayer);
   }
 
   private receive(raw: unknown): void {
@@ -213,8 +259,17 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        if (this.creation) this.creation.readyAt = performance.now();
+        this.requestedAt = undefined;
+        for (let i = 0; i < PINGS_WHEN_READY; i++) this.ping(); // before the queued audio, which keeps the webview busy
         this.drainOutbox();
         break;
+      case 'pong': {
+        const sentAt = this.pings.get(message.id);
+        this.pings.delete(message.id);
+        if (sentAt !== undefined) this.clockSync.add(sentAt, message.at, performance.now());
+        break;
+      }
       case 'needsGesture':
         this.log.info('The player needs a click or key press to enable audio; showing it.');
         this.focusedForGesture = true;

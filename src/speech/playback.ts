@@ -1,11 +1,12 @@
 // The playback state machine: which reading is being heard, pause, announcements waiting for
-// the user's own reading, "command → audio playing" timing, and where a reading goes on after a
+// the user's own reading, the latency waterfall of each command, and where a reading goes on after a
 // speed or voice change. Written against the reader and player interfaces, so it runs in plain Node.
 //
 // A reading is "fetching" while the reader still requests its audio, then "playing" until the
 // player reports its end: the reader finishes long before the listener does.
 
-import type { ReadingRequest, ReadingResult } from './reader';
+import { type ClockEstimate, computeWaterfall, type PlayerMarks, type Waterfall } from '../stats/waterfall';
+import type { FirstAudioMarks, ReadingRequest, ReadingResult } from './reader';
 
 /** What playback needs of the reader (the Reader class). */
 export interface ReadingSource {
@@ -22,13 +23,17 @@ export interface PlaybackPlayer {
   resume(): void;
   abort(readingId: number): void;
   playedSamples(readingId: number): number;
+  /** When the first audio of reading `readingId` was posted to the webview (performance.now() ms). */
+  firstPostedAt(readingId: number): number | undefined;
+  /** The webview's clock relative to ours, when measured. */
+  readonly clock: ClockEstimate | undefined;
 }
 
 export interface PlaybackEvents {
   /** Whether something is read, or paused, changed (status bar, context keys). */
   changed(): void;
-  /** Audio became audible this long after the command that asked for it started (ms). */
-  audioPlaying(ms: number): void;
+  /** A command's reading became audible: where its time went. */
+  audioPlaying(waterfall: Waterfall): void;
 }
 
 export interface PlayOptions {
@@ -38,13 +43,19 @@ export interface PlayOptions {
   announcement?: boolean;
 }
 
+interface CommandTimeline {
+  commandAt: number;
+  firstAudio?: FirstAudioMarks;
+}
+
 export class Playback {
   private playingId: number | undefined;
   private pausedValue = false;
   private announcementPlaying = false;
   /** The announcement waiting for the user's reading to end; a newer one replaces it. */
   private waiting: (() => void) | undefined;
-  private readonly commandStartedAt = new Map<number, number>();
+  /** The readings of commands not yet audible: when the command started, how their first audio came. */
+  private readonly timelines = new Map<number, CommandTimeline>();
 
   constructor(
     private readonly reader: ReadingSource,
@@ -72,11 +83,13 @@ export class Playback {
     if (!options.announcement) this.waiting = undefined;
     this.announcementPlaying = options.announcement ?? false;
     this.setPaused(false);
-    const fetched = this.reader.read(request);
+    const timeline: CommandTimeline | undefined =
+      options.commandStartedAt !== undefined ? { commandAt: options.commandStartedAt } : undefined;
+    const fetched = this.reader.read({ ...request, onFirstAudio: timeline && ((marks) => (timeline.firstAudio = marks)) });
     const id = this.reader.currentId;
     if (id !== undefined) {
       this.playingId = id;
-      if (options.commandStartedAt !== undefined) this.commandStartedAt.set(id, options.commandStartedAt);
+      if (timeline) this.timelines.set(id, timeline);
     }
     this.events.changed();
     const result = await fetched;
@@ -137,17 +150,28 @@ export class Playback {
     this.setPaused(false);
   }
 
-  /** The player made reading `readingId` audible. */
-  playerStarted(readingId: number): void {
-    const startedAt = this.commandStartedAt.get(readingId);
-    this.commandStartedAt.delete(readingId);
-    if (startedAt !== undefined) this.events.audioPlaying(this.now() - startedAt);
+  /** The player made reading `readingId` audible, as `marks` (webview clock) say. */
+  playerStarted(readingId: number, marks: PlayerMarks): void {
+    const reportedAt = this.now();
+    const timeline = this.timelines.get(readingId);
+    this.timelines.delete(readingId);
+    const postedAt = this.player.firstPostedAt(readingId);
+    if (timeline?.firstAudio && postedAt !== undefined) {
+      const { firstAudio } = timeline;
+      const waterfall = computeWaterfall(
+        readingId,
+        { ...firstAudio, commandAt: timeline.commandAt, postedAt, reportedAt },
+        marks,
+        this.player.clock,
+      );
+      this.events.audioPlaying(waterfall);
+    }
     this.events.changed();
   }
 
   /** The player finished (or dropped) reading `readingId`: an announcement waiting may start. */
   playerEnded(readingId: number): void {
-    this.commandStartedAt.delete(readingId);
+    this.timelines.delete(readingId);
     if (this.playingId !== readingId) return;
     this.forget(readingId);
     this.setPaused(false);
@@ -158,7 +182,7 @@ export class Playback {
   }
 
   private forget(readingId: number): void {
-    this.commandStartedAt.delete(readingId);
+    this.timelines.delete(readingId);
     this.playingId = undefined;
     this.announcementPlaying = false;
   }

@@ -2,7 +2,7 @@
 // sink, one reading at a time, with stop that silences and aborts at once.
 
 import { performance } from 'node:perf_hooks';
-import type { KokoroClient, SpeechParams, SpeechTimings } from '../kokoro/client';
+import type { KokoroClient, RequestMarks, SpeechParams, SpeechTimings } from '../kokoro/client';
 import { KokoroError, briefly } from '../kokoro/errors';
 import { type LatencyStats } from '../stats/latency';
 import { AudioCache, audioCacheKey } from './audioCache';
@@ -38,6 +38,18 @@ export interface ReadingRequest {
   cache?: boolean;
   /** Chunks already prepared (a reading continued from its playhead); replaces `text` and `prepare`. */
   chunks?: Iterator<string>;
+  /** Called once, when the first audio of the reading is handed to the sink. */
+  onFirstAudio?: (marks: FirstAudioMarks) => void;
+}
+
+/** How the first audio of a reading came (performance.now() ms); the request marks are absent when it came from the cache. */
+export interface FirstAudioMarks extends Partial<RequestMarks> {
+  /** The reader started. */
+  startedAt: number;
+  /** The first chunk of text was prepared. */
+  preparedAt: number;
+  /** The first audio was handed to the sink. */
+  deliveredAt: number;
 }
 
 export type ReadingOutcome = 'completed' | 'stopped' | 'failed' | 'empty';
@@ -48,6 +60,7 @@ export interface ReadingResult {
   error?: KokoroError;
   /** Reading started → first audio handed to the sink. */
   firstAudioMs?: number;
+  firstAudio?: FirstAudioMarks;
   /** First request sent → its first audio byte. */
   firstByteMs?: number;
   requests: number;
@@ -270,10 +283,13 @@ export class Reader {
       chunks: [],
       cachedChunks: 0,
     };
-    const deliver = (pcm: Uint8Array, sampleRate: number) => {
-      if (result.firstAudioMs === undefined) {
-        result.firstAudioMs = now() - startedAt;
+    let preparedAt = startedAt;
+    const deliver = (pcm: Uint8Array, sampleRate: number, marks?: RequestMarks) => {
+      if (result.firstAudio === undefined) {
+        result.firstAudio = { ...marks, startedAt, preparedAt, deliveredAt: now() };
+        result.firstAudioMs = result.firstAudio.deliveredAt - startedAt;
         this.stats?.record('firstAudioMs', result.firstAudioMs);
+        request.onFirstAudio?.(result.firstAudio);
       }
       result.samples += pcm.length >> 1;
       result.sampleRate = sampleRate;
@@ -286,6 +302,7 @@ export class Reader {
       // A manual loop, not for-of: breaking out must not close `source`, a continuation may go on with it.
       for (let next = source.next(); !next.done; next = source.next()) {
         const chunk = next.value;
+        if (reading.chunks.length === 0) preparedAt = now();
         reading.chunks.push(chunk);
         reading.chunkSamples.push(0);
         if (signal.aborted) break;
@@ -307,10 +324,10 @@ export class Reader {
         const timings = await this.currentClient().speak(
           chunk,
           params,
-          (pcm, sampleRate) => {
+          (pcm, sampleRate, marks) => {
             if (signal.aborted) return;
             frames?.push(new Uint8Array(pcm));
-            deliver(pcm, sampleRate);
+            deliver(pcm, sampleRate, marks);
           },
           signal,
         );

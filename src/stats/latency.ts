@@ -1,39 +1,8 @@
-// Latency statistics: rolling windows of measurements and their percentiles.
+// Latency statistics: rolling windows of measurements and their percentiles, and the
+// waterfalls of the last readings.
 
-export interface Summary {
-  count: number;
-  min: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-/** Percentile of ascending `sorted` values with linear interpolation between ranks (p in 0–100). */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  if (sorted.length === 1) return sorted[0];
-  const rank = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
-}
-
-export function summarize(values: readonly number[]): Summary {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return { count: 0, min: NaN, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN };
-  const sum = sorted.reduce((a, b) => a + b, 0);
-  return {
-    count: sorted.length,
-    min: sorted[0],
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    max: sorted[sorted.length - 1],
-    mean: sum / sorted.length,
-  };
-}
+import { summarize, type Summary } from './summary';
+import { type PlayerStartup, WaterfallStats } from './waterfall';
 
 export type Metric =
   /** Request sent → first audio byte from the server. */
@@ -88,6 +57,9 @@ const WINDOW = 1000;
 export class LatencyStats {
   private readonly windows = new Map<Metric, number[]>();
   private readonly latest = new Map<Metric, number>();
+  readonly waterfalls = new WaterfallStats();
+  /** How the current player view was created; `firstReadingWaited`: the first reading waited for it. */
+  playerStartup: (PlayerStartup & { firstReadingWaited: boolean }) | undefined;
   readings = 0;
   failures = 0;
   underruns = 0;
@@ -112,6 +84,7 @@ export class LatencyStats {
   reset(): void {
     this.windows.clear();
     this.latest.clear();
+    this.waterfalls.reset();
     this.readings = 0;
     this.failures = 0;
     this.underruns = 0;

@@ -3,7 +3,8 @@
 
 import type { KokoroClient, SpeechParams } from '../kokoro/client';
 import { type AudioSink, Reader } from '../speech/reader';
-import { metricHeading, summarize, type Summary } from './latency';
+import { metricHeading } from './latency';
+import { summarize, type Summary } from './summary';
 
 export const BENCHMARK_SHORT_TEXT = 'const total = items.reduce((sum, item) => sum + item.price, 0);';
 /** What "Run Latency Benchmark" measures (the README says the same): readings of each text, after warm-ups not counted. */

@@ -6,13 +6,14 @@ import { type KokoroConfig, SECTION, type SettingProblem, serverSettings } from 
 import type { KokoroError } from '../kokoro/errors';
 import { standInNote } from '../kokoro/client';
 import { ServerConnection } from '../kokoro/connection';
-import { type FromPlayer, SPEED } from '../player/messages';
+import { type FromPlayer, type PlayerPageMarks, SPEED } from '../player/messages';
 import { PlayerView } from '../player/playerView';
 import { AudioCache } from '../speech/audioCache';
 import { Playback, type PlayOptions } from '../speech/playback';
 import { Reader, type ReadingRequest, type ReadingResult } from '../speech/reader';
 import { type PunctuationLevel, type TextKind, neutralizeControlSyntax, toSpeakable } from '../speech/speakable';
 import { LatencyStats } from '../stats/latency';
+import { describePlayerStartup, formatPlayerStartup, formatWaterfall, type Waterfall } from '../stats/waterfall';
 import { StatsView } from '../stats/statsView';
 import { StatusBar } from '../stats/statusBar';
 import { DiagnosticAnnouncements } from './announcements';
@@ -79,7 +80,7 @@ export class Session implements vscode.Disposable {
     this.reader = new Reader(() => this.server.client, this.player, this.stats, { cache: new AudioCache(AUDIO_CACHE_BYTES) });
     this.playback = new Playback(this.reader, this.player, {
       changed: () => this.refreshStatus(),
-      audioPlaying: (ms) => this.stats.record('endToEndMs', ms),
+      audioPlaying: (waterfall) => this.recordWaterfall(waterfall),
     });
     this.errors = new ErrorReporter(this.log, (key) => locateSetting(context, key));
     this.notices = new SettingNotices({
@@ -228,6 +229,21 @@ export class Session implements vscode.Disposable {
     return result;
   }
 
+  private recordWaterfall(waterfall: Waterfall): void {
+    this.stats.record('endToEndMs', waterfall.audibleMs);
+    this.stats.waterfalls.record(waterfall);
+    this.log.info(`Reading ${waterfall.readingId} to first sound: ${formatWaterfall(waterfall)}`);
+  }
+
+  private recordPlayerStartup(page: PlayerPageMarks): void {
+    const creation = this.player.creation;
+    if (!creation?.readyAt) return;
+    const startup = describePlayerStartup({ ...creation, readyReceivedAt: creation.readyAt, ...page });
+    // A reading asked for the view when it was not prepared at start-up: that reading waited for all of this.
+    this.stats.playerStartup = { ...startup, firstReadingWaited: this.playback.reading };
+    this.log.info(`Player ready: ${formatPlayerStartup(startup)}`);
+  }
+
   /** A speed (or voice) change while reading: go on from the sentence being heard, with the new settings. */
   private continueAtPlayhead(): void {
     const id = this.playback.currentId;
@@ -273,7 +289,7 @@ export class Session implements vscode.Disposable {
   private onPlayerReport(message: FromPlayer): void {
     switch (message.type) {
       case 'started':
-        this.playback.playerStarted(message.readingId);
+        this.playback.playerStarted(message.readingId, message);
         break;
       case 'ended':
         this.playback.playerEnded(message.readingId);
@@ -282,6 +298,7 @@ export class Session implements vscode.Disposable {
         this.stats.underruns++;
         break;
       case 'ready':
+        this.recordPlayerStartup(message.startup);
         this.player.setSpeed(this.config.speed);
         this.playerStandIn = undefined;
         this.refreshStatus();

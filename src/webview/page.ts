@@ -3,7 +3,7 @@
 // script or style without the page's nonce, no eval. Pure: tested in plain Node (test/unit/trust.test.ts).
 
 import { randomBytes } from 'node:crypto';
-import type { Summary } from '../stats/latency';
+import type { Summary } from '../stats/summary';
 
 export interface PageResources {
   /** A fresh random value per page (newNonce()): only scripts and styles carrying it apply. */

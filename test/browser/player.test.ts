@@ -39,9 +39,15 @@ async function openPlayer(target: { newPage(): Promise<Page> }, emulate?: () => 
   });
   // What VS Code provides to every webview before its scripts run.
   await page.addInitScript(() => {
-    const w = globalThis as unknown as { reports: unknown[]; acquireVsCodeApi: () => unknown };
+    const w = globalThis as unknown as { reports: unknown[]; reportedAt: number[]; acquireVsCodeApi: () => unknown };
     w.reports = [];
-    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.reports.push(m) });
+    w.reportedAt = [];
+    w.acquireVsCodeApi = () => ({
+      postMessage: (m: unknown) => {
+        w.reports.push(m);
+        w.reportedAt.push(performance.timeOrigin + performance.now());
+      },
+    });
   });
   await page.goto(`${ORIGIN}/index.html`);
   await waitForReport(page, (m) => m.type === 'ready');
@@ -115,6 +121,32 @@ describe('player webview script in Chromium', function () {
     assert.ok(!(await reports(page)).some((m) => m.type === 'underrun'), 'no gaps while frames kept coming');
     assert.match((await page.textContent('#now')) ?? '', /Hello world/);
     assert.equal(await page.textContent('#status'), 'Finished.');
+    await page.close();
+  });
+
+  it('answers a ping with its clock at once, and reports "started" once the first audio is audible, with when it came and was scheduled', async () => {
+    const page = await openPlayer(browser);
+    const ready = (await waitForReport(page, (m) => m.type === 'ready')) as Extract<FromPlayer, { type: 'ready' }>;
+    const { navigationAt, scriptAt, contextAt, readyAt } = ready.startup;
+    assert.ok(navigationAt <= scriptAt && scriptAt <= contextAt && contextAt <= readyAt, JSON.stringify(ready.startup));
+    const pingedAt = await page.evaluate(() => performance.timeOrigin + performance.now());
+    await send(page, { type: 'ping', id: 7 });
+    const pong = (await waitForReport(page, (m) => m.type === 'pong')) as Extract<FromPlayer, { type: 'pong' }>;
+    assert.equal(pong.id, 7);
+    assert.ok(pong.at >= pingedAt, 'the same clock as the page');
+    await send(page, { type: 'begin', readingId: 3, text: 'Hello', sampleRate: 24000 });
+    const sentAt = await page.evaluate(() => performance.timeOrigin + performance.now());
+    await send(page, { type: 'audio', readingId: 3, pcm: tone(4800), sampleRate: 24000 });
+    const started = (await waitForReport(page, (m) => m.type === 'started')) as Extract<FromPlayer, { type: 'started' }>;
+    assert.ok(sentAt <= started.receivedAt, 'received after it was sent');
+    assert.ok(started.receivedAt <= started.scheduledAt && started.scheduledAt <= started.audibleAt, JSON.stringify(started));
+    assert.ok(started.audibleAt - started.scheduledAt >= started.outputLatencyMs, 'audible counts the output latency in');
+    const index = (await reports(page)).findIndex((m) => m.type === 'started');
+    const reportedAt = await page.evaluate((i) => (globalThis as unknown as { reportedAt: number[] }).reportedAt[i], index);
+    assert.ok(
+      reportedAt >= started.audibleAt - 1,
+      `reported when audible, not before (${(started.audibleAt - reportedAt).toFixed(1)} ms early)`,
+    );
     await page.close();
   });
 

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { Playback, type PlaybackPlayer, type ReadingSource } from '../../src/speech/playback';
-import type { ReadingRequest, ReadingResult } from '../../src/speech/reader';
+import type { FirstAudioMarks, ReadingRequest, ReadingResult } from '../../src/speech/reader';
+import type { ClockEstimate, Waterfall } from '../../src/stats/waterfall';
 
 /** A reader whose readings end when the test says so. */
 class FakeReader implements ReadingSource {
@@ -11,12 +12,17 @@ class FakeReader implements ReadingSource {
   get reading(): boolean {
     return this.currentId !== undefined;
   }
+  private request: ReadingRequest | undefined;
   read(request: ReadingRequest): Promise<ReadingResult> {
     this.stop();
     const id = this.nextId++;
     this.currentId = id;
-    void request;
+    this.request = request;
     return new Promise((resolve) => (this.finish = resolve));
+  }
+  /** The current reading's first audio reaches the player. */
+  firstAudio(marks: FirstAudioMarks): void {
+    this.request?.onFirstAudio?.(marks);
   }
   /** Ends the current reading's fetching with `outcome`. */
   end(outcome: ReadingResult['outcome'] = 'completed', samples = 24_000): number {
@@ -39,16 +45,18 @@ class FakeReader implements ReadingSource {
 function setup() {
   const reader = new FakeReader();
   const calls: string[] = [];
-  const player: PlaybackPlayer = {
+  const player: PlaybackPlayer & { postedAt?: number; clock?: ClockEstimate } = {
     pause: () => calls.push('pause'),
     resume: () => calls.push('resume'),
     abort: (id) => calls.push(`abort ${id}`),
     playedSamples: () => 4800,
+    firstPostedAt: () => player.postedAt,
+    clock: undefined,
   };
-  const timings: number[] = [];
+  const waterfalls: Waterfall[] = [];
   let t = 1000;
-  const playback = new Playback(reader, player, { changed: () => undefined, audioPlaying: (ms) => timings.push(ms) }, () => t);
-  return { reader, player, calls, timings, playback, advance: (ms: number) => (t += ms), at: () => t };
+  const playback = new Playback(reader, player, { changed: () => undefined, audioPlaying: (w) => waterfalls.push(w) }, () => t);
+  return { reader, player, calls, waterfalls, playback, advance: (ms: number) => (t += ms), at: () => t };
 }
 
 const request: ReadingRequest = { text: 'Hello.', params: { model: 'kokoro', voice: 'af_heart', speed: 1 } };
@@ -65,19 +73,38 @@ describe('Playback (the state machine between reader and player)', () => {
     assert.equal(playback.reading, false);
   });
 
-  it('times "command → audio playing" from the command\'s start, only for commands', async () => {
-    const { reader, playback, timings, advance, at } = setup();
+  it("gives each command's reading its waterfall, from the command's start to the player's report; announcements are not timed", async () => {
+    const { reader, player, playback, waterfalls, advance, at } = setup();
     const commandAt = at();
     advance(5);
     const done = playback.play(request, { commandStartedAt: commandAt });
-    advance(40);
-    playback.playerStarted(reader.currentId!);
-    assert.deepEqual(timings, [45]);
+    reader.firstAudio({ startedAt: 1005, preparedAt: 1006, sentAt: 1007, headersAt: 1027, firstByteAt: 1028, deliveredAt: 1029 });
+    player.postedAt = 1030;
+    player.clock = { offsetMs: 500, uncertaintyMs: 0.5 }; // the webview's clock is 500 ms ahead
+    advance(45);
+    playback.playerStarted(reader.currentId!, { receivedAt: 1535, scheduledAt: 1537, audibleAt: 1545 });
+    assert.equal(waterfalls.length, 1);
+    const [w] = waterfalls;
+    assert.deepEqual(w.stages, {
+      prepare: 6,
+      send: 1,
+      server: 20,
+      firstByte: 1,
+      decode: 1,
+      post: 1,
+      toWebview: 5,
+      schedule: 2,
+      output: 8,
+      report: 5,
+    });
+    assert.equal(w.audibleMs, 45);
+    assert.equal(w.totalMs, 50);
     playback.playerEnded(reader.end());
     await done;
     const announced = playback.play(request, { announcement: true });
-    playback.playerStarted(reader.currentId!);
-    assert.deepEqual(timings, [45], 'an announcement is not a command');
+    reader.firstAudio({ startedAt: 1050, preparedAt: 1050, deliveredAt: 1051 });
+    playback.playerStarted(reader.currentId!, { receivedAt: 1555, scheduledAt: 1556, audibleAt: 1560 });
+    assert.equal(waterfalls.length, 1, 'an announcement is not a command');
     reader.end();
     await announced;
   });

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { BENCHMARK_PLAN, BENCHMARK_ROWS } from '../../src/stats/latencyBenchmark';
-import { LatencyStats, METRIC_NAMES, latencyTable, metricHeading, percentile, spokenMetric, summarize } from '../../src/stats/latency';
+import { LatencyStats, METRIC_NAMES, latencyTable, metricHeading, spokenMetric } from '../../src/stats/latency';
+import { percentile, summarize } from '../../src/stats/summary';
 
 const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
 

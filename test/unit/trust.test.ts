@@ -26,11 +26,12 @@ describe('trust boundaries', () => {
       {},
       { type: 'eval', code: 'process.exit()' },
       { type: 'ended', readingId: '3', samplesPlayed: 1, stopped: false },
-      { type: 'started', readingId: 1, at: NaN, outputLatencyMs: 0 },
+      { type: 'started', readingId: 1, receivedAt: NaN, scheduledAt: 0, audibleAt: 0, outputLatencyMs: 0 },
       { type: 'userAction', action: 'runCommand' },
       { type: 'userAction', action: 'setSpeed' },
       { type: 'log', level: 'fatal', message: 'x' },
       { type: 'ready' },
+      { type: 'ready', audioUnlocked: true },
     ];
     for (const message of bad) assert.equal(parseFromPlayer(message), undefined, JSON.stringify(message));
     const log = parseFromPlayer({ type: 'log', level: 'info', message: 'x'.repeat(10_000) });
@@ -40,10 +41,26 @@ describe('trust boundaries', () => {
   it('validates every field of every message from the webview, so NaN or a negative count never reaches back-pressure', () => {
     // One well-formed example of every message type (the Record makes a new type need one here).
     const valid: Record<FromPlayer['type'], FromPlayer[]> = {
-      ready: [{ type: 'ready', audioUnlocked: true }],
+      ready: [
+        {
+          type: 'ready',
+          audioUnlocked: true,
+          startup: { navigationAt: 1e12, scriptAt: 1e12 + 80, contextAt: 1e12 + 81, readyAt: 1e12 + 82 },
+        },
+      ],
       needsGesture: [{ type: 'needsGesture' }],
       audioUnlocked: [{ type: 'audioUnlocked' }],
-      started: [{ type: 'started', readingId: 4, at: 1_733_000_000_000.5, outputLatencyMs: 12.5 }],
+      started: [
+        {
+          type: 'started',
+          readingId: 4,
+          receivedAt: 1_733_000_000_000.5,
+          scheduledAt: 1_733_000_000_001.5,
+          audibleAt: 1_733_000_000_014,
+          outputLatencyMs: 12.5,
+        },
+      ],
+      pong: [{ type: 'pong', id: 3, at: 1_733_000_000_000.25 }],
       underrun: [{ type: 'underrun', readingId: 4 }],
       ended: [{ type: 'ended', readingId: 4, samplesPlayed: 48_000, stopped: true }],
       progress: [
@@ -61,6 +78,7 @@ describe('trust boundaries', () => {
       number: [NaN, Infinity, -Infinity, -1, '1', null, undefined, true, {}],
       boolean: ['true', 1, 0, null, undefined],
       string: [1, null, undefined, {}, ['info']],
+      object: [null, undefined, 1, 'x', {}],
     };
     for (const message of Object.values(valid).flat()) {
       assert.deepEqual(parseFromPlayer({ ...message, injected: 'x' }), message, 'well-formed, and nothing extra passes');
@@ -72,6 +90,14 @@ describe('trust boundaries', () => {
         assert.equal(parseFromPlayer(without), undefined, `${message.type} without ${field}`);
       }
     }
+    const startup = { navigationAt: 1e12, scriptAt: 1e12 + 80, contextAt: 1e12 + 81, readyAt: 1e12 + 82 };
+    for (const field of Object.keys(startup))
+      for (const bad of wrong.number)
+        assert.equal(
+          parseFromPlayer({ type: 'ready', audioUnlocked: true, startup: { ...startup, [field]: bad } }),
+          undefined,
+          `startup.${field}`,
+        );
     const progress = { type: 'progress', readingId: 4, samplesPlayed: 10, samplesQueued: 20 };
     for (const field of ['readingId', 'samplesPlayed', 'samplesQueued'])
       assert.equal(parseFromPlayer({ ...progress, [field]: 10.5 }), undefined, `a fraction of a ${field}`);

@@ -1,0 +1,240 @@
+// Where the time of a reading goes: the stages from the command to sound, one bar each.
+// Extension-host times are performance.now(); the webview's are its own epoch milliseconds
+// (performance.timeOrigin + now()), and may come from another machine (a remote window):
+// they are placed on the extension's clock with an offset measured by ping/pong.
+
+import { summarize, type Summary } from './summary';
+
+export type StageKey = 'prepare' | 'send' | 'server' | 'firstByte' | 'decode' | 'post' | 'toWebview' | 'schedule' | 'output' | 'report';
+
+export interface Stage {
+  key: StageKey;
+  /** Short, for a bar label and the log line. */
+  name: string;
+  /** From which mark to which. */
+  span: string;
+  /** Whether the extension (rather than the server, the network or VS Code) decides its length. */
+  ours: boolean;
+}
+
+export const STAGES: readonly Stage[] = [
+  { key: 'prepare', name: 'text prep', span: 'command start → first text chunk prepared', ours: true },
+  { key: 'send', name: 'send', span: 'text prepared → request sent', ours: true },
+  { key: 'server', name: 'server', span: 'request sent → response headers', ours: false },
+  { key: 'firstByte', name: 'first byte', span: 'response headers → first audio byte', ours: false },
+  { key: 'decode', name: 'decode', span: 'first audio byte → first audio handed to the player', ours: true },
+  { key: 'post', name: 'post', span: 'handed to the player → posted to the webview (includes waiting for the player to load)', ours: true },
+  { key: 'toWebview', name: 'to webview', span: 'posted → received in the webview', ours: false },
+  { key: 'schedule', name: 'schedule', span: 'received → first sample scheduled', ours: true },
+  { key: 'output', name: 'output', span: 'scheduled → audible (start time + output latency the AudioContext reports)', ours: true },
+  { key: 'report', name: 'report', span: 'audible → "playing" reported back to the extension', ours: false },
+];
+
+/** Marks taken in the extension host (performance.now() ms). */
+export interface ExtensionMarks {
+  commandAt: number;
+  /** The first chunk of text is prepared. */
+  preparedAt: number;
+  /** The first request's marks; absent when the first audio came from the cache. */
+  sentAt?: number;
+  headersAt?: number;
+  firstByteAt?: number;
+  /** The first audio is handed to the player (the sink). */
+  deliveredAt: number;
+  /** The first audio message is posted to the webview. */
+  postedAt: number;
+  /** The player's "started" report arrived. */
+  reportedAt: number;
+}
+
+/** Marks taken in the webview (its epoch ms). */
+export interface PlayerMarks {
+  receivedAt: number;
+  scheduledAt: number;
+  audibleAt: number;
+}
+
+/** webview time = extension time + offsetMs, give or take uncertaintyMs. */
+export interface ClockEstimate {
+  offsetMs: number;
+  uncertaintyMs: number;
+}
+
+export interface Waterfall {
+  readingId: number;
+  stages: Record<StageKey, number>;
+  /** Command start → audible: what the listener waits. */
+  audibleMs: number;
+  /** Command start → "playing" reported: the sum of all stages. */
+  totalMs: number;
+  /** The first audio came from the cache: no request stages. */
+  cached: boolean;
+  /** How far the webview's stages may be off, from the clock alignment (ms). */
+  clockUncertaintyMs: number;
+}
+
+const clamp = (v: number, low: number, high: number) => Math.min(Math.max(v, low), Math.max(low, high));
+
+/**
+ * The stages of one reading. Webview marks are moved onto the extension's clock with `clock`; without
+ * one, the round trip posted → reported less the time spent in the webview is split evenly between the
+ * two messages. Marks are kept in order between posting and the report, so the stages add up to the total.
+ */
+export function computeWaterfall(readingId: number, ext: ExtensionMarks, player: PlayerMarks, clock?: ClockEstimate): Waterfall {
+  const inWebview = Math.max(0, player.audibleAt - player.receivedAt);
+  const transit = Math.max(0, ext.reportedAt - ext.postedAt - inWebview) / 2;
+  const estimate = clock ?? { offsetMs: player.receivedAt - (ext.postedAt + transit), uncertaintyMs: transit };
+  const toExt = (webviewAt: number) => webviewAt - estimate.offsetMs;
+
+  const cached = ext.sentAt === undefined || ext.firstByteAt === undefined;
+  const marks: number[] = [ext.commandAt];
+  const next = (at: number | undefined, high = Infinity) => {
+    const previous = marks[marks.length - 1];
+    marks.push(clamp(at ?? previous, previous, high));
+  };
+  next(ext.preparedAt);
+  next(cached ? undefined : ext.sentAt);
+  next(cached ? undefined : ext.headersAt);
+  next(cached ? undefined : ext.firstByteAt);
+  next(ext.deliveredAt);
+  next(ext.postedAt);
+  next(toExt(player.receivedAt), ext.reportedAt);
+  next(toExt(player.scheduledAt), ext.reportedAt);
+  next(toExt(player.audibleAt), ext.reportedAt);
+  next(ext.reportedAt);
+
+  const stages = {} as Record<StageKey, number>;
+  STAGES.forEach((stage, i) => (stages[stage.key] = marks[i + 1] - marks[i]));
+  return {
+    readingId,
+    stages,
+    audibleMs: marks[marks.length - 2] - ext.commandAt,
+    totalMs: ext.reportedAt - ext.commandAt,
+    cached,
+    clockUncertaintyMs: estimate.uncertaintyMs,
+  };
+}
+
+/**
+ * Aligns the webview's clock with the extension's from ping/pong round trips: each gives the offset
+ * within half its round trip; the shortest recent round trip gives the best estimate.
+ */
+export class ClockSync {
+  private samples: Array<{ offsetMs: number; roundTripMs: number }> = [];
+
+  constructor(private readonly keep = 8) {}
+
+  /** A pong: the ping left at `sentAt` and came back at `receivedAt` (extension clock), the webview answered at `remoteAt`. */
+  add(sentAt: number, remoteAt: number, receivedAt: number): void {
+    const roundTripMs = receivedAt - sentAt;
+    if (!(roundTripMs >= 0) || !Number.isFinite(remoteAt)) return;
+    this.samples.push({ offsetMs: remoteAt - (sentAt + receivedAt) / 2, roundTripMs });
+    if (this.samples.length > this.keep) this.samples.shift();
+  }
+
+  get estimate(): ClockEstimate | undefined {
+    if (this.samples.length === 0) return undefined;
+    const best = this.samples.reduce((a, b) => (b.roundTripMs < a.roundTripMs ? b : a));
+    return { offsetMs: best.offsetMs, uncertaintyMs: best.roundTripMs / 2 };
+  }
+
+  /** The webview was reloaded (a new clock origin). */
+  reset(): void {
+    this.samples = [];
+  }
+}
+
+const ms = (v: number) => (v < 10 ? v.toFixed(1) : Math.round(v).toString());
+
+/** One log line: "prep 0.3 · send 0.2 · server 20 · … = audible 48 ms, reported 55 ms (clock ±0.4 ms)". */
+export function formatWaterfall(w: Waterfall): string {
+  const stages = STAGES.filter((s) => !(w.cached && (s.key === 'send' || s.key === 'server' || s.key === 'firstByte')))
+    .map((s) => `${s.name} ${ms(w.stages[s.key])}`)
+    .join(' · ');
+  return `${stages} = audible ${ms(w.audibleMs)} ms, reported ${ms(w.totalMs)} ms${w.cached ? ' (from the cache)' : ''} (clock ±${ms(w.clockUncertaintyMs)} ms)`;
+}
+
+export interface StageSummary extends Stage {
+  summary: Summary;
+}
+
+/** The waterfalls of the last readings, summarised per stage. */
+export class WaterfallStats {
+  private readonly recent: Waterfall[] = [];
+
+  constructor(private readonly keep = 1000) {}
+
+  record(w: Waterfall): void {
+    this.recent.push(w);
+    if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
+  }
+
+  get count(): number {
+    return this.recent.length;
+  }
+
+  get last(): Waterfall | undefined {
+    return this.recent[this.recent.length - 1];
+  }
+
+  stages(): StageSummary[] {
+    return STAGES.map((stage) => ({ ...stage, summary: summarize(this.recent.map((w) => w.stages[stage.key])) }));
+  }
+
+  audible(): Summary {
+    return summarize(this.recent.map((w) => w.audibleMs));
+  }
+
+  /** The `n` stages with the largest median, largest first (stages at 0 left out). */
+  largest(n: number): StageSummary[] {
+    return this.stages()
+      .filter((s) => s.summary.p50 > 0)
+      .sort((a, b) => b.summary.p50 - a.summary.p50)
+      .slice(0, n);
+  }
+
+  reset(): void {
+    this.recent.length = 0;
+  }
+}
+
+/** How the player view was created, from both sides (see PlayerView and the player's ready message). */
+export interface PlayerStartupMarks {
+  /** Extension host (performance.now() ms): the view was asked for, VS Code handed it over, its ready message arrived. */
+  requestedAt?: number;
+  resolvedAt: number;
+  readyReceivedAt: number;
+  /** Webview (its epoch ms): navigation started, the player script started, the AudioContext was created, ready was posted. */
+  navigationAt: number;
+  scriptAt: number;
+  contextAt: number;
+  readyAt: number;
+}
+
+export interface PlayerStartup {
+  /** Asked for → ready message received (from VS Code handing it over when it was not asked for). */
+  totalMs: number;
+  stages: Array<{ name: string; ms: number }>;
+}
+
+/**
+ * Where the creation of the player went: VS Code creating the view, the page loading up to our script,
+ * the script until the AudioContext exists, until it reports ready. The part before the page's
+ * navigation is what remains of the time between the view being handed over and ready arriving.
+ */
+export function describePlayerStartup(m: PlayerStartupMarks): PlayerStartup {
+  const inPage = Math.max(0, m.readyAt - m.navigationAt);
+  const beforePage = Math.max(0, m.readyReceivedAt - m.resolvedAt - inPage);
+  const stages = [
+    ...(m.requestedAt !== undefined ? [{ name: 'VS Code creates the view', ms: Math.max(0, m.resolvedAt - m.requestedAt) }] : []),
+    { name: 'page requested and messages', ms: beforePage },
+    { name: 'page load', ms: Math.max(0, m.scriptAt - m.navigationAt) },
+    { name: 'AudioContext creation', ms: Math.max(0, m.contextAt - m.scriptAt) },
+    { name: 'audio check until ready', ms: Math.max(0, m.readyAt - m.contextAt) },
+  ];
+  return { totalMs: m.readyReceivedAt - (m.requestedAt ?? m.resolvedAt), stages };
+}
+
+export function formatPlayerStartup(s: PlayerStartup): string {
+  return `${s.stages.map((stage) => `${stage.name} ${ms(stage.ms)}`).join(' · ')} = ${ms(s.totalMs)} ms`;
+}
