@@ -122,7 +122,7 @@ export function computeWaterfall(readingId: number, ext: ExtensionMarks, player:
 export class ClockSync {
   private samples: Array<{ offsetMs: number; roundTripMs: number }> = [];
 
-  constructor(private readonly keep = 8) {}
+  constructor(private readonly keep = 32) {}
 
   /** A pong: the ping left at `sentAt` and came back at `receivedAt` (extension clock), the webview answered at `remoteAt`. */
   add(sentAt: number, remoteAt: number, receivedAt: number): void {
@@ -175,6 +175,11 @@ export class WaterfallStats {
 
   get last(): Waterfall | undefined {
     return this.recent[this.recent.length - 1];
+  }
+
+  /** The waterfalls kept, oldest first. */
+  get readings(): readonly Waterfall[] {
+    return this.recent;
   }
 
   stages(): StageSummary[] {
@@ -237,4 +242,16 @@ export function describePlayerStartup(m: PlayerStartupMarks): PlayerStartup {
 
 export function formatPlayerStartup(s: PlayerStartup): string {
   return `${s.stages.map((stage) => `${stage.name} ${ms(stage.ms)}`).join(' · ')} = ${ms(s.totalMs)} ms`;
+}
+
+/** A plain-text table of the stages' p50/p95/p99 and the totals (the benchmark's console and the e2e suite print it). */
+export function waterfallTable(stats: WaterfallStats): string {
+  const cell = (v: number) => (Number.isFinite(v) ? ms(v) : '–').padStart(7);
+  const row = (name: string, s: Summary) => `${name.padEnd(18)}${cell(s.p50)}${cell(s.p95)}${cell(s.p99)}`;
+  return [
+    `${''.padEnd(18)}${'p50'.padStart(7)}${'p95'.padStart(7)}${'p99'.padStart(7)}`,
+    ...stats.stages().map((s) => row(s.name, s.summary)),
+    row('= audible', stats.audible()),
+    row('= reported', summarize(stats.readings.map((w) => w.totalMs))),
+  ].join('\n');
 }

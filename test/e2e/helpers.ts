@@ -1,6 +1,8 @@
 // Shared helpers for the end-to-end suite running inside the real extension host.
 
 import * as assert from 'node:assert/strict';
+import { readFile, readdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import type { FromPlayer } from '../../src/player/messages';
@@ -118,4 +120,11 @@ export async function speechRequests(): Promise<RecordedRequest[]> {
 /** The texts the stand-in server was asked to speak, in order. */
 export async function spokenInputs(): Promise<string[]> {
   return (await speechRequests()).map((r) => r.body?.input ?? '');
+}
+
+/** What the extension has written to its log (the Kokoro Read Aloud output channel) so far. */
+export async function extensionLog(api: KokoroApi): Promise<string> {
+  const dir = api.session.context.logUri.fsPath;
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.log'));
+  return (await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')))).join('\n');
 }

@@ -2,9 +2,6 @@
 // and an empty selection. Each reads sensibly or says why not, and the editor stays responsive.
 
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
@@ -13,6 +10,7 @@ import * as driver from './driver';
 import {
   activateExtension,
   closeScratch,
+  extensionLog,
   isStarted,
   nextReading,
   nextReport,
@@ -70,12 +68,7 @@ describe('Bad input', function () {
       );
       assert.equal(api.session.stats.underruns, underrunsBefore);
       assert.equal(vscode.workspace.getConfiguration('kokoro').get('speed'), 1);
-      const logDir = api.session.context.logUri.fsPath;
-      const logged = async () =>
-        (await readdir(logDir))
-          .filter((f) => f.endsWith('.log'))
-          .map((f) => readFileSync(path.join(logDir, f), 'utf8'))
-          .join('\n');
+      const logged = () => extensionLog(api);
       await waitUntil(
         async () => (await logged()).split('Ignored an invalid message from the player webview').length - 1 === malformed.length,
         10_000,
