@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): Promise<KokoroApi | 
     commands.map((c) => c.command),
     {
       log: (message) => log.error(message),
-      show: (message) => void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => choice && log.show()),
+      show: (message) => void vscode.window.showErrorMessage(message, vscode.l10n.t('Show Log')).then((choice) => choice && log.show()),
       register: (id, handler) => context.subscriptions.push(vscode.commands.registerCommand(id, handler)),
     },
     { 'kokoro.showLog': () => log.show() },

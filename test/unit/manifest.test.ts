@@ -59,7 +59,7 @@ describe('package.json manifest', () => {
     }
   });
 
-  it('the .vsix ships only what runs: the two bundles, the player style, and the docs', function () {
+  it('the .vsix ships only what runs: the two bundles, the player style, the manifest strings, and the docs', function () {
     this.timeout(30_000);
     const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
     const run = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
@@ -77,6 +77,7 @@ describe('package.json manifest', () => {
       'dist/player.js',
       'media/player.css',
       'package.json',
+      'package.nls.json',
     ]);
   });
 
