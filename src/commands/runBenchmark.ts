@@ -3,8 +3,8 @@ import { KokoroError } from '../kokoro/errors';
 import { toSpeakable } from '../speech/speakable';
 import {
   BENCHMARK_PLAN,
-  BENCHMARK_ROWS,
   type BenchmarkResult,
+  benchmarkRows,
   histogramSvg,
   measuredSummary,
   progressMessage,
@@ -52,6 +52,7 @@ export function runBenchmark(
 }
 
 function showResults(result: BenchmarkResult): void {
+  const rows = benchmarkRows();
   const panel = vscode.window.createWebviewPanel(
     'kokoro.benchmark',
     vscode.l10n.t('Kokoro Latency Benchmark'),
@@ -68,11 +69,11 @@ function showResults(result: BenchmarkResult): void {
       vscode.l10n.t('{0}; {1} requests in all, {2} new connection(s).', measuredSummary(result), result.requests, result.connectionsOpened),
     )}</p>
 ${summaryTable([
-  [BENCHMARK_ROWS.firstByte, result.firstByteMs],
-  [BENCHMARK_ROWS.shortFirstAudio, result.shortTextFirstAudioMs],
-  [BENCHMARK_ROWS.longFirstAudio, result.longTextFirstAudioMs],
+  [rows.firstByte, result.firstByteMs],
+  [rows.shortFirstAudio, result.shortTextFirstAudioMs],
+  [rows.longFirstAudio, result.longTextFirstAudioMs],
 ])}
-<h2>${BENCHMARK_ROWS.shortFirstAudio}</h2>
+<h2>${rows.shortFirstAudio}</h2>
 ${histogramSvg(result.shortTextSamples)}`,
   });
 }
