@@ -1,6 +1,7 @@
 // The player webview: plays s16le PCM frames gaplessly with Web Audio as they
 // arrive, and reports back when audio really started, ran dry, and ended.
 
+import * as l10n from '@vscode/l10n';
 import type { FromPlayer, ToPlayer } from '../src/player/messages';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromPlayer): void };
@@ -11,6 +12,10 @@ const scriptAt = clock();
 const vscode = acquireVsCodeApi();
 const post = (message: FromPlayer) => vscode.postMessage(message);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+// The translations come with the page (src/player/html.ts); without them the texts stay English.
+const translations = document.querySelector('main')?.dataset.l10n;
+if (translations) l10n.config({ contents: translations });
 
 const enableButton = $<HTMLButtonElement>('enable');
 const playPauseButton = $<HTMLButtonElement>('playPause');
@@ -105,7 +110,7 @@ function ensureAudio(): boolean {
       // The extension now brings the player forward with focus; a frame without focus keeps no focused element.
       if (document.hasFocus()) enableButton.focus();
       else window.addEventListener('focus', () => enableButton.hidden || enableButton.focus(), { once: true });
-      setStatus('Audio is blocked until you enable it: press Enter or click “Enable audio”.');
+      setStatus(l10n.t('Audio is blocked until you enable it: press Enter or click “Enable audio”.'));
       post({ type: 'needsGesture' });
     }
   }, GESTURE_WAIT_MS);
@@ -157,7 +162,7 @@ function schedule(pcm: Uint8Array, sampleRate: number): void {
       post({ type: 'started', readingId: r.id, receivedAt, scheduledAt, audibleAt, outputLatencyMs });
     };
     setTimeout(() => r === reading && r.reportStarted?.(), Math.max(0, audibleAt - clock()));
-    setStatus('Reading…');
+    setStatus(l10n.t('Reading…'));
     startProgress();
   }
 }
@@ -194,7 +199,7 @@ function finish(stopped: boolean): void {
   if (!stopped) r.reportStarted?.();
   post({ type: 'ended', readingId: r.id, samplesPlayed: r.samplesPlayed, stopped });
   nowReading.textContent = r.title;
-  setStatus(stopped ? 'Stopped.' : r.error ? `Failed: ${r.error}` : 'Finished.');
+  setStatus(stopped ? l10n.t('Stopped.') : r.error ? l10n.t('Failed: {0}', r.error) : l10n.t('Finished.'));
   playPauseButton.disabled = true;
   stopButton.disabled = true;
   showPaused(false);
@@ -206,19 +211,19 @@ function setPaused(paused: boolean): void {
   r.paused = paused;
   void (paused ? context.suspend() : context.resume());
   showPaused(paused);
-  setStatus(paused ? 'Paused.' : 'Reading…');
+  setStatus(paused ? l10n.t('Paused.') : l10n.t('Reading…'));
 }
 
 /** Both labels take the button's width (player.css), so the controls do not move when it changes. */
 function showPaused(paused: boolean): void {
   playPauseButton.classList.toggle('paused', paused);
-  playPauseButton.setAttribute('aria-label', paused ? 'Resume' : 'Pause');
+  playPauseButton.setAttribute('aria-label', paused ? l10n.t('Resume') : l10n.t('Pause'));
 }
 
 function showSpeed(speed: number): void {
   speedInput.value = String(speed);
   speedValue.textContent = `${speed}×`;
-  speedInput.setAttribute('aria-valuetext', `${speed} times`);
+  speedInput.setAttribute('aria-valuetext', l10n.t('{0} times', speed));
 }
 
 window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
@@ -244,7 +249,7 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
       nowReading.textContent = message.text;
       playPauseButton.disabled = false;
       stopButton.disabled = false;
-      setStatus('Starting…');
+      setStatus(l10n.t('Starting…'));
       ensureAudio();
       break;
     }
@@ -299,7 +304,7 @@ enableButton.addEventListener('click', () => {
   void ctx.resume().then(() => {
     if (ctx.state === 'running') {
       markUnlocked();
-      setStatus(reading ? 'Reading…' : 'Audio enabled.');
+      setStatus(reading ? l10n.t('Reading…') : l10n.t('Audio enabled.'));
     }
   });
 });

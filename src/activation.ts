@@ -2,6 +2,8 @@
 // shown once, and every contributed command stays registered and answers with that error
 // instead of VS Code's "command not found".
 
+import * as l10n from '@vscode/l10n';
+
 export interface ActivationHost {
   log(message: string): void;
   /** Shows the failure (the vscode layer adds a Show Log action). */
@@ -22,7 +24,7 @@ export async function guardActivation<T>(
   try {
     return await start();
   } catch (err) {
-    const message = `Kokoro Read Aloud could not start: ${err instanceof Error ? err.message : String(err)}`;
+    const message = l10n.t('Kokoro Read Aloud could not start: {0}', err instanceof Error ? err.message : String(err));
     host.log(`${message}${err instanceof Error && err.stack ? `\n${err.stack}` : ''}`);
     host.show(message);
     for (const id of commandIds) host.register(id, fallbacks[id] ?? (() => host.show(message)));

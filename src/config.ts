@@ -2,6 +2,7 @@
 // manifest declares (type, default, range, enum): a bad value falls back to its default
 // and becomes a problem to tell the user about, never an exception.
 
+import * as l10n from '@vscode/l10n';
 import type { AnnounceMode } from './diagnostics/announcer';
 import type { Severity } from './diagnostics/wording';
 import type { ServerSettings } from './kokoro/connection';
@@ -73,13 +74,21 @@ export interface ConfigReading {
   problems: SettingProblem[];
 }
 
-const TYPE_NAMES: Record<string, string> = {
-  number: 'a number',
-  integer: 'a whole number',
-  boolean: 'true or false',
-  string: 'text',
-  object: 'an object of fields',
-};
+/** Why a value is not of the setting's type (a function: messages are looked up once the bundle is loaded). */
+function notOfType(type: string | undefined): string {
+  switch (type) {
+    case 'number':
+      return l10n.t('not a number');
+    case 'integer':
+      return l10n.t('not a whole number');
+    case 'boolean':
+      return l10n.t('not true or false');
+    case 'string':
+      return l10n.t('not text');
+    default:
+      return l10n.t('not an object of fields');
+  }
+}
 
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
@@ -92,18 +101,18 @@ function misfit(value: unknown, schema: SettingSchema): string | undefined {
     case 'number':
     case 'integer':
       if (typeof value !== 'number' || !Number.isFinite(value) || (schema.type === 'integer' && !Number.isInteger(value)))
-        return `not ${TYPE_NAMES[schema.type]}`;
+        return notOfType(schema.type);
       if ((schema.minimum !== undefined && value < schema.minimum) || (schema.maximum !== undefined && value > schema.maximum))
-        return `outside ${schema.minimum ?? '−∞'}–${schema.maximum ?? '∞'}`;
+        return l10n.t('outside {0}–{1}', schema.minimum ?? '−∞', schema.maximum ?? '∞');
       return undefined;
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : `not ${TYPE_NAMES.boolean}`;
+      return typeof value === 'boolean' ? undefined : notOfType(schema.type);
     case 'string':
-      if (typeof value !== 'string') return `not ${TYPE_NAMES.string}`;
-      if (schema.enum && !schema.enum.includes(value)) return `not one of ${schema.enum.join(', ')}`;
-      return value.trim() ? undefined : 'empty';
+      if (typeof value !== 'string') return notOfType(schema.type);
+      if (schema.enum && !schema.enum.includes(value)) return l10n.t('not one of {0}', schema.enum.join(', '));
+      return value.trim() ? undefined : l10n.t('empty');
     case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : `not ${TYPE_NAMES.object}`;
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : notOfType(schema.type);
     default:
       return undefined;
   }
@@ -123,7 +132,11 @@ export function parseConfig(schema: Readonly<Record<string, SettingSchema>>, get
     let value = raw === undefined ? spec.default : raw;
     const why = misfit(value, spec);
     if (why) {
-      problems.push({ key, value: raw, message: `${key} is ${show(raw)}, ${why}: the default ${show(spec.default)} is used.` });
+      problems.push({
+        key,
+        value: raw,
+        message: l10n.t('{0} is {1}, {2}: the default {3} is used.', key, show(raw), why, show(spec.default)),
+      });
       value = spec.default;
     }
     values[field] = typeof value === 'string' ? value.trim() : value;
@@ -184,6 +197,10 @@ export interface SettingLocation {
  */
 export function settingLocation(key: string, scope: string | undefined, remoteName: string | undefined): SettingLocation {
   if (remoteName && scope === 'machine')
-    return { place: 'the Remote tab of the Settings editor', command: 'workbench.action.openRemoteSettings', args: [{ query: key }] };
-  return { place: 'your User settings', command: 'workbench.action.openSettings', args: [key] };
+    return {
+      place: l10n.t('the Remote tab of the Settings editor'),
+      command: 'workbench.action.openRemoteSettings',
+      args: [{ query: key }],
+    };
+  return { place: l10n.t('your User settings'), command: 'workbench.action.openSettings', args: [key] };
 }

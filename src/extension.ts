@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { guardActivation } from './activation';
 import { registerCommands } from './commands';
@@ -13,6 +14,8 @@ export interface KokoroApi {
  * starting failed: the commands then answer with the error).
  */
 export function activate(context: vscode.ExtensionContext): Promise<KokoroApi | undefined> {
+  // The modules that do not import 'vscode' translate through @vscode/l10n, from the same bundle.
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const log = vscode.window.createOutputChannel('Kokoro Read Aloud', { log: true });
   context.subscriptions.push(log);
   const commands: { command: string }[] = context.extension.packageJSON?.contributes?.commands ?? [];
@@ -31,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): Promise<KokoroApi | 
     commands.map((c) => c.command),
     {
       log: (message) => log.error(message),
-      show: (message) => void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => choice && log.show()),
+      show: (message) => void vscode.window.showErrorMessage(message, vscode.l10n.t('Show Log')).then((choice) => choice && log.show()),
       register: (id, handler) => context.subscriptions.push(vscode.commands.registerCommand(id, handler)),
     },
     { 'kokoro.showLog': () => log.show() },

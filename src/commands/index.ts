@@ -37,7 +37,7 @@ export function registerCommands(session: Session): void {
           return await handler(...args);
         } catch (err) {
           session.log.error(`${id} failed: ${(err as Error)?.stack ?? String(err)}`);
-          void vscode.window.showErrorMessage(`Kokoro: ${id} failed: ${(err as Error)?.message ?? String(err)}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Kokoro: {0} failed: {1}', id, (err as Error)?.message ?? String(err)));
         }
       }),
     );

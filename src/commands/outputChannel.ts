@@ -29,7 +29,9 @@ export class OutputChannels {
     if (this.toldAboutSelection) return;
     this.toldAboutSelection = true;
     void vscode.window.showInformationMessage(
-      'Kokoro: VS Code does not let extensions see what is selected in the Output panel, so the whole channel is read. To read part of it, run "Output: Open Output in Editor" and select there.',
+      vscode.l10n.t(
+        'Kokoro: VS Code does not let extensions see what is selected in the Output panel, so the whole channel is read. To read part of it, run "Output: Open Output in Editor" and select there.',
+      ),
     );
   }
 }
@@ -46,18 +48,18 @@ export function readOutputChannel(session: Pick<Session, 'read' | 'log'>, channe
     const startedAt = performance.now();
     const document = channels.shownDocument();
     if (!document) {
-      void vscode.window.showInformationMessage('Kokoro: show an Output channel (View → Output) to read it aloud.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: show an Output channel (View → Output) to read it aloud.'));
       return;
     }
     if (document.lineCount === 1 && !document.lineAt(0).text.trim()) {
-      void vscode.window.showInformationMessage(`Kokoro: the Output channel ${channelName(document.uri)} is empty.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: the Output channel {0} is empty.', channelName(document.uri)));
       return;
     }
     channels.explainOnce();
     const last = document.lineAt(document.lineCount - 1);
     const text = documentText(document, [new vscode.Range(0, 0, last.lineNumber, last.text.length)], session.log, true);
     try {
-      const title = `Output: ${channelName(document.uri)}`;
+      const title = vscode.l10n.t('Output: {0}', channelName(document.uri));
       await session.read(text, { kind: 'message', startedAt, title });
     } finally {
       text.dispose();

@@ -7,7 +7,7 @@ import type { Session } from '../vscode/session';
 
 function activeEditor(): vscode.TextEditor | undefined {
   const editor = vscode.window.activeTextEditor;
-  if (!editor) void vscode.window.showInformationMessage('Kokoro: open a file to hear its problems.');
+  if (!editor) void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: open a file to hear its problems.'));
   return editor;
 }
 

@@ -27,7 +27,7 @@ export function readSelection(session: Pick<Session, 'read' | 'log'>) {
     const startedAt = performance.now();
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
-      void vscode.window.showInformationMessage('Kokoro: open a file and select text to read it aloud.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: open a file and select text to read it aloud.'));
       return;
     }
     const text = selectedText(editor, session.log);
@@ -35,8 +35,8 @@ export function readSelection(session: Pick<Session, 'read' | 'log'>) {
       if (!hasWords(typeof text === 'string' ? [text] : text)) {
         void vscode.window.showInformationMessage(
           editor.selection.isEmpty
-            ? 'Kokoro: this line is empty — select some text to read.'
-            : 'Kokoro: the selection is only white space.',
+            ? vscode.l10n.t('Kokoro: this line is empty — select some text to read.')
+            : vscode.l10n.t('Kokoro: the selection is only white space.'),
         );
         return;
       }

@@ -3,8 +3,8 @@ import { KokoroError } from '../kokoro/errors';
 import { toSpeakable } from '../speech/speakable';
 import {
   BENCHMARK_PLAN,
-  BENCHMARK_ROWS,
   type BenchmarkResult,
+  benchmarkRows,
   histogramSvg,
   measuredSummary,
   progressMessage,
@@ -26,7 +26,7 @@ export function runBenchmark(
   return async (): Promise<void> => {
     session.stop();
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Kokoro: measuring latency', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Kokoro: measuring latency'), cancellable: true },
       async (progress, token) => {
         try {
           return await runLatencyBenchmark(session.server.client, session.server.speech, {
@@ -52,20 +52,28 @@ export function runBenchmark(
 }
 
 function showResults(result: BenchmarkResult): void {
-  const panel = vscode.window.createWebviewPanel('kokoro.benchmark', 'Kokoro Latency Benchmark', vscode.ViewColumn.Active, {});
+  const rows = benchmarkRows();
+  const panel = vscode.window.createWebviewPanel(
+    'kokoro.benchmark',
+    vscode.l10n.t('Kokoro Latency Benchmark'),
+    vscode.ViewColumn.Active,
+    {},
+  );
   panel.webview.html = webviewPage({
     nonce: newNonce(),
     cspSource: panel.webview.cspSource,
-    title: 'Kokoro Latency Benchmark',
+    title: vscode.l10n.t('Kokoro Latency Benchmark'),
     style: REPORT_STYLE,
-    body: `<h1>Latency benchmark</h1>
-<p>Server <code>${escape(result.server)}</code>${result.cancelled ? ' (cancelled early)' : ''}. ${measuredSummary(result)}; ${result.requests} requests in all, ${result.connectionsOpened} new connection(s).</p>
+    body: `<h1>${escape(vscode.l10n.t('Latency benchmark'))}</h1>
+<p>${vscode.l10n.t('Server {0}', `<code>${escape(result.server)}</code>`)}${result.cancelled ? escape(vscode.l10n.t(' (cancelled early)')) : ''}. ${escape(
+      vscode.l10n.t('{0}; {1} requests in all, {2} new connection(s).', measuredSummary(result), result.requests, result.connectionsOpened),
+    )}</p>
 ${summaryTable([
-  [BENCHMARK_ROWS.firstByte, result.firstByteMs],
-  [BENCHMARK_ROWS.shortFirstAudio, result.shortTextFirstAudioMs],
-  [BENCHMARK_ROWS.longFirstAudio, result.longTextFirstAudioMs],
+  [rows.firstByte, result.firstByteMs],
+  [rows.shortFirstAudio, result.shortTextFirstAudioMs],
+  [rows.longFirstAudio, result.longTextFirstAudioMs],
 ])}
-<h2>${BENCHMARK_ROWS.shortFirstAudio}</h2>
+<h2>${rows.shortFirstAudio}</h2>
 ${histogramSvg(result.shortTextSamples)}`,
   });
 }

@@ -7,8 +7,8 @@ import { type VoiceItem, pickVoice } from './voicePicker';
 export function selectVoice(session: Pick<Session, 'config' | 'voices' | 'showError' | 'log'>) {
   return async (): Promise<void> => {
     const pick = vscode.window.createQuickPick<VoiceItem>();
-    pick.title = 'Kokoro: Select Voice';
-    pick.placeholder = `Current voice: ${session.config.voice}. Type a voice id or a mix such as af_bella+af_sky.`;
+    pick.title = vscode.l10n.t('Kokoro: Select Voice');
+    pick.placeholder = vscode.l10n.t('Current voice: {0}. Type a voice id or a mix such as af_bella+af_sky.', session.config.voice);
     pick.matchOnDescription = true;
     const current = session.config.voice;
     let chosen: string | undefined;
@@ -27,24 +27,28 @@ export function selectVoice(session: Pick<Session, 'config' | 'voices' | 'showEr
 export function warmUp(session: Pick<Session, 'warmUp' | 'showError'>) {
   return async (): Promise<void> => {
     const { error, ready } = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: 'Kokoro: warming up the server' },
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Kokoro: warming up the server') },
       () => session.warmUp(),
     );
     if (error) session.showError(error, () => vscode.commands.executeCommand('kokoro.warmUp'));
-    else if (ready) void vscode.window.setStatusBarMessage('Kokoro: server warmed up', 3000);
+    else if (ready) void vscode.window.setStatusBarMessage(vscode.l10n.t('Kokoro: server warmed up'), 3000);
   };
 }
 
 export function setApiKey(session: Pick<Session, 'storeApiKey'>) {
   return async (): Promise<void> => {
     const value = await vscode.window.showInputBox({
-      title: 'Kokoro: Set API Key',
-      prompt: 'Key sent as "Authorization: Bearer …" to the configured server only. Leave empty to remove it. Kokoro-FastAPI needs none.',
+      title: vscode.l10n.t('Kokoro: Set API Key'),
+      prompt: vscode.l10n.t(
+        'Key sent as "Authorization: Bearer …" to the configured server only. Leave empty to remove it. Kokoro-FastAPI needs none.',
+      ),
       password: true,
       ignoreFocusOut: true,
     });
     if (value === undefined) return;
     await session.storeApiKey(value.trim() || undefined);
-    void vscode.window.showInformationMessage(value.trim() ? 'Kokoro: API key saved in the secret storage.' : 'Kokoro: API key removed.');
+    void vscode.window.showInformationMessage(
+      value.trim() ? vscode.l10n.t('Kokoro: API key saved in the secret storage.') : vscode.l10n.t('Kokoro: API key removed.'),
+    );
   };
 }

@@ -2,6 +2,8 @@
 // plain Node tests: it opens at once, fills in when the server's voice list arrives, and ends
 // whenever the user leaves it (also while the list is still loading).
 
+import * as l10n from '@vscode/l10n';
+
 export interface VoiceItem {
   label: string;
   description?: string;
@@ -40,7 +42,11 @@ export async function pickVoice(pick: VoicePick, current: string, loadVoices: ()
   loadVoices().then(
     (voices) => {
       if (done) return;
-      pick.items = voices.map((voice) => ({ label: voice, voice, description: voice === current ? 'current' : voiceDescription(voice) }));
+      pick.items = voices.map((voice) => ({
+        label: voice,
+        voice,
+        description: voice === current ? l10n.t('current') : voiceDescription(voice),
+      }));
       pick.activeItems = pick.items.filter((i) => i.voice === current);
       pick.busy = false;
     },
@@ -60,20 +66,37 @@ export async function pickVoice(pick: VoicePick, current: string, loadVoices: ()
   }
 }
 
-const LANGUAGES: Record<string, string> = {
-  a: 'American English',
-  b: 'British English',
-  e: 'Spanish',
-  f: 'French',
-  h: 'Hindi',
-  i: 'Italian',
-  j: 'Japanese',
-  p: 'Brazilian Portuguese',
-  z: 'Mandarin Chinese',
-};
+/** The language of Kokoro's voice-id prefix (a function: messages are looked up once the bundle is loaded). */
+function language(prefix: string): string | undefined {
+  switch (prefix) {
+    case 'a':
+      return l10n.t('American English');
+    case 'b':
+      return l10n.t('British English');
+    case 'e':
+      return l10n.t('Spanish');
+    case 'f':
+      return l10n.t('French');
+    case 'h':
+      return l10n.t('Hindi');
+    case 'i':
+      return l10n.t('Italian');
+    case 'j':
+      return l10n.t('Japanese');
+    case 'p':
+      return l10n.t('Brazilian Portuguese');
+    case 'z':
+      return l10n.t('Mandarin Chinese');
+    default:
+      return undefined;
+  }
+}
 
 export function voiceDescription(voice: string): string {
   const m = /^([a-z])([fm])_/.exec(voice);
   if (!m) return '';
-  return `${LANGUAGES[m[1]] ?? ''}${LANGUAGES[m[1]] ? ', ' : ''}${m[2] === 'f' ? 'female' : 'male'}`;
+  const name = language(m[1]);
+  const female = m[2] === 'f';
+  if (name) return female ? l10n.t('{0}, female', name) : l10n.t('{0}, male', name);
+  return female ? l10n.t('female') : l10n.t('male');
 }

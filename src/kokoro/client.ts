@@ -2,6 +2,7 @@
 // per server with long keep-alive, health and voices, streamed speech, warm-up.
 
 import { performance } from 'node:perf_hooks';
+import * as l10n from '@vscode/l10n';
 import { Pool } from 'undici';
 import { type PcmDecoder, decoderForContentType } from './decoder';
 import { KokoroError, errorBodyMessage, networkError, speechHttpError } from './errors';
@@ -45,7 +46,7 @@ export interface HealthResult {
 
 /** What the user is told about a stand-in server (status bar tooltip, player). */
 export function standInNote(name: string): string {
-  return `${name}: the project's stand-in server, not Kokoro.`;
+  return l10n.t("{0}: the project's stand-in server, not Kokoro.", name);
 }
 
 /** The stand-in's name from a /health body (`{"status":"healthy","stand_in":"…"}`); undefined for a real server. */
@@ -194,7 +195,7 @@ export class KokoroClient {
         return { status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? '') };
       } catch (err) {
         if (controller.signal.aborted && !signal?.aborted)
-          throw new KokoroError('timeout', `The server at ${this.url} did not answer ${path} within ${timeoutMs} ms.`);
+          throw new KokoroError('timeout', l10n.t('The server at {0} did not answer {1} within {2} ms.', this.url, path, timeoutMs));
         if (attempt === 0 && isSocketClosed(err)) continue;
         throw networkError(err, this.url);
       } finally {
@@ -221,7 +222,9 @@ export class KokoroClient {
       const detail = errorBodyMessage(res.body, res.contentType);
       throw new KokoroError(
         res.status === 404 ? 'notFound' : 'http',
-        `The server did not list its voices (HTTP ${res.status})${detail ? `: ${detail}` : ''}.`,
+        detail
+          ? l10n.t('The server did not list its voices (HTTP {0}): {1}.', res.status, detail)
+          : l10n.t('The server did not list its voices (HTTP {0}).', res.status),
         res.status,
       );
     }
@@ -276,7 +279,7 @@ export class KokoroClient {
    * socket, without a stream or async iterator in between (measurably less latency per chunk).
    */
   private speakOnce(pool: Pool, input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
-    if (this.closed || signal?.aborted) return Promise.reject(new KokoroError('aborted', 'Stopped.'));
+    if (this.closed || signal?.aborted) return Promise.reject(new KokoroError('aborted', l10n.t('Stopped.')));
     const body = JSON.stringify({
       ...params.extraFields,
       model: params.model,
@@ -320,12 +323,18 @@ export class KokoroClient {
         this.connectionsAborted++;
         abortRequest(error instanceof Error ? error : new Error(String(error)));
       };
-      const onAbort = () => fail(new KokoroError('aborted', 'Stopped.'));
+      const onAbort = () => fail(new KokoroError('aborted', l10n.t('Stopped.')));
       const onTimeout = () =>
         fail(
           firstByteAt === undefined
-            ? new KokoroError('timeout', `No audio from ${this.url} within ${firstByteTimeoutMs} ms (kokoro.timeouts.firstByteMs).`)
-            : new KokoroError('timeout', `The audio stream from ${this.url} stalled for ${streamTimeoutMs} ms (kokoro.timeouts.streamMs).`),
+            ? new KokoroError(
+                'timeout',
+                l10n.t('No audio from {0} within {1} ms (kokoro.timeouts.firstByteMs).', this.url, firstByteTimeoutMs),
+              )
+            : new KokoroError(
+                'timeout',
+                l10n.t('The audio stream from {0} stalled for {1} ms (kokoro.timeouts.streamMs).', this.url, streamTimeoutMs),
+              ),
         );
       timer = setTimeout(onTimeout, firstByteTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -379,7 +388,7 @@ export class KokoroClient {
               fail(
                 new KokoroError(
                   'tooLarge',
-                  `The server sent far more audio than ${input.length} characters can explain; stopped listening.`,
+                  l10n.t('The server sent far more audio than {0} characters can explain; stopped listening.', input.length),
                 ),
               );
               return false;
@@ -402,7 +411,9 @@ export class KokoroClient {
               return;
             }
             if (samples === 0 && input.trim()) {
-              settle(new KokoroError('emptyAudio', `The server at ${this.url} answered with no audio for "${preview(input)}".`));
+              settle(
+                new KokoroError('emptyAudio', l10n.t('The server at {0} answered with no audio for "{1}".', this.url, preview(input))),
+              );
               return;
             }
             settle(undefined, { sentAt, headersAt, firstByteAt, endedAt: now(), samples, sampleRate: decoder!.sampleRate });
@@ -411,7 +422,7 @@ export class KokoroClient {
             if (settled) return;
             if (status === 0 && isSocketClosed(err)) settle(new RetryableSocketError(err));
             else if (status !== 0 && isSocketClosed(err))
-              settle(new KokoroError('truncated', `The connection to ${this.url} broke in the middle of the audio.`));
+              settle(new KokoroError('truncated', l10n.t('The connection to {0} broke in the middle of the audio.', this.url)));
             else settle(networkError(err, this.url));
           },
         },
@@ -471,14 +482,14 @@ export function parseVoices(body: string): string[] {
   try {
     json = JSON.parse(body);
   } catch {
-    throw new KokoroError('notAudio', "The server's voice list is not JSON.");
+    throw new KokoroError('notAudio', l10n.t("The server's voice list is not JSON."));
   }
   const list = Array.isArray(json)
     ? json
     : typeof json === 'object' && json !== null
       ? ((json as Record<string, unknown>).voices ?? (json as Record<string, unknown>).data)
       : undefined;
-  if (!Array.isArray(list)) throw new KokoroError('notAudio', "The server's voice list has an unknown shape.");
+  if (!Array.isArray(list)) throw new KokoroError('notAudio', l10n.t("The server's voice list has an unknown shape."));
   const ids = list
     .map((v) =>
       typeof v === 'string'

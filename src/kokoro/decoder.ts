@@ -1,6 +1,7 @@
 // Streaming decoders: bytes as they arrive from the network → mono signed 16-bit
 // little-endian PCM, chosen from the answer's Content-Type (never from what was asked).
 
+import * as l10n from '@vscode/l10n';
 import { KokoroError } from './errors';
 
 export const KOKORO_SAMPLE_RATE = 24_000;
@@ -74,7 +75,7 @@ export class WavDecoder implements PcmDecoder {
   }
 
   end(): void {
-    if (!this.inData) throw new KokoroError('truncated', 'The WAV stream ended before its audio data began.');
+    if (!this.inData) throw new KokoroError('truncated', l10n.t('The WAV stream ended before its audio data began.'));
   }
 
   /** Returns the bytes after the `data` chunk header once it is reached. */
@@ -83,7 +84,7 @@ export class WavDecoder implements PcmDecoder {
     if (h.length < 12) return undefined;
     const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
     if (ascii(h, 0) !== 'RIFF' || ascii(h, 8) !== 'WAVE') {
-      throw new KokoroError('notAudio', 'The server said audio/wav but sent something that is not a WAV stream.');
+      throw new KokoroError('notAudio', l10n.t('The server said audio/wav but sent something that is not a WAV stream.'));
     }
     let offset = 12;
     while (offset + 8 <= h.length) {
@@ -91,7 +92,7 @@ export class WavDecoder implements PcmDecoder {
       const size = view.getUint32(offset + 4, true);
       const body = offset + 8;
       if (id === 'data') {
-        if (!this.format) throw new KokoroError('notAudio', 'The WAV stream has no format (fmt) chunk before its data.');
+        if (!this.format) throw new KokoroError('notAudio', l10n.t('The WAV stream has no format (fmt) chunk before its data.'));
         this.inData = true;
         const rest = h.subarray(body);
         this.header = EMPTY;
@@ -113,19 +114,28 @@ export class WavDecoder implements PcmDecoder {
         if (!supported || channels < 1 || sampleRate < 3000 || sampleRate > 768_000) {
           throw new KokoroError(
             'unsupportedFormat',
-            `The server sent WAV audio this player cannot play (format ${formatTag}, ${bitsPerSample}-bit, ${channels} channel(s), ${sampleRate} Hz).`,
+            l10n.t(
+              'The server sent WAV audio this player cannot play (format {0}, {1}-bit, {2} channel(s), {3} Hz).',
+              formatTag,
+              bitsPerSample,
+              channels,
+              sampleRate,
+            ),
           );
         }
         this.format = { formatTag, channels, sampleRate, bitsPerSample };
       }
       const next = body + size + (size & 1);
       if (size === 0xffffffff || next > MAX_WAV_HEADER_BYTES) {
-        throw new KokoroError('notAudio', `The WAV stream has an unexpected "${id.replace(/[^\x20-\x7e]/g, '?')}" chunk before its audio.`);
+        throw new KokoroError(
+          'notAudio',
+          l10n.t('The WAV stream has an unexpected "{0}" chunk before its audio.', id.replace(/[^\x20-\x7e]/g, '?')),
+        );
       }
       if (next > h.length) return undefined;
       offset = next;
     }
-    if (h.length > MAX_WAV_HEADER_BYTES) throw new KokoroError('notAudio', 'The WAV header is too large.');
+    if (h.length > MAX_WAV_HEADER_BYTES) throw new KokoroError('notAudio', l10n.t('The WAV header is too large.'));
     return undefined;
   }
 
@@ -203,14 +213,14 @@ export class EventStreamPcmDecoder implements PcmDecoder {
       try {
         event = JSON.parse(payload);
       } catch {
-        throw new KokoroError('notAudio', 'The server sent an event stream with an unreadable event.');
+        throw new KokoroError('notAudio', l10n.t('The server sent an event stream with an unreadable event.'));
       }
       if (event.type === 'error')
-        throw new KokoroError('http', `The server reported an error mid-stream: ${JSON.stringify(event).slice(0, 200)}`);
+        throw new KokoroError('http', l10n.t('The server reported an error mid-stream: {0}', JSON.stringify(event).slice(0, 200)));
       const b64 = typeof event.audio === 'string' ? event.audio : typeof event.delta === 'string' ? event.delta : undefined;
       if (b64) parts.push(this.pcm.push(Buffer.from(b64, 'base64')));
     }
-    if (this.pending.length > 8 * 1024 * 1024) throw new KokoroError('tooLarge', 'The server sent an event larger than 8 MB.');
+    if (this.pending.length > 8 * 1024 * 1024) throw new KokoroError('tooLarge', l10n.t('The server sent an event larger than 8 MB.'));
     return parts.length === 1 ? parts[0] : parts.length === 0 ? EMPTY : concatAll(parts);
   }
 
@@ -241,16 +251,22 @@ export function decoderForContentType(contentType: string | undefined): PcmDecod
   if (type.startsWith('audio/') || type === 'application/ogg') {
     throw new KokoroError(
       'unsupportedFormat',
-      `The server answered with ${type} audio, which cannot be streamed here. Kokoro Read Aloud asks for raw PCM ("response_format":"pcm"); use a server that honours it (Kokoro-FastAPI does).`,
+      l10n.t(
+        'The server answered with {0} audio, which cannot be streamed here. Kokoro Read Aloud asks for raw PCM ("response_format":"pcm"); use a server that honours it (Kokoro-FastAPI does).',
+        type,
+      ),
     );
   }
   if (type.includes('html')) {
     throw new KokoroError(
       'notAudio',
-      'The server answered with a web page instead of audio. Is kokoro.serverUrl pointing at a Kokoro server?',
+      l10n.t('The server answered with a web page instead of audio. Is kokoro.serverUrl pointing at a Kokoro server?'),
     );
   }
-  throw new KokoroError('notAudio', `The server answered with ${type} instead of audio. Is kokoro.serverUrl pointing at a Kokoro server?`);
+  throw new KokoroError(
+    'notAudio',
+    l10n.t('The server answered with {0} instead of audio. Is kokoro.serverUrl pointing at a Kokoro server?', type),
+  );
 }
 
 function ascii(bytes: Uint8Array, at: number): string {

@@ -1,6 +1,8 @@
 // One error type for everything that can go wrong talking to a TTS server, with a
 // message a user can act on. Reads every error body shape in docs/kokoro-protocol.md.
 
+import * as l10n from '@vscode/l10n';
+
 export type KokoroErrorKind =
   | 'badUrl' // kokoro.serverUrl cannot be used: no request is sent
   | 'unreachable' // connection refused / DNS / reset before an answer
@@ -77,7 +79,7 @@ function clip(text: string): string {
 export function errorBodyMessage(body: string, contentType = ''): string | undefined {
   const text = body.trim();
   if (!text) return undefined;
-  if (/html/i.test(contentType) || /^<(!doctype|html)/i.test(text)) return 'the server answered with a web page';
+  if (/html/i.test(contentType) || /^<(!doctype|html)/i.test(text)) return l10n.t('the server answered with a web page');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -118,26 +120,44 @@ export function errorBodyMessage(body: string, contentType = ''): string | undef
 export function speechHttpError(status: number, body: string, contentType: string, context: { voice: string; url: string }): KokoroError {
   const detail = errorBodyMessage(body, contentType);
   if (detail && /voice\b.*\bnot found/i.test(detail)) {
-    return new KokoroError('badVoice', `The server does not know the voice "${context.voice}". ${detail}`, status);
+    return new KokoroError('badVoice', l10n.t('The server does not know the voice "{0}". {1}', context.voice, detail), status);
   }
   if (status === 404) {
     return new KokoroError(
       'notFound',
-      `No speech endpoint at ${context.url} (HTTP 404). Check kokoro.serverUrl: Kokoro-FastAPI listens on http://localhost:8880.`,
+      l10n.t('No speech endpoint at {0} (HTTP 404). Check kokoro.serverUrl: Kokoro-FastAPI listens on http://localhost:8880.', context.url),
       status,
     );
   }
   if (status === 401 || status === 403) {
     return new KokoroError(
       'badRequest',
-      `The server refused the request (HTTP ${status})${detail ? `: ${detail}` : ''}. Set an API key with "Kokoro: Set API Key" if it needs one.`,
+      detail
+        ? l10n.t(
+            'The server refused the request (HTTP {0}): {1}. Set an API key with "Kokoro: Set API Key" if it needs one.',
+            status,
+            detail,
+          )
+        : l10n.t('The server refused the request (HTTP {0}). Set an API key with "Kokoro: Set API Key" if it needs one.', status),
       status,
     );
   }
   if (status >= 400 && status < 500) {
-    return new KokoroError('badRequest', `The server rejected the request (HTTP ${status})${detail ? `: ${detail}` : ''}.`, status);
+    return new KokoroError(
+      'badRequest',
+      detail
+        ? l10n.t('The server rejected the request (HTTP {0}): {1}.', status, detail)
+        : l10n.t('The server rejected the request (HTTP {0}).', status),
+      status,
+    );
   }
-  return new KokoroError('http', `The server failed to speak (HTTP ${status})${detail ? `: ${detail}` : ' with no details'}.`, status);
+  return new KokoroError(
+    'http',
+    detail
+      ? l10n.t('The server failed to speak (HTTP {0}): {1}.', status, detail)
+      : l10n.t('The server failed to speak (HTTP {0}) with no details.', status),
+    status,
+  );
 }
 
 /** Turns a network-level failure (undici/Node error) into a KokoroError. */
@@ -145,32 +165,32 @@ export function networkError(err: unknown, url: string): KokoroError {
   if (err instanceof KokoroError) return err;
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
   const code = e?.code ?? e?.cause?.code ?? '';
-  if (e?.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return new KokoroError('aborted', 'Stopped.');
+  if (e?.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return new KokoroError('aborted', l10n.t('Stopped.'));
   switch (code) {
     case 'ECONNREFUSED':
       return new KokoroError(
         'unreachable',
-        `No Kokoro server is answering at ${url} (connection refused). Start the server, or check kokoro.serverUrl.`,
+        l10n.t('No Kokoro server is answering at {0} (connection refused). Start the server, or check kokoro.serverUrl.', url),
       );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new KokoroError('unreachable', `Cannot find the host of ${url}. Check kokoro.serverUrl.`);
+      return new KokoroError('unreachable', l10n.t('Cannot find the host of {0}. Check kokoro.serverUrl.', url));
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return new KokoroError('unreachable', `The network cannot reach ${url}.`);
+      return new KokoroError('unreachable', l10n.t('The network cannot reach {0}.', url));
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'UND_ERR_HEADERS_TIMEOUT':
-      return new KokoroError('timeout', `The server at ${url} did not answer in time.`);
+      return new KokoroError('timeout', l10n.t('The server at {0} did not answer in time.', url));
     case 'UND_ERR_BODY_TIMEOUT':
-      return new KokoroError('timeout', `The audio stream from ${url} stalled.`);
+      return new KokoroError('timeout', l10n.t('The audio stream from {0} stalled.', url));
     case 'ECONNRESET':
     case 'EPIPE':
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_CLOSED':
-      return new KokoroError('unreachable', `The connection to ${url} was closed by the server.`);
+      return new KokoroError('unreachable', l10n.t('The connection to {0} was closed by the server.', url));
     case 'ERR_INVALID_URL':
     case 'ERR_INVALID_ARG_TYPE':
-      return new KokoroError('unreachable', `"${url}" is not a valid server URL. Check kokoro.serverUrl.`);
+      return new KokoroError('unreachable', l10n.t('"{0}" is not a valid server URL. Check kokoro.serverUrl.', url));
   }
-  return new KokoroError('unreachable', `Cannot talk to ${url}: ${e?.message ?? String(err)}`);
+  return new KokoroError('unreachable', l10n.t('Cannot talk to {0}: {1}', url, e?.message ?? String(err)));
 }

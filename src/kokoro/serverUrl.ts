@@ -1,5 +1,7 @@
 // Facts about a server URL that decide what the user must be told before code is sent.
 
+import * as l10n from '@vscode/l10n';
+
 const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]']);
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -37,24 +39,24 @@ export type ParsedServerUrl = { ok: true; url: string } | { ok: false; reason: s
  */
 export function parseServerUrl(raw: string): ParsedServerUrl {
   const text = raw.trim();
-  if (!text) return { ok: false, reason: 'it is empty' };
+  if (!text) return { ok: false, reason: l10n.t('it is empty') };
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
-    return { ok: false, reason: 'it is not a URL (expected e.g. http://localhost:8880 or localhost:8880)' };
+    return { ok: false, reason: l10n.t('it is not a URL (expected e.g. http://localhost:8880 or localhost:8880)') };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return { ok: false, reason: `${url.protocol} is not supported: use http:// or https://` };
-  if (!url.hostname) return { ok: false, reason: 'it names no host' };
+    return { ok: false, reason: l10n.t('{0} is not supported: use http:// or https://', url.protocol) };
+  if (!url.hostname) return { ok: false, reason: l10n.t('it names no host') };
   if (url.username || url.password)
-    return { ok: false, reason: 'a user name or password in the URL is never sent: use Kokoro: Set API Key' };
-  if (url.search || url.hash) return { ok: false, reason: 'a ? query or # fragment cannot be part of a server URL' };
+    return { ok: false, reason: l10n.t('a user name or password in the URL is never sent: use Kokoro: Set API Key') };
+  if (url.search || url.hash) return { ok: false, reason: l10n.t('a ? query or # fragment cannot be part of a server URL') };
   return { ok: true, url: url.origin + url.pathname.replace(/\/+$/, '') };
 }
 
 /** What the user is told about a server URL that cannot be used. */
 export function invalidServerUrlMessage(raw: string, reason: string): string {
-  return `kokoro.serverUrl "${raw.trim()}" cannot be used: ${reason}.`;
+  return l10n.t('kokoro.serverUrl "{0}" cannot be used: {1}.', raw.trim(), reason);
 }

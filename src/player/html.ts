@@ -1,29 +1,35 @@
 // The player webview's page. Pure, so its Content Security Policy is tested in plain Node
 // and enforced in a real browser engine (test/browser/player.test.ts).
 
-import { type PageResources, webviewPage } from '../webview/page';
+import * as l10n from '@vscode/l10n';
+import { type PageResources, escapeHtml as e, webviewPage } from '../webview/page';
 import { SPEED } from './messages';
 
 export interface PlayerPageResources extends PageResources {
   scriptUri: string;
   styleUri: string;
+  /** The translations of the player's own texts (vscode.l10n.bundle); none in English. */
+  l10nBundle?: Readonly<Record<string, string>>;
 }
 
 export function playerHtml(resources: PlayerPageResources): string {
+  const { l10nBundle, ...page } = resources;
+  // The page's script reads the bundle from here before it shows any text (no inline script: the CSP allows none).
+  const bundle = l10nBundle ? ` data-l10n="${e(JSON.stringify(l10nBundle))}"` : '';
   return webviewPage({
-    ...resources,
-    title: 'Kokoro Player',
-    body: `<main aria-label="Kokoro player">
-  <div class="controls" role="toolbar" aria-label="Playback">
-    <button id="enable" class="primary" hidden>Enable audio</button>
-    <button id="playPause" aria-label="Pause" title="Pause/Resume (Space)" disabled><span class="pause">Pause</span><span class="resume">Resume</span></button>
-    <button id="stop" aria-label="Stop reading" title="Stop (Escape)" disabled>Stop</button>
-    <label for="speed">Speed</label>
-    <input id="speed" type="range" min="${SPEED.min}" max="${SPEED.max}" step="${SPEED.step}" value="1" aria-valuetext="1 times">
+    ...page,
+    title: l10n.t('Kokoro Player'),
+    body: `<main aria-label="${e(l10n.t('Kokoro player'))}"${bundle}>
+  <div class="controls" role="toolbar" aria-label="${e(l10n.t('Playback'))}">
+    <button id="enable" class="primary" hidden>${e(l10n.t('Enable audio'))}</button>
+    <button id="playPause" aria-label="${e(l10n.t('Pause'))}" title="${e(l10n.t('Pause/Resume (Space)'))}" disabled><span class="pause">${e(l10n.t('Pause'))}</span><span class="resume">${e(l10n.t('Resume'))}</span></button>
+    <button id="stop" aria-label="${e(l10n.t('Stop reading'))}" title="${e(l10n.t('Stop (Escape)'))}" disabled>${e(l10n.t('Stop'))}</button>
+    <label for="speed">${e(l10n.t('Speed'))}</label>
+    <input id="speed" type="range" min="${SPEED.min}" max="${SPEED.max}" step="${SPEED.step}" value="1" aria-valuetext="${e(l10n.t('{0} times', 1))}">
     <output id="speedValue" for="speed">1×</output>
   </div>
-  <p id="status" class="status" role="status" aria-live="polite">Idle. Select text and run “Kokoro: Read Selection”.</p>
-  <p id="now" class="now" tabindex="0" aria-label="Now reading"></p>
+  <p id="status" class="status" role="status" aria-live="polite">${e(l10n.t('Idle. Select text and run “Kokoro: Read Selection”.'))}</p>
+  <p id="now" class="now" tabindex="0" aria-label="${e(l10n.t('Now reading'))}"></p>
   <p id="serverNote" class="note" hidden></p>
 </main>`,
   });

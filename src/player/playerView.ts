@@ -316,6 +316,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'player.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'player.css')).toString(),
+      l10nBundle: vscode.l10n.bundle,
     });
   }
 

@@ -1,6 +1,7 @@
 // The reading pipeline: text → prepared blocks → chunks → streamed requests → audio
 // sink, one reading at a time, with stop that silences and aborts at once.
 
+import * as l10n from '@vscode/l10n';
 import { performance } from 'node:perf_hooks';
 import type { KokoroClient, RequestMarks, SpeechParams, SpeechTimings } from '../kokoro/client';
 import { KokoroError, briefly } from '../kokoro/errors';
@@ -348,7 +349,8 @@ export class Reader {
       else if (result.chunks.length === 0) result.outcome = 'empty';
       if (!signal.aborted) this.sink.end(reading.id);
     } catch (err) {
-      const error = err instanceof KokoroError ? err : new KokoroError('http', `Reading failed: ${(err as Error)?.message ?? String(err)}`);
+      const error =
+        err instanceof KokoroError ? err : new KokoroError('http', l10n.t('Reading failed: {0}', (err as Error)?.message ?? String(err)));
       if (error.kind === 'aborted' || signal.aborted) {
         result.outcome = 'stopped';
       } else {

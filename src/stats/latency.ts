@@ -1,6 +1,7 @@
 // Latency statistics: rolling windows of measurements and their percentiles, and the
 // waterfalls of the last readings.
 
+import * as l10n from '@vscode/l10n';
 import { summarize, type Summary } from './summary';
 import { type PlayerStartup, WaterfallStats } from './waterfall';
 
@@ -20,24 +21,46 @@ export const METRICS: readonly Metric[] = ['endToEndMs', 'firstAudioMs', 'firstB
  * What each metric is called wherever it is shown: the status bar's text, label and tooltip, the
  * stats view, the benchmark, the README. The status bar's figure is `endToEndMs`.
  */
-export const METRIC_NAMES: Readonly<Record<Metric, string>> = {
-  endToEndMs: 'command → audio playing',
-  firstAudioMs: 'reading → first audio sent',
-  firstByteMs: 'time to first byte',
-  realTimeFactor: 'real-time factor',
-};
+export function metricName(metric: Metric): string {
+  switch (metric) {
+    case 'endToEndMs':
+      return l10n.t('command → audio playing');
+    case 'firstAudioMs':
+      return l10n.t('reading → first audio sent');
+    case 'firstByteMs':
+      return l10n.t('time to first byte');
+    case 'realTimeFactor':
+      return l10n.t('real-time factor');
+  }
+}
 
-const UNITS: Readonly<Record<Metric, string>> = { endToEndMs: 'ms', firstAudioMs: 'ms', firstByteMs: 'ms', realTimeFactor: '×' };
-
-/** A table heading: "Command → audio playing (ms)"; `detail` goes before the unit. */
-export function metricHeading(metric: Metric, detail = ''): string {
-  const name = METRIC_NAMES[metric];
-  return `${name[0].toUpperCase()}${name.slice(1)}${detail} (${UNITS[metric]})`;
+/** A table heading: the name with a capital and the unit. */
+export function metricHeading(metric: Metric): string {
+  switch (metric) {
+    case 'endToEndMs':
+      return l10n.t('Command → audio playing (ms)');
+    case 'firstAudioMs':
+      return l10n.t('Reading → first audio sent (ms)');
+    case 'firstByteMs':
+      return l10n.t('Time to first byte (ms)');
+    case 'realTimeFactor':
+      return l10n.t('Real-time factor (×)');
+  }
 }
 
 /** The same name for a screen reader, which says "→" as "right arrow": "command to audio playing 55 ms". */
 export function spokenMetric(metric: Metric, value: number): string {
-  return `${METRIC_NAMES[metric].replace(' → ', ' to ')} ${Math.round(value)} ${UNITS[metric] === 'ms' ? 'ms' : 'times'}`;
+  const rounded = Math.round(value);
+  switch (metric) {
+    case 'endToEndMs':
+      return l10n.t('command to audio playing {0} ms', rounded);
+    case 'firstAudioMs':
+      return l10n.t('reading to first audio sent {0} ms', rounded);
+    case 'firstByteMs':
+      return l10n.t('time to first byte {0} ms', rounded);
+    case 'realTimeFactor':
+      return l10n.t('real-time factor {0} times', rounded);
+  }
 }
 
 const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : '–');

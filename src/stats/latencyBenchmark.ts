@@ -1,6 +1,7 @@
 // The in-editor latency benchmark: the extension's own client and reading pipeline
 // against the configured server, with a silent sink (nothing is played).
 
+import * as l10n from '@vscode/l10n';
 import type { KokoroClient, SpeechParams } from '../kokoro/client';
 import { type AudioSink, Reader } from '../speech/reader';
 import { metricHeading } from './latency';
@@ -31,7 +32,9 @@ export interface BenchmarkProgress {
 
 /** "one line: 4 of 20 readings measured", or "one line: warming up" before the first one counts. */
 export function progressMessage(p: BenchmarkProgress): string {
-  return p.measured === 0 ? `${p.phase}: warming up` : `${p.phase}: ${p.measured} of ${p.runs} readings measured`;
+  if (p.phase === 'one line')
+    return p.measured === 0 ? l10n.t('one line: warming up') : l10n.t('one line: {0} of {1} readings measured', p.measured, p.runs);
+  return p.measured === 0 ? l10n.t('long text: warming up') : l10n.t('long text: {0} of {1} readings measured', p.measured, p.runs);
 }
 
 export interface BenchmarkResult {
@@ -127,7 +130,21 @@ export function histogram(values: readonly number[], bins: number): Array<{ from
 export function measuredSummary(result: BenchmarkResult): string {
   const short = result.shortTextFirstAudioMs.count;
   const long = result.longTextFirstAudioMs.count;
-  return `${short + long} readings measured: ${short} of one line and ${long} of a long text, after ${result.warmup} warm-up reading${result.warmup === 1 ? '' : 's'} of each`;
+  return result.warmup === 1
+    ? l10n.t(
+        '{0} readings measured: {1} of one line and {2} of a long text, after {3} warm-up reading of each',
+        short + long,
+        short,
+        long,
+        result.warmup,
+      )
+    : l10n.t(
+        '{0} readings measured: {1} of one line and {2} of a long text, after {3} warm-up readings of each',
+        short + long,
+        short,
+        long,
+        result.warmup,
+      );
 }
 
 const escapeXml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -145,11 +162,14 @@ export function histogramSvg(values: readonly number[], bins = 12): string {
   const axis = [
     `<line x1="${left - 2}" y1="${top}" x2="${left - 2}" y2="${top + height}"/>`,
     ...ticks.map((t) => `<text x="${left - 6}" y="${y(t) + 3}" text-anchor="end">${t}</text>`),
-    `<text x="10" y="${top + height / 2}" text-anchor="middle" transform="rotate(-90 10 ${top + height / 2})">readings</text>`,
+    `<text x="10" y="${top + height / 2}" text-anchor="middle" transform="rotate(-90 10 ${top + height / 2})">${escapeXml(l10n.t('readings'))}</text>`,
   ];
   const bars = counts.map((b, i) => {
     const x = left + i * barWidth + 3;
-    const label = `${b.from.toFixed(1)}–${b.to.toFixed(1)} ms: ${b.count} reading${b.count === 1 ? '' : 's'}`;
+    const label =
+      b.count === 1
+        ? l10n.t('{0}–{1} ms: {2} reading', b.from.toFixed(1), b.to.toFixed(1), b.count)
+        : l10n.t('{0}–{1} ms: {2} readings', b.from.toFixed(1), b.to.toFixed(1), b.count);
     return (
       `<rect x="${x}" y="${y(b.count)}" width="${barWidth - 6}" height="${height - (y(b.count) - top)}"><title>${escapeXml(label)}</title></rect>` +
       (b.count ? `<text x="${x + (barWidth - 6) / 2}" y="${y(b.count) - 3}" text-anchor="middle">${b.count}</text>` : '') +
@@ -157,13 +177,19 @@ export function histogramSvg(values: readonly number[], bins = 12): string {
     );
   });
   const width = left + counts.length * barWidth + 8;
-  const label = `Histogram of ${values.length} readings: ${counts.map((b) => `${b.count} from ${Math.round(b.from)} ms`).join(', ')}`;
+  const label = l10n.t(
+    'Histogram of {0} readings: {1}',
+    values.length,
+    counts.map((b) => l10n.t('{0} from {1} ms', b.count, Math.round(b.from))).join(', '),
+  );
   return `<svg role="img" aria-label="${escapeXml(label)}" width="${width}" height="${top + height + 34}">${axis.join('')}${bars.join('')}<text x="${left + (counts.length * barWidth) / 2}" y="${top + height + 30}" text-anchor="middle">ms</text></svg>`;
 }
 
 /** The benchmark's table rows, named like everywhere else. */
-export const BENCHMARK_ROWS = {
-  firstByte: metricHeading('firstByteMs'),
-  shortFirstAudio: metricHeading('firstAudioMs', ', one line'),
-  longFirstAudio: metricHeading('firstAudioMs', ', long text'),
-};
+export function benchmarkRows(): { firstByte: string; shortFirstAudio: string; longFirstAudio: string } {
+  return {
+    firstByte: metricHeading('firstByteMs'),
+    shortFirstAudio: l10n.t('Reading → first audio sent, one line (ms)'),
+    longFirstAudio: l10n.t('Reading → first audio sent, long text (ms)'),
+  };
+}

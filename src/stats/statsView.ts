@@ -15,7 +15,7 @@ export class StatsView implements vscode.Disposable {
 
   show(): void {
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('kokoro.stats', 'Kokoro Latency Stats', vscode.ViewColumn.Active, {
+      this.panel = vscode.window.createWebviewPanel('kokoro.stats', vscode.l10n.t('Kokoro Latency Stats'), vscode.ViewColumn.Active, {
         enableScripts: true,
       });
       this.panel.onDidDispose(() => (this.panel = undefined));
@@ -36,14 +36,14 @@ export class StatsView implements vscode.Disposable {
     this.panel.webview.html = webviewPage({
       nonce: newNonce(),
       cspSource: this.panel.webview.cspSource,
-      title: 'Kokoro Latency Stats',
+      title: vscode.l10n.t('Kokoro Latency Stats'),
       style: REPORT_STYLE,
-      body: `<h1>Kokoro latency</h1>
-<p>Server: <code>${escape(c.serverUrl)}</code></p>
+      body: `<h1>${escape(vscode.l10n.t('Kokoro latency'))}</h1>
+<p>${vscode.l10n.t('Server: {0}', `<code>${escape(c.serverUrl)}</code>`)}</p>
 ${summaryTable(METRICS.map((metric) => [metricHeading(metric), this.stats.summary(metric)]))}
-<p>Connection reuse: ${escape(connectionReuse(c.requests, c.connectionsOpened))}.</p>
-<p>Readings: ${this.stats.readings}, failed: ${this.stats.failures}, playback underruns: ${this.stats.underruns}.</p>
-<button id="reset">Reset statistics</button>`,
+<p>${escape(vscode.l10n.t('Connection reuse: {0}.', connectionReuse(c.requests, c.connectionsOpened)))}</p>
+<p>${escape(vscode.l10n.t('Readings: {0}, failed: {1}, playback underruns: {2}.', this.stats.readings, this.stats.failures, this.stats.underruns))}</p>
+<button id="reset">${escape(vscode.l10n.t('Reset statistics'))}</button>`,
       script:
         "const vscode=acquireVsCodeApi();document.getElementById('reset').addEventListener('click',()=>vscode.postMessage({type:'reset'}));",
     });

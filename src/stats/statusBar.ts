@@ -20,9 +20,15 @@ export interface StatusSnapshot {
 
 /** Speech requests only: health checks that keep connections warm are not readings. */
 export function connectionReuse(speechRequests: number, onNewConnection: number): string {
-  if (speechRequests === 0) return 'no speech requests yet';
+  if (speechRequests === 0) return vscode.l10n.t('no speech requests yet');
   const reused = Math.max(0, speechRequests - onNewConnection);
-  return `${reused} of ${speechRequests} speech requests on a kept-alive connection (${Math.round((reused / speechRequests) * 100)}%); ${onNewConnection} opened a new connection`;
+  return vscode.l10n.t(
+    '{0} of {1} speech requests on a kept-alive connection ({2}%); {3} opened a new connection',
+    reused,
+    speechRequests,
+    Math.round((reused / speechRequests) * 100),
+    onNewConnection,
+  );
 }
 
 export class StatusBar implements vscode.Disposable {
@@ -33,7 +39,7 @@ export class StatusBar implements vscode.Disposable {
     private readonly quiet: () => boolean,
   ) {
     this.item = vscode.window.createStatusBarItem('kokoro.status', vscode.StatusBarAlignment.Right, 100);
-    this.item.name = 'Kokoro Read Aloud';
+    this.item.name = vscode.l10n.t('Kokoro Read Aloud');
     this.item.command = 'kokoro.showStats';
     this.item.show();
   }
@@ -42,37 +48,42 @@ export class StatusBar implements vscode.Disposable {
     const last = this.stats.last('endToEndMs');
     const latency = last !== undefined && !this.quiet() ? ` ${Math.round(last)} ms` : '';
     let text: string;
-    let label: string;
+    let state: string;
     switch (s.state) {
       case 'warming':
         text = '$(sync~spin) Kokoro';
-        label = 'Kokoro: warming up the server';
+        state = vscode.l10n.t('warming up the server');
         break;
       case 'unreachable':
-        text = '$(error) Kokoro offline';
-        label = 'Kokoro: server unreachable';
+        text = vscode.l10n.t('$(error) Kokoro offline');
+        state = vscode.l10n.t('server unreachable');
         break;
       case 'misconfigured':
-        text = '$(error) Kokoro: invalid server URL';
-        label = `Kokoro: ${s.error ?? 'kokoro.serverUrl cannot be used'}`;
+        text = vscode.l10n.t('$(error) Kokoro: invalid server URL');
+        state = s.error ?? vscode.l10n.t('kokoro.serverUrl cannot be used');
         break;
       default:
         text = s.speaking && !this.quiet() ? `$(megaphone) Kokoro${latency}` : `$(unmute) Kokoro${latency}`;
-        label = s.state === 'idle' ? 'Kokoro: not connected yet' : 'Kokoro: server ready';
+        state = s.state === 'idle' ? vscode.l10n.t('not connected yet') : vscode.l10n.t('server ready');
     }
     this.item.text = text;
-    this.item.accessibilityInformation = { label: `${label}${latency ? `, last ${spokenMetric('endToEndMs', last!)}` : ''}` };
+    const label = vscode.l10n.t('Kokoro: {0}', state);
+    this.item.accessibilityInformation = {
+      label: latency ? vscode.l10n.t('{0}, last {1}', label, spokenMetric('endToEndMs', last!)) : label,
+    };
     this.item.backgroundColor =
       s.state === 'unreachable' || s.state === 'misconfigured' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**Kokoro Read Aloud** — ${label.replace('Kokoro: ', '')}\n\n`);
-    tooltip.appendMarkdown(`Server \`${s.serverUrl}\`, voice \`${s.voice}\`\n\n`);
+    tooltip.appendMarkdown(`**${vscode.l10n.t('Kokoro Read Aloud')}** — ${state}\n\n`);
+    tooltip.appendMarkdown(vscode.l10n.t('Server `{0}`, voice `{1}`', s.serverUrl, s.voice) + '\n\n');
     if (s.standIn) tooltip.appendText(`${standInNote(s.standIn)}\n\n`);
     if (s.error) tooltip.appendText(`${s.error}\n\n`);
     tooltip.appendMarkdown(`${latencyTable(this.stats)}\n\n`);
-    tooltip.appendMarkdown(`Connection reuse: ${connectionReuse(s.requests, s.connectionsOpened)}\n\n`);
-    tooltip.appendMarkdown(`Readings: ${this.stats.readings}, failed: ${this.stats.failures}, underruns: ${this.stats.underruns}\n\n`);
-    tooltip.appendMarkdown('Click for the full table.');
+    tooltip.appendMarkdown(vscode.l10n.t('Connection reuse: {0}', connectionReuse(s.requests, s.connectionsOpened)) + '\n\n');
+    tooltip.appendMarkdown(
+      vscode.l10n.t('Readings: {0}, failed: {1}, underruns: {2}', this.stats.readings, this.stats.failures, this.stats.underruns) + '\n\n',
+    );
+    tooltip.appendMarkdown(vscode.l10n.t('Click for the full table.'));
     this.item.tooltip = tooltip;
   }
 

@@ -3,32 +3,79 @@
 // (performance.timeOrigin + now()), and may come from another machine (a remote window):
 // they are placed on the extension's clock with an offset measured by ping/pong.
 
+import * as l10n from '@vscode/l10n';
 import { summarize, type Summary } from './summary';
 
 export type StageKey = 'prepare' | 'send' | 'server' | 'firstByte' | 'decode' | 'post' | 'toWebview' | 'schedule' | 'output' | 'report';
 
-export interface Stage {
-  key: StageKey;
-  /** Short, for a bar label and the log line. */
-  name: string;
-  /** From which mark to which. */
-  span: string;
-  /** Whether the extension (rather than the server, the network or VS Code) decides its length. */
-  ours: boolean;
+/** The stages in order, each between two marks. */
+export const STAGES: readonly StageKey[] = [
+  'prepare',
+  'send',
+  'server',
+  'firstByte',
+  'decode',
+  'post',
+  'toWebview',
+  'schedule',
+  'output',
+  'report',
+];
+
+/** The stages whose length the extension decides (rather than the server, the network or VS Code). */
+export const OUR_STAGES: ReadonlySet<StageKey> = new Set(['prepare', 'send', 'decode', 'post', 'schedule', 'output']);
+
+/** A stage's short name, for a bar label, the tooltip and the log line. */
+export function stageName(key: StageKey): string {
+  switch (key) {
+    case 'prepare':
+      return l10n.t('text prep');
+    case 'send':
+      return l10n.t('send');
+    case 'server':
+      return l10n.t('server');
+    case 'firstByte':
+      return l10n.t('first byte');
+    case 'decode':
+      return l10n.t('decode');
+    case 'post':
+      return l10n.t('post');
+    case 'toWebview':
+      return l10n.t('to webview');
+    case 'schedule':
+      return l10n.t('schedule');
+    case 'output':
+      return l10n.t('output');
+    case 'report':
+      return l10n.t('report');
+  }
 }
 
-export const STAGES: readonly Stage[] = [
-  { key: 'prepare', name: 'text prep', span: 'command start → first text chunk prepared', ours: true },
-  { key: 'send', name: 'send', span: 'text prepared → request sent', ours: true },
-  { key: 'server', name: 'server', span: 'request sent → response headers', ours: false },
-  { key: 'firstByte', name: 'first byte', span: 'response headers → first audio byte', ours: false },
-  { key: 'decode', name: 'decode', span: 'first audio byte → first audio handed to the player', ours: true },
-  { key: 'post', name: 'post', span: 'handed to the player → posted to the webview (includes waiting for the player to load)', ours: true },
-  { key: 'toWebview', name: 'to webview', span: 'posted → received in the webview', ours: false },
-  { key: 'schedule', name: 'schedule', span: 'received → first sample scheduled', ours: true },
-  { key: 'output', name: 'output', span: 'scheduled → audible (start time + output latency the AudioContext reports)', ours: true },
-  { key: 'report', name: 'report', span: 'audible → "playing" reported back to the extension', ours: false },
-];
+/** From which mark to which a stage runs. */
+export function stageSpan(key: StageKey): string {
+  switch (key) {
+    case 'prepare':
+      return l10n.t('command start → first text chunk prepared');
+    case 'send':
+      return l10n.t('text prepared → request sent');
+    case 'server':
+      return l10n.t('request sent → response headers');
+    case 'firstByte':
+      return l10n.t('response headers → first audio byte');
+    case 'decode':
+      return l10n.t('first audio byte → first audio handed to the player');
+    case 'post':
+      return l10n.t('handed to the player → posted to the webview (includes waiting for the player to load)');
+    case 'toWebview':
+      return l10n.t('posted → received in the webview');
+    case 'schedule':
+      return l10n.t('received → first sample scheduled');
+    case 'output':
+      return l10n.t('scheduled → audible (start time + output latency the AudioContext reports)');
+    case 'report':
+      return l10n.t('audible → "playing" reported back to the extension');
+  }
+}
 
 /** Marks taken in the extension host (performance.now() ms). */
 export interface ExtensionMarks {
@@ -104,7 +151,7 @@ export function computeWaterfall(readingId: number, ext: ExtensionMarks, player:
   next(ext.reportedAt);
 
   const stages = {} as Record<StageKey, number>;
-  STAGES.forEach((stage, i) => (stages[stage.key] = marks[i + 1] - marks[i]));
+  STAGES.forEach((key, i) => (stages[key] = marks[i + 1] - marks[i]));
   return {
     readingId,
     stages,
@@ -148,13 +195,15 @@ const ms = (v: number) => (v < 10 ? v.toFixed(1) : Math.round(v).toString());
 
 /** One log line: "prep 0.3 · send 0.2 · server 20 · … = audible 48 ms, reported 55 ms (clock ±0.4 ms)". */
 export function formatWaterfall(w: Waterfall): string {
-  const stages = STAGES.filter((s) => !(w.cached && (s.key === 'send' || s.key === 'server' || s.key === 'firstByte')))
-    .map((s) => `${s.name} ${ms(w.stages[s.key])}`)
+  const stages = STAGES.filter((key) => !(w.cached && (key === 'send' || key === 'server' || key === 'firstByte')))
+    .map((key) => `${stageName(key)} ${ms(w.stages[key])}`)
     .join(' · ');
   return `${stages} = audible ${ms(w.audibleMs)} ms, reported ${ms(w.totalMs)} ms${w.cached ? ' (from the cache)' : ''} (clock ±${ms(w.clockUncertaintyMs)} ms)`;
 }
 
-export interface StageSummary extends Stage {
+export interface StageSummary {
+  key: StageKey;
+  name: string;
   summary: Summary;
 }
 
@@ -183,7 +232,7 @@ export class WaterfallStats {
   }
 
   stages(): StageSummary[] {
-    return STAGES.map((stage) => ({ ...stage, summary: summarize(this.recent.map((w) => w.stages[stage.key])) }));
+    return STAGES.map((key) => ({ key, name: stageName(key), summary: summarize(this.recent.map((w) => w.stages[key])) }));
   }
 
   audible(): Summary {
@@ -231,11 +280,11 @@ export function describePlayerStartup(m: PlayerStartupMarks): PlayerStartup {
   const inPage = Math.max(0, m.readyAt - m.navigationAt);
   const beforePage = Math.max(0, m.readyReceivedAt - m.resolvedAt - inPage);
   const stages = [
-    ...(m.requestedAt !== undefined ? [{ name: 'VS Code creates the view', ms: Math.max(0, m.resolvedAt - m.requestedAt) }] : []),
-    { name: 'page requested and messages', ms: beforePage },
-    { name: 'page load', ms: Math.max(0, m.scriptAt - m.navigationAt) },
-    { name: 'AudioContext creation', ms: Math.max(0, m.contextAt - m.scriptAt) },
-    { name: 'audio check until ready', ms: Math.max(0, m.readyAt - m.contextAt) },
+    ...(m.requestedAt !== undefined ? [{ name: l10n.t('VS Code creates the view'), ms: Math.max(0, m.resolvedAt - m.requestedAt) }] : []),
+    { name: l10n.t('page requested and messages'), ms: beforePage },
+    { name: l10n.t('page load'), ms: Math.max(0, m.scriptAt - m.navigationAt) },
+    { name: l10n.t('AudioContext creation'), ms: Math.max(0, m.contextAt - m.scriptAt) },
+    { name: l10n.t('audio check until ready'), ms: Math.max(0, m.readyAt - m.contextAt) },
   ];
   return { totalMs: m.readyReceivedAt - (m.requestedAt ?? m.resolvedAt), stages };
 }

@@ -22,31 +22,31 @@ export class ErrorReporter {
     const now = Date.now();
     if (now - (this.lastShown.get(key) ?? -Infinity) < REPEAT_AFTER_MS) return;
     this.lastShown.set(key, now);
-    const actions: string[] = [];
-    if (retry && (error.retryable || error.kind === 'emptyAudio')) actions.push('Retry');
-    if (error.settingsRelated) actions.push('Open Settings');
-    if (error.kind === 'badVoice') actions.unshift('Select Voice');
-    actions.push('Show Log');
     const setting = error.setting ? this.locate(error.setting) : undefined;
-    const where = setting ? ` ${error.setting} is in ${setting.place}.` : '';
-    void vscode.window.showErrorMessage(`Kokoro: ${error.message}${where}`, ...actions).then((choice) => {
-      switch (choice) {
-        case 'Retry':
+    const actions: { title: string; run: () => unknown }[] = [];
+    if (error.kind === 'badVoice')
+      actions.push({ title: vscode.l10n.t('Select Voice'), run: () => vscode.commands.executeCommand('kokoro.selectVoice') });
+    if (retry && (error.retryable || error.kind === 'emptyAudio'))
+      actions.push({
+        title: vscode.l10n.t('Retry'),
+        run: () => {
           this.lastShown.delete(key);
-          retry?.();
-          break;
-        case 'Open Settings':
-          if (setting) void vscode.commands.executeCommand(setting.command, ...setting.args);
-          else void vscode.commands.executeCommand('workbench.action.openSettings', '@ext:kokoro-read-aloud.kokoro-read-aloud');
-          break;
-        case 'Select Voice':
-          void vscode.commands.executeCommand('kokoro.selectVoice');
-          break;
-        case 'Show Log':
-          this.log.show();
-          break;
-      }
-    });
+          retry();
+        },
+      });
+    if (error.settingsRelated)
+      actions.push({
+        title: vscode.l10n.t('Open Settings'),
+        run: () =>
+          setting
+            ? vscode.commands.executeCommand(setting.command, ...setting.args)
+            : vscode.commands.executeCommand('workbench.action.openSettings', '@ext:kokoro-read-aloud.kokoro-read-aloud'),
+      });
+    actions.push({ title: vscode.l10n.t('Show Log'), run: () => this.log.show() });
+    const message = setting
+      ? vscode.l10n.t('Kokoro: {0} {1} is in {2}.', error.message, error.setting!, setting.place)
+      : vscode.l10n.t('Kokoro: {0}', error.message);
+    void vscode.window.showErrorMessage(message, ...actions).then((choice) => void choice?.run());
   }
 
   /** Lets the next error of every kind show again (the server came back). */

@@ -216,7 +216,7 @@ export class Session implements vscode.Disposable {
     const result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
     if (result.outcome === 'completed') this.server.reportSuccess();
     else if (result.outcome === 'empty')
-      void vscode.window.showInformationMessage('Kokoro: nothing to read — the text has no words to speak.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: nothing to read — the text has no words to speak.'));
     else if (result.error) {
       this.server.reportFailure(result.error);
       this.errors.show(result.error, retryOf(result));

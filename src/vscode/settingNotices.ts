@@ -32,7 +32,7 @@ export class SettingNotices {
     for (const problem of fresh) this.host.log.warn(problem.message);
     if (urlError && fresh.some((p) => p.key === 'kokoro.serverUrl')) this.host.showUrlError(urlError);
     const others = fresh.filter((p) => p.key !== 'kokoro.serverUrl');
-    if (others.length) this.warn(`Kokoro: ${others.map((p) => p.message).join(' ')}`, others[0].key);
+    if (others.length) this.warn(vscode.l10n.t('Kokoro: {0}', others.map((p) => p.message).join(' ')), others[0].key);
   }
 
   /** Tells the user once per URL that what they read aloud goes unencrypted to another machine. */
@@ -44,13 +44,16 @@ export class SettingNotices {
     void state.update(PLAIN_HTTP_WARNED, [...warned, url]);
     this.host.log.warn(`Text is sent unencrypted over HTTP to ${displayUrl(url)}.`);
     this.warn(
-      `Kokoro: the text you read aloud is sent unencrypted over plain HTTP to ${displayUrl(url)}. Use an SSH tunnel to localhost or HTTPS if the network is not trusted.`,
+      vscode.l10n.t(
+        'Kokoro: the text you read aloud is sent unencrypted over plain HTTP to {0}. Use an SSH tunnel to localhost or HTTPS if the network is not trusted.',
+        displayUrl(url),
+      ),
       'kokoro.serverUrl',
     );
   }
 
   private warn(message: string, settingKey: string): void {
-    void vscode.window.showWarningMessage(message, 'Open Settings').then((choice) => {
+    void vscode.window.showWarningMessage(message, vscode.l10n.t('Open Settings')).then((choice) => {
       if (choice) void openSetting(this.host.context, settingKey);
     });
   }

@@ -15,8 +15,14 @@ const root = path.join(__dirname, '..', '..', '..');
 /** The page is served from this origin (as VS Code serves webview resources), under the real Content Security Policy. */
 const ORIGIN = 'https://webview.test';
 
-function servedFiles(nonce: string): Record<string, { body: string; contentType: string }> {
-  const html = playerHtml({ nonce, cspSource: ORIGIN, scriptUri: `${ORIGIN}/dist/player.js`, styleUri: `${ORIGIN}/media/player.css` });
+function servedFiles(nonce: string, l10nBundle?: Record<string, string>): Record<string, { body: string; contentType: string }> {
+  const html = playerHtml({
+    nonce,
+    cspSource: ORIGIN,
+    scriptUri: `${ORIGIN}/dist/player.js`,
+    styleUri: `${ORIGIN}/media/player.css`,
+    l10nBundle,
+  });
   return {
     '/index.html': { body: html, contentType: 'text/html' },
     '/dist/player.js': { body: readFileSync(path.join(root, 'dist', 'player.js'), 'utf8'), contentType: 'text/javascript' },
@@ -28,11 +34,14 @@ function tone(samples: number): number[] {
   return Array.from({ length: samples }, (_, i) => Math.round(Math.sin((i * 2 * Math.PI * 440) / 24000) * 8000));
 }
 
-/** Opens the player page; `emulate` runs first in the page (before VS Code's API and the player's script). */
-async function openPlayer(target: { newPage(): Promise<Page> }, emulate?: () => void): Promise<Page> {
+/**
+ * Opens the player page; `emulate` runs first in the page (before VS Code's API and the player's script);
+ * `l10nBundle` is the translation the extension hands the page.
+ */
+async function openPlayer(target: { newPage(): Promise<Page> }, emulate?: () => void, l10nBundle?: Record<string, string>): Promise<Page> {
   const page = await target.newPage();
   if (emulate) await page.addInitScript(emulate);
-  const files = servedFiles(randomBytes(16).toString('base64'));
+  const files = servedFiles(randomBytes(16).toString('base64'), l10nBundle);
   await page.route(`${ORIGIN}/**`, (route) => {
     const file = files[new URL(route.request().url()).pathname];
     return file ? route.fulfill({ status: 200, body: file.body, contentType: file.contentType }) : route.fulfill({ status: 404, body: '' });
@@ -147,6 +156,36 @@ describe('player webview script in Chromium', function () {
       reportedAt >= started.audibleAt - 1,
       `reported when audible, not before (${(started.audibleAt - reportedAt).toFixed(1)} ms early)`,
     );
+    await page.close();
+  });
+
+  it('shows its texts in the language of the translation the page carries, under the same Content Security Policy', async () => {
+    const page = await openPlayer(browser, undefined, {
+      'Starting…': 'Démarrage…',
+      '{0} times': '{0} fois',
+      Resume: 'Reprendre',
+      'Stopped.': 'Arrêté.',
+    });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const shows = (selector: string, attribute: string | null, text: string) =>
+      page.waitForFunction(
+        ([selector, attribute, text]) => {
+          const element = (globalThis as any).document.querySelector(selector);
+          return (attribute ? element?.getAttribute(attribute) : element?.textContent) === text;
+        },
+        [selector, attribute, text] as const,
+        { timeout: 5000 },
+      );
+    await send(page, { type: 'begin', readingId: 1, text: 'Bonjour', sampleRate: 24000 });
+    await shows('#status', null, 'Démarrage…');
+    await send(page, { type: 'setSpeed', speed: 1.5 });
+    await shows('#speed', 'aria-valuetext', '1.5 fois');
+    await send(page, { type: 'pause' });
+    await shows('#playPause', 'aria-label', 'Reprendre');
+    await send(page, { type: 'stop' });
+    await shows('#status', null, 'Arrêté.');
+    assert.deepEqual(errors, [], 'nothing refused or failing in the page');
     await page.close();
   });
 

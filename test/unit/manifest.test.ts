@@ -59,7 +59,7 @@ describe('package.json manifest', () => {
     }
   });
 
-  it('the .vsix ships only what runs: the two bundles, the player style, and the docs', function () {
+  it('the .vsix ships only what runs: the two bundles, the player style, the manifest and code strings, and the docs', function () {
     this.timeout(30_000);
     const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
     const run = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
@@ -75,8 +75,10 @@ describe('package.json manifest', () => {
       'README.md',
       'dist/extension.js',
       'dist/player.js',
+      'l10n/bundle.l10n.json',
       'media/player.css',
       'package.json',
+      'package.nls.json',
     ]);
   });
 
@@ -91,10 +93,13 @@ describe('package.json manifest', () => {
     assert.ok(manifest.bugs?.url && manifest.homepage, 'bugs and homepage are set');
   });
 
-  it('ships one production dependency, undici, pinned to an exact version and bundled into dist/extension.js', () => {
-    assert.deepEqual(Object.keys(manifest.dependencies), ['undici']);
-    assert.match(manifest.dependencies.undici, /^\d+\.\d+\.\d+$/, 'an exact version: what was reviewed is what ships');
+  it('ships two production dependencies, undici and @vscode/l10n, pinned to exact versions and bundled into dist/extension.js', () => {
+    assert.deepEqual(Object.keys(manifest.dependencies).sort(), ['@vscode/l10n', 'undici']);
     const bundle = readFileSync(path.join(root, 'dist', 'extension.js'), 'utf8');
-    assert.ok(!/require\(["']undici["']\)/.test(bundle), 'undici is inside the bundle, not loaded from node_modules');
+    for (const [name, version] of Object.entries<string>(manifest.dependencies)) {
+      assert.match(version, /^\d+\.\d+\.\d+$/, `${name}: an exact version: what was reviewed is what ships`);
+      const required = new RegExp(`require\\(["']${name.replace(/[/.]/g, '\\$&')}["']\\)`);
+      assert.ok(!required.test(bundle), `${name} is inside the bundle, not loaded from node_modules`);
+    }
   });
 });

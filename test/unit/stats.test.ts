@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { BENCHMARK_PLAN, BENCHMARK_ROWS } from '../../src/stats/latencyBenchmark';
-import { LatencyStats, METRIC_NAMES, latencyTable, metricHeading, spokenMetric } from '../../src/stats/latency';
+import { BENCHMARK_PLAN, benchmarkRows } from '../../src/stats/latencyBenchmark';
+import { LatencyStats, latencyTable, metricHeading, metricName, spokenMetric } from '../../src/stats/latency';
 import { percentile, summarize } from '../../src/stats/summary';
 
 const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
@@ -36,7 +36,7 @@ describe('latency statistics', () => {
   });
 
   it('names each figure once: the same words in the tooltip, the screen-reader label, the benchmark and the README', () => {
-    assert.equal(METRIC_NAMES.endToEndMs, 'command → audio playing');
+    assert.equal(metricName('endToEndMs'), 'command → audio playing');
     assert.equal(metricHeading('endToEndMs'), 'Command → audio playing (ms)');
     assert.equal(spokenMetric('endToEndMs', 54.6), 'command to audio playing 55 ms');
     const stats = new LatencyStats();
@@ -45,9 +45,9 @@ describe('latency statistics', () => {
     assert.match(table, /^\| Command → audio playing \(ms\) \| 40 \| 40 \| 40 \| 1 \|$/m);
     for (const metric of ['firstAudioMs', 'firstByteMs', 'realTimeFactor'] as const)
       assert.ok(table.includes(metricHeading(metric)), metric);
-    assert.equal(BENCHMARK_ROWS.shortFirstAudio, 'Reading → first audio sent, one line (ms)');
+    assert.equal(benchmarkRows().shortFirstAudio, 'Reading → first audio sent, one line (ms)');
     const features = readme.split('\n').find((l) => l.startsWith('- **Latency you can see**')) ?? '';
-    assert.ok(features.includes(`*${METRIC_NAMES.endToEndMs}*`), `the README names the status bar figure: ${features}`);
+    assert.ok(features.includes(`*${metricName('endToEndMs')}*`), `the README names the status bar figure: ${features}`);
     assert.doesNotMatch(readme, /time to first audio/i, 'no other name for it');
   });
 

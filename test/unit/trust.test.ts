@@ -195,6 +195,25 @@ describe('trust boundaries', () => {
     assert.ok(!/<style\b/.test(html), 'no inline style');
   });
 
+  it('the player page carries its translations as data, escaped: no script of their own', () => {
+    const l10nBundle = { Pause: '"></main><script>alert(1)</script>', Stop: "l'arrêt & <fin>" };
+    const html = playerHtml({
+      ...resources,
+      scriptUri: `${resources.cspSource}/ext/dist/player.js`,
+      styleUri: `${resources.cspSource}/ext/media/player.css`,
+      l10nBundle,
+    });
+    assertSafePage(html, resources);
+    assert.equal([...html.matchAll(/<script\b/g)].length, 1, 'only the bundled script');
+    const attribute = /<main [^>]*data-l10n="([^"]*)"/.exec(html)?.[1] ?? '';
+    const unescaped = attribute.replace(
+      /&(amp|lt|gt|quot|#39);/g,
+      (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!,
+    );
+    assert.deepEqual(JSON.parse(unescaped), l10nBundle);
+    assert.ok(!/data-l10n/.test(playerHtml({ ...resources, scriptUri: 'a', styleUri: 'b' })), 'English: no bundle to carry');
+  });
+
   it('the player, the stats view and the benchmark results all use the page helper, and nothing else writes a page', () => {
     const src = path.join(__dirname, '..', '..', '..', 'src');
     const files = readdirSync(src, { recursive: true, encoding: 'utf8' })

@@ -28,7 +28,7 @@ const sum = (stages: Record<StageKey, number>) => Object.values(stages).reduce((
 describe('Latency waterfall', () => {
   it('has one stage per step from the command to the report, in order, each between two marks', () => {
     assert.deepEqual(
-      STAGES.map((s) => s.key),
+      [...STAGES],
       ['prepare', 'send', 'server', 'firstByte', 'decode', 'post', 'toWebview', 'schedule', 'output', 'report'],
     );
   });
