@@ -10,6 +10,7 @@ import { type KokoroClient, type SpeechParams } from '../src/kokoro/client';
 import { ServerConnection } from '../src/kokoro/connection';
 import { type ReadingResult, Reader } from '../src/speech/reader';
 import { SilentSink } from '../src/stats/latencyBenchmark';
+import { FETCH_STAGES, type FetchStage, fetchStages, OUR_STAGES, stageName } from '../src/stats/waterfall';
 import { toSpeakable } from '../src/speech/speakable';
 import { type Summary, summarize } from '../src/stats/summary';
 import { StandinProcess } from '../test/standin/process';
@@ -194,12 +195,14 @@ async function main(): Promise<void> {
     // Time to first byte and to first audio, one short line.
     const firstByte: number[] = [];
     const shortFirstAudio: number[] = [];
+    const shortStages: Array<Record<FetchStage, number>> = [];
     const short = await phase('short line', options.warmup + options.runs, budget, async (i) => {
       const result = await reader.read({ text: SHORT_TEXT, params, prepare: prepareCode });
       expect('short reading', result);
       if (i >= options.warmup) {
         firstByte.push(result.firstByteMs!);
         shortFirstAudio.push(result.firstAudioMs!);
+        shortStages.push(fetchStages(result.firstAudio!));
       }
     });
     measured.shortText = { done: shortFirstAudio.length, of: options.runs };
@@ -335,6 +338,10 @@ async function main(): Promise<void> {
       firstByteMs: timing(firstByte),
       firstAudioMs: timing(shortFirstAudio),
       shortTextFirstAudioMs: timing(shortFirstAudio),
+      shortTextStages: Object.fromEntries(FETCH_STAGES.map((s) => [s, timing(shortStages.map((stages) => stages[s]))])) as Record<
+        FetchStage,
+        Timing
+      >,
       longTextFirstAudioMs: timing(longFirstAudio),
       afterStopFirstAudioMs: timing(afterStop),
       ...(leftoverMs.length ? { serverBusyAfterStopMs: timing(leftoverMs) } : {}),
@@ -402,6 +409,8 @@ type Results = {
   firstByteMs: Timing;
   firstAudioMs: Timing;
   shortTextFirstAudioMs: Timing;
+  /** Where the short readings' first-audio time went, up to the player. */
+  shortTextStages: Record<FetchStage, Timing>;
   longTextFirstAudioMs: Timing;
   afterStopFirstAudioMs: Timing;
   serverBusyAfterStopMs?: Timing;
@@ -423,6 +432,7 @@ function printTable(r: Results, options: Options, standin: boolean): void {
     ['firstByteMs', r.firstByteMs],
     ['firstAudioMs', r.firstAudioMs],
     ['shortTextFirstAudioMs', r.shortTextFirstAudioMs],
+    ...FETCH_STAGES.map((s) => [`  ${stageName(s)}`, r.shortTextStages[s]] as [string, Timing]),
     ['longTextFirstAudioMs', r.longTextFirstAudioMs],
     ['afterStopFirstAudioMs', r.afterStopFirstAudioMs],
     ...(r.serverBusyAfterStopMs ? [['server busy after stop', r.serverBusyAfterStopMs] as [string, Timing]] : []),
@@ -458,6 +468,9 @@ function printTable(r: Results, options: Options, standin: boolean): void {
       check(r.firstAudioMs.p95 <= ttfb + 5, `firstAudioMs.p95 ${f(r.firstAudioMs.p95)} <= ${ttfb} + 5`);
       check(r.stopMs.p95 <= 20, `stopMs.p95 ${f(r.stopMs.p95)} <= 20`);
     }
+    const ours = FETCH_STAGES.filter((s) => OUR_STAGES.has(s));
+    const oursP95 = ours.reduce((a, s) => a + r.shortTextStages[s].p95, 0);
+    check(oursP95 <= 3, `the extension's own stages before the player (${ours.map(stageName).join(', ')}) p95 sum ${f(oursP95)} <= 3`);
     check(
       r.longTextFirstAudioMs.p50 <= 1.2 * r.shortTextFirstAudioMs.p50,
       `longTextFirstAudioMs.p50 ${f(r.longTextFirstAudioMs.p50)} <= 1.2 x ${f(r.shortTextFirstAudioMs.p50)}`,

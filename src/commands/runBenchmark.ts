@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { FETCH_STAGES, stageName, stageSpan } from '../stats/waterfall';
 import { KokoroError } from '../kokoro/errors';
 import { toSpeakable } from '../speech/speakable';
 import {
@@ -12,7 +13,7 @@ import {
 } from '../stats/latencyBenchmark';
 import type { ServerConnection } from '../kokoro/connection';
 import type { Session } from '../vscode/session';
-import { REPORT_STYLE, escapeHtml as escape, newNonce, summaryTable, webviewPage } from '../webview/page';
+import { REPORT_STYLE, escapeHtml as escape, newNonce, summaryTable, webviewPage, waterfallChart } from '../webview/page';
 
 const LONG_TEXT = Array.from(
   { length: 40 },
@@ -45,7 +46,7 @@ export function runBenchmark(
     );
     if (!result) return;
     session.log.info(
-      `Benchmark ${result.server}: first byte p50 ${result.firstByteMs.p50.toFixed(1)} ms, short first audio p50 ${result.shortTextFirstAudioMs.p50.toFixed(1)} ms, long p50 ${result.longTextFirstAudioMs.p50.toFixed(1)} ms.`,
+      `Benchmark ${result.server}: first byte p50 ${result.firstByteMs.p50.toFixed(1)} ms, short first audio p50 ${result.shortTextFirstAudioMs.p50.toFixed(1)} ms (${FETCH_STAGES.map((s) => `${stageName(s)} ${result.shortTextStages[s].p50.toFixed(1)}`).join(' · ')}), long p50 ${result.longTextFirstAudioMs.p50.toFixed(1)} ms.`,
     );
     showResults(result);
   };
@@ -73,6 +74,18 @@ ${summaryTable([
   [rows.shortFirstAudio, result.shortTextFirstAudioMs],
   [rows.longFirstAudio, result.longTextFirstAudioMs],
 ])}
+<h2>${escape(vscode.l10n.t('Where the time goes, one line'))}</h2>
+${waterfallChart(
+  FETCH_STAGES.map((s) => ({
+    name: stageName(s),
+    span: stageSpan(s),
+    p50: result.shortTextStages[s].p50,
+    p95: result.shortTextStages[s].p95,
+  })),
+  { p50: 'p50', p95: 'p95', chart: vscode.l10n.t('Where the time goes before the player, one line') },
+)}
+${summaryTable(FETCH_STAGES.map((s) => [`${stageName(s)} — ${stageSpan(s)}`, result.shortTextStages[s]]))}
+<p>${escape(vscode.l10n.t('The benchmark stops where audio is handed to the player; the stages after it (posting, the webview, output latency) are in Kokoro: Show Latency Stats, measured on your readings.'))}</p>
 <h2>${rows.shortFirstAudio}</h2>
 ${histogramSvg(result.shortTextSamples)}`,
   });

@@ -6,6 +6,7 @@ import type { KokoroClient, SpeechParams } from '../kokoro/client';
 import { type AudioSink, Reader } from '../speech/reader';
 import { metricHeading } from './latency';
 import { summarize, type Summary } from './summary';
+import { FETCH_STAGES, type FetchStage, fetchStages } from './waterfall';
 
 export const BENCHMARK_SHORT_TEXT = 'const total = items.reduce((sum, item) => sum + item.price, 0);';
 /** What "Run Latency Benchmark" measures (the README says the same): readings of each text, after warm-ups not counted. */
@@ -46,6 +47,8 @@ export interface BenchmarkResult {
   longTextFirstAudioMs: Summary;
   /** Raw first-audio times of the short readings, for the histogram. */
   shortTextSamples: number[];
+  /** Where the first-audio time of the short readings went, stage by stage up to the player (which the benchmark does not use). */
+  shortTextStages: Record<FetchStage, Summary>;
   requests: number;
   connectionsOpened: number;
   cancelled: boolean;
@@ -81,6 +84,7 @@ export async function runLatencyBenchmark(client: KokoroClient, params: SpeechPa
     options.onProgress?.({ done: ++done, total, phase, measured, runs: options.runs });
   const firstByte: number[] = [];
   const short: number[] = [];
+  const shortStages: Array<Record<FetchStage, number>> = [];
   const long: number[] = [];
   let cancelled = false;
   for (let i = 0; i < options.warmup + options.runs && !(cancelled = options.isCancelled?.() ?? false); i++) {
@@ -88,6 +92,7 @@ export async function runLatencyBenchmark(client: KokoroClient, params: SpeechPa
     if (result.outcome === 'failed') throw result.error;
     if (i >= options.warmup && result.firstAudioMs !== undefined) {
       short.push(result.firstAudioMs);
+      if (result.firstAudio) shortStages.push(fetchStages(result.firstAudio));
       if (result.firstByteMs !== undefined) firstByte.push(result.firstByteMs);
     }
     report('one line', short.length);
@@ -109,6 +114,10 @@ export async function runLatencyBenchmark(client: KokoroClient, params: SpeechPa
     shortTextFirstAudioMs: summarize(short),
     longTextFirstAudioMs: summarize(long),
     shortTextSamples: short,
+    shortTextStages: Object.fromEntries(FETCH_STAGES.map((stage) => [stage, summarize(shortStages.map((s) => s[stage]))])) as Record<
+      FetchStage,
+      Summary
+    >,
     requests: client.speechRequests - requestsBefore,
     connectionsOpened: client.connectionsOpened - connectionsBefore,
     cancelled,

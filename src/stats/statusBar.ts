@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { standInNote } from '../kokoro/client';
 import type { ServerState } from '../kokoro/connection';
 import { type LatencyStats, latencyTable, spokenMetric } from './latency';
+import { largestStages, playerStartupNote } from './waterfall';
 
 export interface StatusSnapshot {
   state: ServerState;
@@ -36,7 +37,7 @@ export class StatusBar implements vscode.Disposable {
 
   constructor(
     private readonly stats: LatencyStats,
-    private readonly quiet: () => boolean,
+    private readonly settings: () => { quietStatusBar: boolean; preparePlayerOnStartup: boolean },
   ) {
     this.item = vscode.window.createStatusBarItem('kokoro.status', vscode.StatusBarAlignment.Right, 100);
     this.item.name = vscode.l10n.t('Kokoro Read Aloud');
@@ -46,7 +47,7 @@ export class StatusBar implements vscode.Disposable {
 
   update(s: StatusSnapshot): void {
     const last = this.stats.last('endToEndMs');
-    const latency = last !== undefined && !this.quiet() ? ` ${Math.round(last)} ms` : '';
+    const latency = last !== undefined && !this.settings().quietStatusBar ? ` ${Math.round(last)} ms` : '';
     let text: string;
     let state: string;
     switch (s.state) {
@@ -63,7 +64,7 @@ export class StatusBar implements vscode.Disposable {
         state = s.error ?? vscode.l10n.t('kokoro.serverUrl cannot be used');
         break;
       default:
-        text = s.speaking && !this.quiet() ? `$(megaphone) Kokoro${latency}` : `$(unmute) Kokoro${latency}`;
+        text = s.speaking && !this.settings().quietStatusBar ? `$(megaphone) Kokoro${latency}` : `$(unmute) Kokoro${latency}`;
         state = s.state === 'idle' ? vscode.l10n.t('not connected yet') : vscode.l10n.t('server ready');
     }
     this.item.text = text;
@@ -79,6 +80,13 @@ export class StatusBar implements vscode.Disposable {
     if (s.standIn) tooltip.appendText(`${standInNote(s.standIn)}\n\n`);
     if (s.error) tooltip.appendText(`${s.error}\n\n`);
     tooltip.appendMarkdown(`${latencyTable(this.stats)}\n\n`);
+    const waterfalls = this.stats.waterfalls;
+    if (waterfalls.count)
+      tooltip.appendText(
+        vscode.l10n.t('Where the time goes (median of {0} readings): {1}.', waterfalls.count, largestStages(waterfalls)) + '\n\n',
+      );
+    const startup = this.stats.playerStartup && playerStartupNote(this.stats.playerStartup, this.settings().preparePlayerOnStartup);
+    if (startup) tooltip.appendText(`${startup}\n\n`);
     tooltip.appendMarkdown(vscode.l10n.t('Connection reuse: {0}', connectionReuse(s.requests, s.connectionsOpened)) + '\n\n');
     tooltip.appendMarkdown(
       vscode.l10n.t('Readings: {0}, failed: {1}, underruns: {2}', this.stats.readings, this.stats.failures, this.stats.underruns) + '\n\n',

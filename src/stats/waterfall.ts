@@ -4,6 +4,7 @@
 // they are placed on the extension's clock with an offset measured by ping/pong.
 
 import * as l10n from '@vscode/l10n';
+import type { FirstAudioMarks } from '../speech/reader';
 import { summarize, type Summary } from './summary';
 
 export type StageKey = 'prepare' | 'send' | 'server' | 'firstByte' | 'decode' | 'post' | 'toWebview' | 'schedule' | 'output' | 'report';
@@ -303,4 +304,45 @@ export function waterfallTable(stats: WaterfallStats): string {
     row('= audible', stats.audible()),
     row('= reported', summarize(stats.readings.map((w) => w.totalMs))),
   ].join('\n');
+}
+
+/** "server 25 ms, output 42 ms, to webview 25 ms": the `n` largest stages at their median. */
+export function largestStages(stats: WaterfallStats, n = 3): string {
+  return stats
+    .largest(n)
+    .map((s) => l10n.t('{0} {1} ms', s.name, ms(s.summary.p50)))
+    .join(', ');
+}
+
+/** What the tooltip says about the player's creation when the first reading had to wait for it. */
+export function playerStartupNote(
+  startup: PlayerStartup & { firstReadingWaited: boolean },
+  preparedAtStartup: boolean,
+): string | undefined {
+  if (!startup.firstReadingWaited) return undefined;
+  return preparedAtStartup
+    ? l10n.t('The first reading waited {0} ms for the player to be created.', Math.round(startup.totalMs))
+    : l10n.t(
+        'The first reading waited {0} ms for VS Code to create the player; the setting kokoro.preparePlayerOnStartup creates it at start-up instead.',
+        Math.round(startup.totalMs),
+      );
+}
+
+/** The stages that happen before the player: what a reading without a player (the benchmark) can measure. */
+export const FETCH_STAGES = ['prepare', 'send', 'server', 'firstByte', 'decode'] as const satisfies readonly StageKey[];
+export type FetchStage = (typeof FETCH_STAGES)[number];
+
+/** The fetch stages of a reading from the reader's marks (from the reader's start); the request stages are 0 for cached audio. */
+export function fetchStages(m: FirstAudioMarks): Record<FetchStage, number> {
+  const cached = m.sentAt === undefined || m.headersAt === undefined || m.firstByteAt === undefined;
+  const sent = cached ? m.preparedAt : m.sentAt!;
+  const headers = cached ? m.preparedAt : m.headersAt!;
+  const firstByte = cached ? m.preparedAt : m.firstByteAt!;
+  return {
+    prepare: m.preparedAt - m.startedAt,
+    send: sent - m.preparedAt,
+    server: headers - sent,
+    firstByte: firstByte - headers,
+    decode: m.deliveredAt - firstByte,
+  };
 }

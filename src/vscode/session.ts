@@ -91,7 +91,7 @@ export class Session implements vscode.Disposable {
         this.errors.show(error);
       },
     });
-    this.statusBar = this.own(new StatusBar(this.stats, () => this.config.quietStatusBar));
+    this.statusBar = this.own(new StatusBar(this.stats, () => this.config));
     this.announcements = this.own(new DiagnosticAnnouncements(this, this.announceSettings()));
     this.statsView = this.own(new StatsView(this.stats, () => ({ ...this.counters(), serverUrl: this.server.client.url })));
     this.own(this.finished);

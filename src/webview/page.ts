@@ -61,8 +61,12 @@ export function escapeHtml(text: string): string {
 }
 
 /** The look of the stats and benchmark pages: theme colours only. */
+/** One color per stage, repeating: neighbours always differ. */
+const STAGE_COLORS = ['blue', 'orange', 'green', 'purple', 'red', 'yellow'];
+
 export const REPORT_STYLE =
-  'body{font-family:var(--vscode-font-family);color:var(--vscode-foreground)}table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid var(--vscode-panel-border);text-align:right}th[scope=row]{text-align:left}button{color:var(--vscode-button-foreground);background:var(--vscode-button-background);border:none;padding:4px 12px}button:focus-visible{outline:2px solid var(--vscode-focusBorder)}rect{fill:var(--vscode-charts-blue)}text{fill:var(--vscode-foreground);font-size:10px}';
+  'body{font-family:var(--vscode-font-family);color:var(--vscode-foreground)}table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid var(--vscode-panel-border);text-align:right}th[scope=row]{text-align:left}button{color:var(--vscode-button-foreground);background:var(--vscode-button-background);border:none;padding:4px 12px}button:focus-visible{outline:2px solid var(--vscode-focusBorder)}rect{fill:var(--vscode-charts-blue)}text{fill:var(--vscode-foreground);font-size:10px}' +
+  STAGE_COLORS.map((color, i) => `.stage${i}{fill:var(--vscode-charts-${color})}`).join('');
 
 /** A table of latency summaries, one row per [name, summary]: min, p50, p95, p99, max, count. */
 export function summaryTable(rows: ReadonlyArray<readonly [name: string, summary: Summary]>): string {
@@ -75,3 +79,45 @@ export function summaryTable(rows: ReadonlyArray<readonly [name: string, summary
     .join('');
   return `<table><thead><tr><th></th><th scope="col">min</th><th scope="col">p50</th><th scope="col">p95</th><th scope="col">p99</th><th scope="col">max</th><th scope="col">n</th></tr></thead><tbody>${body}</tbody></table>`;
 }
+
+export interface ChartStage {
+  name: string;
+  /** What the stage spans, for its tooltip. */
+  span: string;
+  p50: number;
+  p95: number;
+}
+
+/**
+ * The waterfall as two stacked bars, the stages' medians and their 95th percentiles, one segment per
+ * stage in order, with the stage names and medians as a legend above. SVG attributes only (no inline
+ * styles), so the page's Content Security Policy holds.
+ */
+export function waterfallChart(stages: readonly ChartStage[], labels: { p50: string; p95: string; chart: string }): string {
+  const width = 640;
+  const left = 40;
+  const legendRows = Math.ceil(stages.length / 4);
+  const legendHeight = legendRows * 16 + 6;
+  const total = (key: 'p50' | 'p95') => stages.reduce((a, s) => a + (Number.isFinite(s[key]) ? s[key] : 0), 0);
+  const scale = (width - left - 10) / Math.max(total('p95'), total('p50'), 1);
+  const legend = stages.map((s, i) => {
+    const x = (i % 4) * 160;
+    const y = Math.floor(i / 4) * 16 + 10;
+    return `<rect class="stage${i % STAGE_COLORS.length}" x="${x}" y="${y - 8}" width="10" height="10"></rect><text x="${x + 14}" y="${y}">${escapeHtml(s.name)} ${fmtMs(s.p50)}</text>`;
+  });
+  const bar = (key: 'p50' | 'p95', row: number) => {
+    const y = legendHeight + row * 30;
+    let x = left;
+    const segments = stages.map((s, i) => {
+      const ms = Number.isFinite(s[key]) ? s[key] : 0;
+      const w = ms * scale;
+      const segment = `<rect class="stage${i % STAGE_COLORS.length}" x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="20"><title>${escapeHtml(`${s.name}: ${fmtMs(ms)} ms (${s.span})`)}</title></rect>`;
+      x += w;
+      return segment;
+    });
+    return `<text x="0" y="${y + 14}">${escapeHtml(labels[key])}</text>${segments.join('')}<text x="${(x + 4).toFixed(1)}" y="${y + 14}">${fmtMs(total(key))} ms</text>`;
+  };
+  return `<svg role="img" aria-label="${escapeHtml(labels.chart)}" width="${width + 60}" height="${legendHeight + 60}">${legend.join('')}${bar('p50', 0)}${bar('p95', 1)}</svg>`;
+}
+
+const fmtMs = (v: number) => (Number.isFinite(v) ? (v < 10 ? v.toFixed(1) : Math.round(v).toString()) : '–');

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { playerHtml } from '../../src/player/html';
 import { type FromPlayer, parseFromPlayer } from '../../src/player/messages';
 import { displayUrl, isLoopbackHost, sendsPlainTextOffMachine } from '../../src/kokoro/serverUrl';
-import { type PageResources, newNonce, pageCsp, summaryTable, webviewPage } from '../../src/webview/page';
+import { type PageResources, newNonce, pageCsp, summaryTable, waterfallChart, webviewPage } from '../../src/webview/page';
 
 describe('trust boundaries', () => {
   it('accepts only well-formed messages from the player webview', () => {
@@ -249,5 +249,24 @@ describe('trust boundaries', () => {
     ]);
     assert.match(table, /<th scope="row">A &lt;b&gt; &amp; &quot;c&quot;<\/th><td>1\.0<\/td><td>1\.3<\/td>/);
     assert.match(table, /<th scope="row">Empty<\/th>(<td>–<\/td>){5}<td>0<\/td>/);
+  });
+
+  it('the waterfall chart stacks the stages in order, to scale, escaped, with no inline style (the page CSP refuses those)', () => {
+    const chart = waterfallChart(
+      [
+        { name: 'server <b>', span: 'sent → headers', p50: 20, p95: 30 },
+        { name: 'output', span: 'scheduled → audible', p50: 10, p95: NaN },
+      ],
+      { p50: 'p50', p95: 'p95', chart: 'Where "the" time goes' },
+    );
+    assert.doesNotMatch(chart, /style=|<script|<b>/);
+    assert.match(chart, /aria-label="Where &quot;the&quot; time goes"/);
+    assert.match(chart, /server &lt;b&gt; 20/);
+    const widths = [...chart.matchAll(/<rect class="stage\d" x="[\d.]+" y="\d+" width="([\d.]+)" height="20"/g)].map((m) => Number(m[1]));
+    // The p50 bar: 20 and 10 ms; the p95 bar: 30 ms and nothing for the stage without a p95.
+    assert.equal(widths.length, 4);
+    assert.ok(Math.abs(widths[0] / widths[1] - 2) < 0.01, `p50 segments to scale: ${widths}`);
+    assert.ok(Math.abs(widths[2] / widths[0] - 1.5) < 0.01 && widths[3] === 0, `p95 segments to scale: ${widths}`);
+    assert.match(chart, /<title>server &lt;b&gt;: 20 ms \(sent → headers\)<\/title>/);
   });
 });
