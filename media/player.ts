@@ -4,12 +4,33 @@
 import * as l10n from '@vscode/l10n';
 import type { FromPlayer, ToPlayer } from '../src/player/messages';
 
-declare function acquireVsCodeApi(): { postMessage(message: FromPlayer): void };
+declare function acquireVsCodeApi(): {
+  postMessage(message: FromPlayer): void;
+  getState(): { latencyStep?: number } | undefined;
+  setState(state: { latencyStep: number }): void;
+};
+
+/** Chromium's count of times the audio device got no samples in time (a click or dropout), where it has it. */
+type AudioContextWithStats = AudioContext & { playbackStats?: { underrunEvents: number } };
+
+/**
+ * Output latency, lowest first. Where the browser counts device underruns, the player starts at the
+ * lowest (about 11 ms instead of 42 ms in Chromium) and moves one step up for good after a reading
+ * that glitched; where it cannot tell, it stays with the browser's own low-latency choice.
+ */
+const LATENCY_HINTS: readonly (AudioContextLatencyCategory | number)[] = [0, 'interactive', 'playback'];
+/** Device underruns in one reading that move the latency up a step (one alone may be a passing hiccup). */
+const GLITCHES_TO_STEP_UP = 2;
 
 /** The webview's clock in its messages: epoch ms, comparable with the extension host's after the ping/pong alignment. */
 const clock = () => performance.timeOrigin + performance.now();
 const scriptAt = clock();
 const vscode = acquireVsCodeApi();
+const countsGlitches = 'playbackStats' in AudioContext.prototype;
+const glitchesSoFar = () => (countsGlitches ? ((context as AudioContextWithStats | undefined)?.playbackStats?.underrunEvents ?? 0) : 0);
+let latencyStep = Math.min(vscode.getState()?.latencyStep ?? (countsGlitches ? 0 : 1), LATENCY_HINTS.length - 1);
+/** A higher latency to use from the next reading on (the context is not replaced under a reading). */
+let steppedUp = false;
 const post = (message: FromPlayer) => vscode.postMessage(message);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -42,6 +63,8 @@ interface Reading {
   paused: boolean;
   samplesQueued: number;
   samplesPlayed: number;
+  /** The device's underrun count when the reading began. */
+  glitchesBefore: number;
   /** When its first audio message arrived (clock()). */
   receivedAt?: number;
   /** Posts "started", once: when the first audio is audible, or at the end for a clip shorter than the output latency. */
@@ -75,8 +98,13 @@ function showSegment(r: Reading): void {
 }
 
 function getContext(): AudioContext {
+  if (steppedUp && context && !reading) {
+    void context.close();
+    context = undefined;
+    steppedUp = false;
+  }
   if (!context) {
-    context = new AudioContext({ latencyHint: 'interactive' });
+    context = new AudioContext({ latencyHint: LATENCY_HINTS[latencyStep] });
     context.onstatechange = () => {
       if (context?.state === 'running' && !unlocked) markUnlocked();
     };
@@ -197,7 +225,18 @@ function finish(stopped: boolean): void {
   }
   r.sources.clear();
   if (!stopped) r.reportStarted?.();
-  post({ type: 'ended', readingId: r.id, samplesPlayed: r.samplesPlayed, stopped });
+  const glitches = Math.max(0, glitchesSoFar() - r.glitchesBefore);
+  if (glitches >= GLITCHES_TO_STEP_UP && latencyStep < LATENCY_HINTS.length - 1) {
+    latencyStep++;
+    vscode.setState({ latencyStep });
+    steppedUp = true;
+    post({
+      type: 'log',
+      level: 'warn',
+      message: `The audio output glitched ${glitches} times in one reading; from the next reading on the player uses latencyHint ${String(LATENCY_HINTS[latencyStep])}.`,
+    });
+  }
+  post({ type: 'ended', readingId: r.id, samplesPlayed: r.samplesPlayed, stopped, glitches });
   nowReading.textContent = r.title;
   setStatus(stopped ? l10n.t('Stopped.') : r.error ? l10n.t('Failed: {0}', r.error) : l10n.t('Finished.'));
   playPauseButton.disabled = true;
@@ -241,6 +280,7 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
         paused: false,
         samplesQueued: 0,
         samplesPlayed: 0,
+        glitchesBefore: glitchesSoFar(),
         sources: new Set(),
         waiting: [],
         title: message.text,

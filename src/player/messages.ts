@@ -34,7 +34,8 @@ export type FromPlayer =
   | { type: 'started'; readingId: number; receivedAt: number; scheduledAt: number; audibleAt: number; outputLatencyMs: number }
   | { type: 'pong'; id: number; at: number }
   | { type: 'underrun'; readingId: number }
-  | { type: 'ended'; readingId: number; samplesPlayed: number; stopped: boolean }
+  /** `glitches`: times the audio device ran dry during the reading (Chromium counts them; 0 where unknown). */
+  | { type: 'ended'; readingId: number; samplesPlayed: number; stopped: boolean; glitches: number }
   | { type: 'progress'; readingId: number; samplesPlayed: number; samplesQueued: number }
   | { type: 'userAction'; action: 'stop' | 'togglePause' }
   | { type: 'userAction'; action: 'setSpeed'; speed: number }
@@ -92,8 +93,8 @@ export function parseFromPlayer(raw: unknown): FromPlayer | undefined {
     case 'underrun':
       return isCount(m.readingId) ? { type: 'underrun', readingId: m.readingId } : undefined;
     case 'ended':
-      return isCount(m.readingId) && isCount(m.samplesPlayed) && typeof m.stopped === 'boolean'
-        ? { type: 'ended', readingId: m.readingId, samplesPlayed: m.samplesPlayed, stopped: m.stopped }
+      return isCount(m.readingId) && isCount(m.samplesPlayed) && typeof m.stopped === 'boolean' && isCount(m.glitches)
+        ? { type: 'ended', readingId: m.readingId, samplesPlayed: m.samplesPlayed, stopped: m.stopped, glitches: m.glitches }
         : undefined;
     case 'progress':
       return isCount(m.readingId) && isCount(m.samplesPlayed) && isCount(m.samplesQueued) && m.samplesPlayed <= m.samplesQueued

@@ -80,7 +80,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
         this.view = undefined;
         this.ready = false;
         if (this.readingId)
-          this.reports.fire({ type: 'ended', readingId: this.readingId, samplesPlayed: this.samplesPlayed, stopped: true });
+          this.reports.fire({ type: 'ended', readingId: this.readingId, samplesPlayed: this.samplesPlayed, stopped: true, glitches: 0 });
         this.releaseRoom();
       }),
     );

@@ -86,6 +86,8 @@ export class LatencyStats {
   readings = 0;
   failures = 0;
   underruns = 0;
+  /** Times the audio device ran dry (a click or dropout), where the player can count them. */
+  glitches = 0;
 
   record(metric: Metric, value: number): void {
     if (!Number.isFinite(value)) return;
@@ -111,5 +113,6 @@ export class LatencyStats {
     this.readings = 0;
     this.failures = 0;
     this.underruns = 0;
+    this.glitches = 0;
   }
 }

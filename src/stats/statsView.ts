@@ -45,7 +45,15 @@ export class StatsView implements vscode.Disposable {
 ${summaryTable(METRICS.map((metric) => [metricHeading(metric), this.stats.summary(metric)]))}
 ${this.waterfall()}
 <p>${escape(vscode.l10n.t('Connection reuse: {0}.', connectionReuse(c.requests, c.connectionsOpened)))}</p>
-<p>${escape(vscode.l10n.t('Readings: {0}, failed: {1}, playback underruns: {2}.', this.stats.readings, this.stats.failures, this.stats.underruns))}</p>
+<p>${escape(
+        vscode.l10n.t(
+          'Readings: {0}, failed: {1}, playback underruns (audio came too late): {2}, audio glitches (the sound device ran dry): {3}.',
+          this.stats.readings,
+          this.stats.failures,
+          this.stats.underruns,
+          this.stats.glitches,
+        ),
+      )}</p>
 <button id="reset">${escape(vscode.l10n.t('Reset statistics'))}</button>`,
       script:
         "const vscode=acquireVsCodeApi();document.getElementById('reset').addEventListener('click',()=>vscode.postMessage({type:'reset'}));",

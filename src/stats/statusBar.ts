@@ -89,7 +89,13 @@ export class StatusBar implements vscode.Disposable {
     if (startup) tooltip.appendText(`${startup}\n\n`);
     tooltip.appendMarkdown(vscode.l10n.t('Connection reuse: {0}', connectionReuse(s.requests, s.connectionsOpened)) + '\n\n');
     tooltip.appendMarkdown(
-      vscode.l10n.t('Readings: {0}, failed: {1}, underruns: {2}', this.stats.readings, this.stats.failures, this.stats.underruns) + '\n\n',
+      vscode.l10n.t(
+        'Readings: {0}, failed: {1}, underruns: {2}, audio glitches: {3}',
+        this.stats.readings,
+        this.stats.failures,
+        this.stats.underruns,
+        this.stats.glitches,
+      ) + '\n\n',
     );
     tooltip.appendMarkdown(vscode.l10n.t('Click for the full table.'));
     this.item.tooltip = tooltip;

@@ -292,6 +292,7 @@ export class Session implements vscode.Disposable {
         this.playback.playerStarted(message.readingId, message);
         break;
       case 'ended':
+        this.stats.glitches += message.glitches;
         this.playback.playerEnded(message.readingId);
         break;
       case 'underrun':

@@ -51,11 +51,15 @@ async function openPlayer(target: { newPage(): Promise<Page> }, emulate?: () => 
     const w = globalThis as unknown as { reports: unknown[]; reportedAt: number[]; acquireVsCodeApi: () => unknown };
     w.reports = [];
     w.reportedAt = [];
+    // The webview's state survives a reload of the page in VS Code; here, of the page.
+    const stateKey = 'vscode-webview-state';
     w.acquireVsCodeApi = () => ({
       postMessage: (m: unknown) => {
         w.reports.push(m);
         w.reportedAt.push(performance.timeOrigin + performance.now());
       },
+      getState: () => JSON.parse((globalThis as any).sessionStorage.getItem(stateKey) ?? 'null') ?? undefined,
+      setState: (state: unknown) => (globalThis as any).sessionStorage.setItem(stateKey, JSON.stringify(state)),
     });
   });
   await page.goto(`${ORIGIN}/index.html`);
@@ -186,6 +190,49 @@ describe('player webview script in Chromium', function () {
     await send(page, { type: 'stop' });
     await shows('#status', null, 'Arrêté.');
     assert.deepEqual(errors, [], 'nothing refused or failing in the page');
+    await page.close();
+  });
+
+  it('plays at the lowest output latency, and after a reading in which the audio device glitched moves one step up, for good', async () => {
+    // Device underruns cannot be caused on demand: the count Chromium keeps is stood in for, and the contexts created are noted.
+    const page = await openPlayer(browser, () => {
+      const w = globalThis as any;
+      w.glitches = 0;
+      w.latencyHints = [];
+      const Real = w.AudioContext;
+      w.AudioContext = class extends Real {
+        constructor(options: any) {
+          super(options);
+          w.latencyHints.push(options?.latencyHint);
+        }
+        get playbackStats() {
+          return { underrunEvents: w.glitches, underrunDuration: 0, totalDuration: 0 };
+        }
+      };
+    });
+    const hints = () => page.evaluate(() => (globalThis as any).latencyHints as unknown[]);
+    const read = async (id: number, glitchesDuring: number) => {
+      await send(page, { type: 'begin', readingId: id, text: 'Hello', sampleRate: 24000 });
+      await send(page, { type: 'audio', readingId: id, pcm: tone(2400), sampleRate: 24000 });
+      await waitForReport(page, (m) => m.type === 'started' && m.readingId === id);
+      await page.evaluate((n) => ((globalThis as any).glitches += n), glitchesDuring);
+      await send(page, { type: 'end', readingId: id });
+      return (await waitForReport(page, (m) => m.type === 'ended' && m.readingId === id)) as Extract<FromPlayer, { type: 'ended' }>;
+    };
+    assert.deepEqual(await hints(), [0], 'the lowest latency first');
+    assert.equal((await read(1, 1)).glitches, 1);
+    await read(2, 0);
+    assert.deepEqual(await hints(), [0], 'one glitch alone changes nothing');
+    assert.equal((await read(3, 3)).glitches, 3);
+    assert.ok(
+      (await reports(page)).some((m) => m.type === 'log' && /glitched 3 times/.test(m.message)),
+      'the extension is told why',
+    );
+    await read(4, 0);
+    assert.deepEqual(await hints(), [0, 'interactive'], 'the next reading plays at the next latency');
+    await page.reload();
+    await waitForReport(page, (m) => m.type === 'ready');
+    assert.deepEqual(await hints(), ['interactive'], 'kept when the player is created again');
     await page.close();
   });
 

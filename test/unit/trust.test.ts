@@ -8,11 +8,12 @@ import { type PageResources, newNonce, pageCsp, summaryTable, waterfallChart, we
 
 describe('trust boundaries', () => {
   it('accepts only well-formed messages from the player webview', () => {
-    assert.deepEqual(parseFromPlayer({ type: 'ended', readingId: 3, samplesPlayed: 10, stopped: false }), {
+    assert.deepEqual(parseFromPlayer({ type: 'ended', readingId: 3, samplesPlayed: 10, stopped: false, glitches: 0 }), {
       type: 'ended',
       readingId: 3,
       samplesPlayed: 10,
       stopped: false,
+      glitches: 0,
     });
     assert.deepEqual(parseFromPlayer({ type: 'userAction', action: 'setSpeed', speed: 2 }), {
       type: 'userAction',
@@ -62,7 +63,7 @@ describe('trust boundaries', () => {
       ],
       pong: [{ type: 'pong', id: 3, at: 1_733_000_000_000.25 }],
       underrun: [{ type: 'underrun', readingId: 4 }],
-      ended: [{ type: 'ended', readingId: 4, samplesPlayed: 48_000, stopped: true }],
+      ended: [{ type: 'ended', readingId: 4, samplesPlayed: 48_000, stopped: true, glitches: 2 }],
       progress: [
         { type: 'progress', readingId: 4, samplesPlayed: 24_000, samplesQueued: 48_000 },
         { type: 'progress', readingId: 0, samplesPlayed: 0, samplesQueued: 0 },
