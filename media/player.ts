@@ -364,22 +364,11 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
-// A context created now may already be allowed to run (browsers, code-server).
+// A context created now may already be allowed to run (browsers, code-server); if not, it starts when it
+// may (onstatechange) or with the gesture the first reading asks for. Ready goes at once either way: the
+// first reading's audio waits for it.
 const initial = getContext();
 const contextAt = clock();
-const reportReady = () =>
-  post({
-    type: 'ready',
-    audioUnlocked: initial.state === 'running',
-    startup: { navigationAt: performance.timeOrigin, scriptAt, contextAt, readyAt: clock() },
-  });
-if (initial.state === 'running') {
-  unlocked = true;
-  reportReady();
-} else {
-  void initial.resume().catch(() => undefined);
-  setTimeout(() => {
-    unlocked = initial.state === 'running';
-    reportReady();
-  }, 50);
-}
+if (initial.state === 'running') unlocked = true;
+else void initial.resume().catch(() => undefined);
+post({ type: 'ready', startup: { navigationAt: performance.timeOrigin, scriptAt, contextAt, readyAt: clock() } });

@@ -27,7 +27,7 @@ export interface PlayerPageMarks {
 
 /** Webview → extension. Times are the webview's `performance.timeOrigin + now()` in ms. */
 export type FromPlayer =
-  | { type: 'ready'; audioUnlocked: boolean; startup: PlayerPageMarks }
+  | { type: 'ready'; startup: PlayerPageMarks }
   | { type: 'needsGesture' }
   | { type: 'audioUnlocked' }
   /** Sent when the first audio is audible: when it arrived, was scheduled and became audible, and the output latency counted in. */
@@ -66,10 +66,9 @@ export function parseFromPlayer(raw: unknown): FromPlayer | undefined {
   switch (m.type) {
     case 'ready': {
       const s = (typeof m.startup === 'object' && m.startup !== null ? m.startup : {}) as Record<string, unknown>;
-      return typeof m.audioUnlocked === 'boolean' && isMs(s.navigationAt) && isMs(s.scriptAt) && isMs(s.contextAt) && isMs(s.readyAt)
+      return isMs(s.navigationAt) && isMs(s.scriptAt) && isMs(s.contextAt) && isMs(s.readyAt)
         ? {
             type: 'ready',
-            audioUnlocked: m.audioUnlocked,
             startup: { navigationAt: s.navigationAt, scriptAt: s.scriptAt, contextAt: s.contextAt, readyAt: s.readyAt },
           }
         : undefined;

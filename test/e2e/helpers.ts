@@ -128,3 +128,22 @@ export async function extensionLog(api: KokoroApi): Promise<string> {
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.log'));
   return (await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')))).join('\n');
 }
+
+/** Hovers the status bar item (again, as a user would, until the hover shows) until its tooltip shows `selector` (e.g. `text=…`). */
+export async function statusTooltipShows(selector: string, timeoutMs = 30_000): Promise<void> {
+  const shown = () => driver.exists(selector);
+  try {
+    await waitUntil(
+      async () => {
+        await driver.hover('.part.editor');
+        await driver.hover('[aria-label^="Kokoro: server ready"]');
+        await waitUntil(shown, 3_000, 'the tooltip').catch(() => undefined);
+        return shown();
+      },
+      timeoutMs,
+      `the status bar tooltip to show ${selector}`,
+    );
+  } finally {
+    await driver.hover('.part.editor');
+  }
+}

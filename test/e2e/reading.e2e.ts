@@ -12,7 +12,15 @@ import { toSpeakable } from '../../src/speech/speakable';
 import { BENCHMARK_PLAN, benchmarkRows } from '../../src/stats/latencyBenchmark';
 import { metricHeading, spokenMetric } from '../../src/stats/latency';
 import { summarize } from '../../src/stats/summary';
-import { STAGES, waterfallTable } from '../../src/stats/waterfall';
+import {
+  FETCH_STAGES,
+  STAGES,
+  formatPlayerStartup,
+  stageName,
+  formatWaterfall,
+  type Waterfall,
+  waterfallTable,
+} from '../../src/stats/waterfall';
 import * as driver from './driver';
 import {
   activateExtension,
@@ -24,6 +32,7 @@ import {
   extensionLog,
   sleep,
   speechRequests,
+  statusTooltipShows,
   waitUntil,
 } from './helpers';
 
@@ -44,6 +53,8 @@ const LONG_TEXT = Array.from(
 describe('Reading aloud in VS Code', function () {
   this.timeout(90_000);
   let api: KokoroApi;
+  /** The first reading after start-up, which created the player (undefined when the player existed already). */
+  let firstReading: Waterfall | undefined;
 
   before(async () => {
     api = await activateExtension();
@@ -60,6 +71,26 @@ describe('Reading aloud in VS Code', function () {
     await started;
     console.log(`E2E FIRST READING (creates the player webview): command → audio playing ${(performance.now() - commandAt).toFixed(0)} ms`);
     await played;
+    firstReading = api.session.stats.waterfalls.last;
+    const startup = api.session.stats.playerStartup;
+    console.log(
+      `E2E FIRST READING waterfall: ${firstReading ? formatWaterfall(firstReading) : '–'}\nE2E PLAYER START-UP: ${startup ? formatPlayerStartup(startup) : '–'}`,
+    );
+  });
+
+  it('the first reading after start-up waited for the player to be created, and the stats say where that time went', async function () {
+    if (!firstReading) this.skip(); // the player existed already (another suite created it)
+    const startup = api.session.stats.playerStartup;
+    assert.ok(startup, 'the player start-up was measured');
+    assert.equal(startup.firstReadingWaited, true);
+    for (const stage of startup.stages) assert.ok(stage.ms >= 0, `${stage.name} ${stage.ms}`);
+    assert.ok(
+      Math.abs(startup.stages.reduce((a, s) => a + s.ms, 0) - startup.totalMs) < 5,
+      `the parts add up to the ${startup.totalMs} ms the player took`,
+    );
+    // The audio was ready in tens of milliseconds; the reading's "post" stage, its wait for the player, is most of it.
+    assert.ok(firstReading.stages.post >= 0.5 * firstReading.audibleMs, JSON.stringify(firstReading.stages));
+    await statusTooltipShows('text=/waited \\d+ ms for VS Code to create the player/');
   });
 
   afterEach(async () => {
@@ -355,22 +386,7 @@ describe('Reading aloud in VS Code', function () {
     await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
     await waitUntil(async () => (await driver.webviewText()).includes(note), 10_000, 'the player to say so');
     // The workbench page itself (not a webview) shows the note only in the status bar's tooltip.
-    const inTooltip = () => driver.exists(`text=${note}`);
-    try {
-      await waitUntil(
-        async () => {
-          await driver.hover('.part.editor');
-          await driver.hover('[aria-label^="Kokoro: server ready"]');
-          await waitUntil(inTooltip, 3_000, 'the tooltip').catch(() => undefined);
-          return inTooltip();
-        },
-        30_000,
-        'the tooltip to say so',
-      );
-    } finally {
-      await driver.screenshot('stand-in-tooltip');
-      await driver.hover('.part.editor');
-    }
+    await statusTooltipShows(`text=${note}`).finally(() => driver.screenshot('stand-in-tooltip'));
   });
 
   it("Select Voice lists the server's voices and the next reading uses the chosen one", async () => {
@@ -457,6 +473,9 @@ describe('Reading aloud in VS Code', function () {
       page,
     );
     assert.match(page, /Time to first byte \(ms\)\s+[\d.]+/);
+    assert.match(page, /Where the time goes, one line/);
+    for (const key of FETCH_STAGES)
+      assert.match(page, new RegExp(`${stageName(key)} — [^\\n]+\\s+[\\d.]+`), `the benchmark's ${key} stage`);
     await driver.screenshot('latency-benchmark');
   });
 
@@ -465,7 +484,10 @@ describe('Reading aloud in VS Code', function () {
     await waitUntil(() => driver.exists('.tab[aria-label*="Kokoro Latency Stats"]'), 10_000, 'the stats tab');
     await waitUntil(async () => (await driver.webviewText()).includes(metricHeading('endToEndMs')), 10_000, 'the stats table to render');
     await driver.screenshot('latency-stats');
-    assert.match(await driver.webviewText(), new RegExp(`Readings: ${api.session.stats.readings}, failed: ${api.session.stats.failures}`));
+    const page = await driver.webviewText();
+    assert.match(page, new RegExp(`Readings: ${api.session.stats.readings}, failed: ${api.session.stats.failures}`));
+    assert.match(page, /Where the time goes/);
+    for (const key of STAGES) assert.match(page, new RegExp(`${stageName(key)}( \\*)? — `), `the stage ${key} is in the table`);
   });
 
   it("every webview page in VS Code carries the shared policy, and the stats page's own script runs under it (Reset)", async () => {
