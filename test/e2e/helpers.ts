@@ -143,6 +143,10 @@ export async function statusTooltipShows(selector: string, timeoutMs = 30_000): 
       timeoutMs,
       `the status bar tooltip to show ${selector}`,
     );
+  } catch (err) {
+    await driver.hover('[aria-label^="Kokoro: server ready"]');
+    const shot = await driver.screenshot('status-tooltip-missing');
+    throw new Error(`${(err as Error).message} (what it showed: ${shot})`, { cause: err });
   } finally {
     await driver.hover('.part.editor');
   }
