@@ -97,6 +97,8 @@ export class KokoroClient {
   speechOnNewConnection = 0;
   /** Connections closed to cancel a request in progress (a Stop, a timeout): HTTP/1.1 has no other way. */
   connectionsAborted = 0;
+  /** Connections closed for any reason: cancelled, or idle past the keep-alive, or by the server. */
+  connectionsClosed = 0;
   private speechInFlight = 0;
   private lastAudioAt = -Infinity;
   /** What the last health check said the server is, when it is the project's stand-in. */
@@ -127,6 +129,7 @@ export class KokoroClient {
     });
     pool.on('connect', () => this.connectionsOpened++);
     pool.on('disconnect', () => {
+      this.connectionsClosed++;
       const listeners = this.disconnectListeners.splice(0);
       for (const listener of listeners) listener();
     });
