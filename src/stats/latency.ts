@@ -3,7 +3,7 @@
 
 import * as l10n from '@vscode/l10n';
 import { summarize, type Summary } from './summary';
-import { type PlayerStartup, WaterfallStats } from './waterfall';
+import { type PlayerStartup, type Waterfall, WaterfallStats } from './waterfall';
 
 export type Metric =
   /** Request sent → first audio byte from the server. */
@@ -81,8 +81,8 @@ export class LatencyStats {
   private readonly windows = new Map<Metric, number[]>();
   private readonly latest = new Map<Metric, number>();
   readonly waterfalls = new WaterfallStats();
-  /** How the current player view was created; `firstReadingWaited`: the first reading waited for it. */
-  playerStartup: (PlayerStartup & { firstReadingWaited: boolean }) | undefined;
+  /** How the current player view was created, and the reading that waited for it (its waterfall once it is audible). */
+  playerStartup: (PlayerStartup & { firstReadingWaited: boolean; waitedReadingId?: number; firstReading?: Waterfall }) | undefined;
   readings = 0;
   failures = 0;
   underruns = 0;

@@ -65,7 +65,11 @@ ${this.waterfall()}
     const waterfalls = this.stats.waterfalls;
     const startup = this.stats.playerStartup;
     const startupLine = startup
-      ? `<p>${escape(vscode.l10n.t('Player created in {0} ms: {1}.', Math.round(startup.totalMs), startup.stages.map((s) => `${s.name} ${Math.round(s.ms)} ms`).join(', ')))}</p>`
+      ? `<p>${escape(vscode.l10n.t('Player created in {0} ms: {1}.', Math.round(startup.totalMs), startup.stages.map((s) => `${s.name} ${Math.round(s.ms)} ms`).join(', ')))}${
+          startup.firstReading
+            ? ` ${escape(vscode.l10n.t('The first reading was audible after {0} ms, {1} ms of it waiting for the player.', Math.round(startup.firstReading.audibleMs), Math.round(startup.firstReading.stages.post)))}`
+            : ''
+        }</p>`
       : '';
     if (!waterfalls.count)
       return `<h2>${escape(vscode.l10n.t('Where the time goes'))}</h2><p>${escape(vscode.l10n.t('No readings yet.'))}</p>${startupLine}`;

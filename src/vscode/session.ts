@@ -232,6 +232,8 @@ export class Session implements vscode.Disposable {
   private recordWaterfall(waterfall: Waterfall): void {
     this.stats.record('endToEndMs', waterfall.audibleMs);
     this.stats.waterfalls.record(waterfall);
+    const startup = this.stats.playerStartup;
+    if (startup && startup.waitedReadingId === waterfall.readingId) startup.firstReading = waterfall;
     this.log.info(`Reading ${waterfall.readingId} to first sound: ${formatWaterfall(waterfall)}`);
   }
 
@@ -240,7 +242,8 @@ export class Session implements vscode.Disposable {
     if (!creation?.readyAt) return;
     const startup = describePlayerStartup({ ...creation, readyReceivedAt: creation.readyAt, ...page });
     // A reading asked for the view when it was not prepared at start-up: that reading waited for all of this.
-    this.stats.playerStartup = { ...startup, firstReadingWaited: this.playback.reading };
+    const waiting = this.playback.currentId;
+    this.stats.playerStartup = { ...startup, firstReadingWaited: this.playback.reading, waitedReadingId: waiting };
     this.log.info(`Player ready: ${formatPlayerStartup(startup)}`);
   }
 
