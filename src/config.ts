@@ -24,6 +24,8 @@ export interface KokoroConfig {
   streamTimeoutMs: number;
   extraRequestFields: Record<string, unknown>;
   punctuation: PunctuationLevel;
+  /** Term → how to say it; entries that are not text are left out (with a problem). */
+  pronunciations: Record<string, string>;
   quietStatusBar: boolean;
   announceDiagnostics: AnnounceMode;
   announceMinSeverity: Severity;
@@ -47,6 +49,7 @@ export const SETTING_KEYS = {
   streamTimeoutMs: 'timeouts.streamMs',
   extraRequestFields: 'extraRequestFields',
   punctuation: 'punctuation',
+  pronunciations: 'pronunciations',
   quietStatusBar: 'quietStatusBar',
   announceDiagnostics: 'announceDiagnostics',
   announceMinSeverity: 'announceMinSeverity',
@@ -142,6 +145,7 @@ export function parseConfig(schema: Readonly<Record<string, SettingSchema>>, get
     values[field] = typeof value === 'string' ? value.trim() : value;
   }
   const config = values as unknown as KokoroConfig;
+  config.pronunciations = usablePronunciations(config.pronunciations, problems);
   const url = parseServerUrl(config.serverUrl);
   if (url.ok) config.serverUrl = url.url;
   else
@@ -151,6 +155,22 @@ export function parseConfig(schema: Readonly<Record<string, SettingSchema>>, get
       message: invalidServerUrlMessage(config.serverUrl, url.reason),
     });
   return { config, problems };
+}
+
+/** The entries of `kokoro.pronunciations` that can be used: a term with text to say instead; each other one is a problem. */
+function usablePronunciations(raw: Record<string, unknown>, problems: SettingProblem[]): Record<string, string> {
+  const key = `${SECTION}.${SETTING_KEYS.pronunciations}`;
+  const usable: Record<string, string> = {};
+  for (const [term, spoken] of Object.entries(raw)) {
+    if (term.trim() && typeof spoken === 'string' && spoken.trim()) usable[term] = spoken.trim();
+    else
+      problems.push({
+        key,
+        value: { [term]: spoken },
+        message: l10n.t('{0}: {1} is left out: a pronunciation needs a word and the text to say instead.', key, show({ [term]: spoken })),
+      });
+  }
+  return usable;
 }
 
 export function serverSettings(config: KokoroConfig, apiKey: string | undefined): ServerSettings {

@@ -9,6 +9,33 @@ export interface SpeakableOptions {
   punctuation?: PunctuationLevel;
   /** VS Code language id, a hint (e.g. 'python' makes `#` a comment). */
   languageId?: string;
+  /** The user's own words for some terms (`kokoro.pronunciations`), from compilePronunciations. */
+  pronunciations?: Pronunciations;
+}
+
+/** Whole words to say otherwise, compiled once for every block of text. */
+export interface Pronunciations {
+  pattern: RegExp;
+  /** Lower-cased term → what to say. */
+  say: ReadonlyMap<string, string>;
+}
+
+/**
+ * Compiles `{"kubectl": "cube control", "nginx": "engine x"}`: terms match as whole words, in any
+ * letter case, longest first; undefined when there are none.
+ */
+export function compilePronunciations(map: Readonly<Record<string, string>>): Pronunciations | undefined {
+  const say = new Map<string, string>();
+  for (const [term, spoken] of Object.entries(map)) if (term.trim()) say.set(term.trim().toLowerCase(), spoken);
+  if (say.size === 0) return undefined;
+  const terms = [...say.keys()].sort((a, b) => b.length - a.length).map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return { pattern: new RegExp(`(?<![\\p{L}\\p{N}_])(?:${terms.join('|')})(?![\\p{L}\\p{N}_])`, 'giu'), say };
+}
+
+/** Says the user's terms their way, in text already made speakable (identifiers are split by then). */
+export function applyPronunciations(text: string, pronunciations: Pronunciations | undefined): string {
+  if (!pronunciations) return text;
+  return text.replace(pronunciations.pattern, (term) => pronunciations.say.get(term.toLowerCase()) ?? term);
 }
 
 const PROSE_LANGUAGES = new Set([
@@ -508,7 +535,7 @@ export function toSpeakable(text: string, options: SpeakableOptions): string {
       default:
         sentences = proseToSpeech(clean);
     }
-    return neutralizeControlSyntax(sentences.join(' '))
+    return neutralizeControlSyntax(applyPronunciations(sentences.join(' '), options.pronunciations))
       .replace(/\s{2,}/g, ' ')
       .trim();
   } catch {

@@ -11,7 +11,15 @@ import { PlayerView } from '../player/playerView';
 import { AudioCache } from '../speech/audioCache';
 import { Playback, type PlayOptions } from '../speech/playback';
 import { Reader, type ReadingRequest, type ReadingResult } from '../speech/reader';
-import { type PunctuationLevel, type TextKind, neutralizeControlSyntax, toSpeakable } from '../speech/speakable';
+import {
+  applyPronunciations,
+  compilePronunciations,
+  neutralizeControlSyntax,
+  type Pronunciations,
+  type PunctuationLevel,
+  type TextKind,
+  toSpeakable,
+} from '../speech/speakable';
 import { LatencyStats } from '../stats/latency';
 import { describePlayerStartup, formatPlayerStartup, formatWaterfall, type Waterfall } from '../stats/waterfall';
 import { StatsView } from '../stats/statsView';
@@ -74,6 +82,7 @@ export class Session implements vscode.Disposable {
   ) {
     this.log = log;
     ({ config: this.config, problems: this.settingProblems } = readSettings(context));
+    this.pronunciations = compilePronunciations(this.config.pronunciations);
     this.apiKey = apiKey;
     this.server = new ServerConnection(serverSettings(this.config, apiKey));
     this.player = this.own(new PlayerView(context.extensionUri, this.log));
@@ -179,6 +188,8 @@ export class Session implements vscode.Disposable {
   private apply(config: KokoroConfig): void {
     const before = this.config;
     this.config = config;
+    if (JSON.stringify(config.pronunciations) !== JSON.stringify(before.pronunciations))
+      this.pronunciations = compilePronunciations(config.pronunciations);
     this.announcements.update(this.announceSettings());
     this.server.update(serverSettings(config, this.apiKey));
     this.player.setSpeed(config.speed);
@@ -186,17 +197,23 @@ export class Session implements vscode.Disposable {
     this.refreshStatus();
   }
 
+  private pronunciations: Pronunciations | undefined;
+
+  /** Text already worded for speech (problem descriptions): the user's pronunciations, no control syntax. */
+  private readonly prepareSpoken = (block: string) => neutralizeControlSyntax(applyPronunciations(block, this.pronunciations));
+
   /** Reads `text` (or text in pieces, copied from a document as it is read) aloud, replacing whatever is being read. Shows errors; resolves with the outcome. */
   read(text: string | Iterable<string>, options: ReadOptions): Promise<ReadingResult> {
     const { kind, languageId } = options;
-    const punctuation = this.config.punctuation;
+    const { punctuation } = this.config;
+    const { pronunciations } = this;
     if (!options.announcement) this.announcements.userReadStarted();
     const request: ReadingRequest = {
       text,
       title: options.title ?? (typeof text === 'string' ? text : undefined),
       params: this.server.speech,
       cache: kind === 'spoken',
-      prepare: kind === 'spoken' ? neutralizeControlSyntax : (block) => toSpeakable(block, { kind, punctuation, languageId }),
+      prepare: kind === 'spoken' ? this.prepareSpoken : (block) => toSpeakable(block, { kind, punctuation, languageId, pronunciations }),
     };
     const commandStartedAt = options.announcement ? undefined : options.startedAt;
     // A Retry is a new command: its latency starts when the user picks Retry, not with the failed reading.
@@ -278,7 +295,7 @@ export class Session implements vscode.Disposable {
   /** Synthesises spoken text ahead of time into the audio cache (skipped while reading). */
   prefetch(text: string): Promise<number> {
     if (this.reading || this.server.state !== 'ready') return Promise.resolve(0);
-    return this.reader.prefetch({ text, params: this.server.speech, prepare: neutralizeControlSyntax });
+    return this.reader.prefetch({ text, params: this.server.speech, prepare: this.prepareSpoken });
   }
 
   stop(): boolean {

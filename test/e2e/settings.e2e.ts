@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
-import { activateExtension, waitUntil } from './helpers';
+import { activateExtension, nextReading, openSample, spokenInputs, waitUntil } from './helpers';
 
 async function kokoroNotifications(): Promise<string[]> {
   await vscode.commands.executeCommand('notifications.showList');
@@ -57,6 +57,27 @@ describe('Settings', function () {
     } finally {
       await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, '.vscode'), { recursive: true });
       await waitUntil(() => api.session.config.speed === 1, 10_000, 'the workspace settings to go');
+    }
+  });
+
+  it('pronunciations set in the settings are what the server is asked to say, from the next reading on, in code too', async () => {
+    const config = vscode.workspace.getConfiguration('kokoro');
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    try {
+      await config.update('pronunciations', { kubectl: 'cube control', NGINX: 'engine x' }, vscode.ConfigurationTarget.Global);
+      await waitUntil(() => Object.keys(api.session.config.pronunciations).length === 2, 10_000, 'the setting to take effect');
+      const editor = await openSample('deploy.ts', 'const out = kubectlApply(nginxConfig);\n');
+      editor.selection = new vscode.Selection(0, 0, 0, 39);
+      await driver.standinReset();
+      const done = nextReading(api);
+      await driver.press('Control+Alt+S');
+      assert.equal((await done).outcome, 'completed');
+      const said = (await spokenInputs()).join(' ');
+      assert.match(said, /cube control apply/);
+      assert.match(said, /engine x config/);
+      assert.doesNotMatch(said, /kubectl|nginx/i);
+    } finally {
+      await config.update('pronunciations', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 });

@@ -69,6 +69,7 @@ describe('settings', () => {
       ['kokoro.extraRequestFields', '{"use_gpu": true}'],
       ['kokoro.extraRequestFields', [1, 2]],
       ['kokoro.extraRequestFields', null],
+      ['kokoro.pronunciations', 'kubectl=cube control'],
       ['kokoro.punctuation', 'most'],
       ['kokoro.punctuation', 2],
       ['kokoro.announceDiagnostics', 'always'],
@@ -100,6 +101,15 @@ describe('settings', () => {
     );
     assert.equal(config.voice, 'bf_emma');
     assert.deepEqual(config.extraRequestFields, { use_gpu: true });
+  });
+
+  it('pronunciations keep the usable entries and name each one left out', () => {
+    const { config, problems } = read({ 'kokoro.pronunciations': { kubectl: ' cube control ', nginx: 42, '  ': 'nothing', k8s: '' } });
+    assert.deepEqual(config.pronunciations, { kubectl: 'cube control' });
+    assert.equal(problems.length, 3);
+    for (const p of problems) assert.equal(p.key, 'kokoro.pronunciations');
+    assert.match(problems[0].message, /\{"nginx":42\} is left out/);
+    assert.deepEqual(read({}).config.pronunciations, {});
   });
 
   it('the enum settings accept exactly the values package.json lists', () => {

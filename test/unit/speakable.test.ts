@@ -1,5 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { kindForLanguage, neutralizeControlSyntax, splitIdentifier, toSpeakable, type PunctuationLevel } from '../../src/speech/speakable';
+import {
+  applyPronunciations,
+  compilePronunciations,
+  kindForLanguage,
+  neutralizeControlSyntax,
+  splitIdentifier,
+  toSpeakable,
+  type PunctuationLevel,
+} from '../../src/speech/speakable';
 
 const code = (text: string, punctuation: PunctuationLevel = 'some', languageId = 'typescript') =>
   toSpeakable(text, { kind: 'code', punctuation, languageId });
@@ -156,5 +164,38 @@ describe('speakable text', () => {
     assert.equal(kindForLanguage('plaintext'), 'prose');
     assert.equal(kindForLanguage('typescript'), 'code');
     assert.equal(kindForLanguage('python'), 'code');
+  });
+
+  describe('pronunciations (kokoro.pronunciations)', () => {
+    const pronunciations = compilePronunciations({ kubectl: 'cube control', nginx: 'engine x', 'Node.js': 'node J S', k8s: 'kubernetes' });
+
+    it('says the terms as whole words, in any letter case, in prose and in split identifiers', () => {
+      assert.equal(
+        toSpeakable('Run kubectl and NGINX on k8s, not nginxish.', { kind: 'prose', pronunciations }),
+        'Run cube control and engine x on kubernetes, not nginxish.',
+      );
+      assert.equal(
+        toSpeakable('const cfg = kubectlApply(nginxConfig);', { kind: 'code', pronunciations }),
+        toSpeakable('const cfg = kubectlApply(nginxConfig);', { kind: 'code' })
+          .replace('kubectl', 'cube control')
+          .replace('nginx', 'engine x'),
+      );
+      assert.match(toSpeakable('const cfg = kubectlApply(nginxConfig);', { kind: 'code', pronunciations }), /cube control apply/);
+      assert.equal(applyPronunciations('Install Node.js first.', pronunciations), 'Install node J S first.');
+    });
+
+    it('leaves text alone without any, and never lets a replacement carry Kokoro control syntax', () => {
+      assert.equal(compilePronunciations({}), undefined);
+      assert.equal(compilePronunciations({ '  ': 'x' }), undefined);
+      assert.equal(applyPronunciations('kubectl', undefined), 'kubectl');
+      const sneaky = compilePronunciations({ hello: '[hello](/həˈloʊ/) [pause:2]' });
+      const spoken = toSpeakable('hello world', { kind: 'prose', pronunciations: sneaky });
+      for (const pattern of CONTROL) assert.doesNotMatch(spoken, pattern);
+    });
+
+    it('a term with regular-expression characters is matched literally', () => {
+      const p = compilePronunciations({ 'c++': 'C plus plus', 'a.b': 'A B' });
+      assert.equal(applyPronunciations('I like c++ and axb and a.b', p), 'I like C plus plus and axb and A B');
+    });
   });
 });
