@@ -4,13 +4,14 @@ import { SPEED } from '../player/messages';
 import { runBenchmark } from './runBenchmark';
 import { goToProblemAndRead, readProblemAtCursor, readProblemsInFile } from './problems';
 import { OutputChannels, readOutputChannel } from './outputChannel';
-import { readSelection } from './readSelection';
+import { readFromCursor, readSelection } from './readSelection';
 import { selectVoice, setApiKey, warmUp } from './server';
 
 export function registerCommands(session: Session): void {
   const visitedProblem = {};
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     'kokoro.readSelection': readSelection(session),
+    'kokoro.readFromCursor': readFromCursor(session),
     'kokoro.readOutputChannel': readOutputChannel(session, new OutputChannels(session)),
     'kokoro.stop': () => session.stop(),
     'kokoro.togglePause': () => session.togglePause(),

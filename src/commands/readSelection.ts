@@ -30,21 +30,47 @@ export function readSelection(session: Pick<Session, 'read' | 'log'>) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: open a file and select text to read it aloud.'));
       return;
     }
-    const text = selectedText(editor, session.log);
-    try {
-      if (!hasWords(typeof text === 'string' ? [text] : text)) {
-        void vscode.window.showInformationMessage(
-          editor.selection.isEmpty
-            ? vscode.l10n.t('Kokoro: this line is empty — select some text to read.')
-            : vscode.l10n.t('Kokoro: the selection is only white space.'),
-        );
-        return;
-      }
-      const { languageId } = editor.document;
-      const title = typeof text === 'string' ? text : (text[Symbol.iterator]().next().value ?? '');
-      await session.read(text, { kind: kindForLanguage(languageId), languageId, startedAt, title });
-    } finally {
-      if (typeof text !== 'string') text.dispose();
-    }
+    await readAloud(session, editor, selectedText(editor, session.log), startedAt, () =>
+      editor.selection.isEmpty
+        ? vscode.l10n.t('Kokoro: this line is empty — select some text to read.')
+        : vscode.l10n.t('Kokoro: the selection is only white space.'),
+    );
   };
+}
+
+/** Read from Cursor: from the cursor to the end of the document, copied slice by slice as it is read. */
+export function readFromCursor(session: Pick<Session, 'read' | 'log'>) {
+  return async (): Promise<void> => {
+    const startedAt = performance.now();
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: open a file to read it aloud from the cursor.'));
+      return;
+    }
+    const { document } = editor;
+    const end = document.lineAt(document.lineCount - 1).range.end;
+    const rest = documentText(document, [new vscode.Range(editor.selection.active, end)], session.log);
+    await readAloud(session, editor, rest, startedAt, () => vscode.l10n.t('Kokoro: there is nothing to read after the cursor.'));
+  };
+}
+
+/** Reads `text` from `editor`'s document as its language is read, or says `nothingToRead()` when it has no words. */
+async function readAloud(
+  session: Pick<Session, 'read'>,
+  editor: vscode.TextEditor,
+  text: string | SlicedText,
+  startedAt: number,
+  nothingToRead: () => string,
+): Promise<void> {
+  try {
+    if (!hasWords(typeof text === 'string' ? [text] : text)) {
+      void vscode.window.showInformationMessage(nothingToRead());
+      return;
+    }
+    const { languageId } = editor.document;
+    const title = typeof text === 'string' ? text : (text[Symbol.iterator]().next().value ?? '');
+    await session.read(text, { kind: kindForLanguage(languageId), languageId, startedAt, title });
+  } finally {
+    if (typeof text !== 'string') text.dispose();
+  }
 }

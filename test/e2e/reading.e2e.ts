@@ -32,6 +32,7 @@ import {
   extensionLog,
   sleep,
   speechRequests,
+  spokenInputs,
   statusTooltipShows,
   waitUntil,
 } from './helpers';
@@ -94,6 +95,35 @@ describe('Reading aloud in VS Code', function () {
   afterEach(async () => {
     api.session.stop();
     await driver.standinOptions({ fault: 'none', rtf: 4, ttfbMs: 20 }).catch(() => undefined);
+  });
+
+  it('Read from Cursor (Ctrl+Alt+Shift+S) reads from the cursor to the end of the file, and the keyboard stays in the editor', async () => {
+    const editor = await openSample('greet.ts', SAMPLE);
+    editor.selection = new vscode.Selection(1, 0, 1, 0); // the start of "export function greet"
+    await driver.standinReset();
+    const done = nextReading(api);
+    await driver.press('Control+Alt+Shift+S');
+    assert.equal((await done).outcome, 'completed');
+    const said = (await spokenInputs()).join(' ');
+    assert.match(said, /greet/);
+    assert.match(said, /is admin/, 'to the last line');
+    assert.doesNotMatch(said, /Greeting helpers/, 'nothing before the cursor');
+    assert.equal((await driver.activeElement()).inEditor, true, 'the keyboard stays in the editor');
+    const last = editor.document.lineCount - 1; // the empty line after the last newline
+    editor.selection = new vscode.Selection(last, 0, last, 0);
+    await driver.standinReset();
+    await driver.press('Control+Alt+Shift+S');
+    await waitUntil(
+      async () => {
+        if ((await driver.notifications()).some((m) => /nothing to read after the cursor/.test(m))) return true;
+        await vscode.commands.executeCommand('notifications.showList');
+        return false;
+      },
+      30_000,
+      'the message',
+    );
+    assert.deepEqual(await spokenInputs(), []);
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 
   it('reads the selection from the command palette: the player plays every sample the server sent, while it was still streaming', async () => {
