@@ -25,11 +25,8 @@ function hasWords(text: Iterable<string>): boolean {
 export function readSelection(session: Pick<Session, 'read' | 'log'>) {
   return async (): Promise<void> => {
     const startedAt = performance.now();
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: open a file and select text to read it aloud.'));
-      return;
-    }
+    const editor = activeEditor(() => vscode.l10n.t('Kokoro: open a file and select text to read it aloud.'));
+    if (!editor) return;
     await readAloud(session, editor, selectedText(editor, session.log), startedAt, () =>
       editor.selection.isEmpty
         ? vscode.l10n.t('Kokoro: this line is empty — select some text to read.')
@@ -42,16 +39,20 @@ export function readSelection(session: Pick<Session, 'read' | 'log'>) {
 export function readFromCursor(session: Pick<Session, 'read' | 'log'>) {
   return async (): Promise<void> => {
     const startedAt = performance.now();
-    const editor = vscode.window.activeTextEditor;
-    if (!editor) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: open a file to read it aloud from the cursor.'));
-      return;
-    }
+    const editor = activeEditor(() => vscode.l10n.t('Kokoro: open a file to read it aloud from the cursor.'));
+    if (!editor) return;
     const { document } = editor;
     const end = document.lineAt(document.lineCount - 1).range.end;
     const rest = documentText(document, [new vscode.Range(editor.selection.active, end)], session.log);
     await readAloud(session, editor, rest, startedAt, () => vscode.l10n.t('Kokoro: there is nothing to read after the cursor.'));
   };
+}
+
+/** The active text editor, or undefined after telling the user `what` to do. */
+function activeEditor(what: () => string): vscode.TextEditor | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) void vscode.window.showInformationMessage(what());
+  return editor;
 }
 
 /** Reads `text` from `editor`'s document as its language is read, or says `nothingToRead()` when it has no words. */

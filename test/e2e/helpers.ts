@@ -151,3 +151,16 @@ export async function statusTooltipShows(selector: string, timeoutMs = 30_000): 
     await driver.hover('.part.editor');
   }
 }
+
+/** Waits until a notification matching `pattern` is in the list, opening the list again while waiting (under load it may open before the message comes). */
+export async function notificationShows(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  await waitUntil(
+    async () => {
+      if ((await driver.notifications()).some((m) => pattern.test(m))) return true;
+      await vscode.commands.executeCommand('notifications.showList');
+      return false;
+    },
+    timeoutMs,
+    `a notification matching ${pattern}`,
+  );
+}

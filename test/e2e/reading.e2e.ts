@@ -28,6 +28,7 @@ import {
   isStarted,
   nextReading,
   nextReport,
+  notificationShows,
   openSample,
   extensionLog,
   sleep,
@@ -113,15 +114,7 @@ describe('Reading aloud in VS Code', function () {
     editor.selection = new vscode.Selection(last, 0, last, 0);
     await driver.standinReset();
     await driver.press('Control+Alt+Shift+S');
-    await waitUntil(
-      async () => {
-        if ((await driver.notifications()).some((m) => /nothing to read after the cursor/.test(m))) return true;
-        await vscode.commands.executeCommand('notifications.showList');
-        return false;
-      },
-      30_000,
-      'the message',
-    );
+    await notificationShows(/nothing to read after the cursor/);
     assert.deepEqual(await spokenInputs(), []);
     await vscode.commands.executeCommand('notifications.clearAll');
   });

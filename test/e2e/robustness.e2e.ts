@@ -14,6 +14,7 @@ import {
   isStarted,
   nextReading,
   nextReport,
+  notificationShows,
   showScratch,
   sleep,
   spokenInputs,
@@ -143,16 +144,7 @@ describe('Bad input', function () {
     editor.selection = new vscode.Selection(1, 0, 1, 0);
     await driver.standinReset();
     await vscode.commands.executeCommand('kokoro.readSelection');
-    // Opened again while waiting: on a loaded machine the list may open before the message has come.
-    await waitUntil(
-      async () => {
-        if ((await driver.notifications()).some((m) => /this line is empty/.test(m))) return true;
-        await vscode.commands.executeCommand('notifications.showList');
-        return false;
-      },
-      30_000,
-      'the message',
-    );
+    await notificationShows(/this line is empty/);
     assert.deepEqual(await spokenInputs(), []);
     await vscode.commands.executeCommand('notifications.clearAll');
     await closeScratch(editor);
