@@ -296,7 +296,8 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
     case 'audio': {
       const r = reading;
       if (!r || r.id !== message.readingId) break;
-      r.receivedAt ??= clock();
+      // When the message reached this page (the event's time), not when its turn came: a busy page shows in "schedule".
+      r.receivedAt ??= Math.min(clock(), performance.timeOrigin + event.timeStamp);
       if (context?.state === 'running' || (unlocked && r.paused)) schedule(message.pcm, message.sampleRate);
       else r.waiting.push({ pcm: message.pcm, sampleRate: message.sampleRate });
       break;
