@@ -90,6 +90,7 @@ export async function showScratch(content: string, language = 'plaintext'): Prom
   const doc = await vscode.workspace.openTextDocument({ content, language });
   await vscode.window.showTextDocument(doc);
   await waitUntil(() => vscode.window.activeTextEditor?.document === doc, 10_000, 'the new document to be the active editor');
+  assert.equal(doc.getText().length, content.length, 'the new document holds the new text');
   return vscode.window.activeTextEditor!;
 }
 
@@ -97,6 +98,8 @@ export async function showScratch(content: string, language = 'plaintext'): Prom
 export async function closeScratch(editor: vscode.TextEditor): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   await waitUntil(() => !vscode.window.visibleTextEditors.some((e) => e.document === editor.document), 10_000, 'the document to close');
+  // Until the extension host has let go of it, a new untitled document may get its name and, for a moment, its text.
+  await waitUntil(() => editor.document.isClosed, 30_000, 'the extension host to drop the document');
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
