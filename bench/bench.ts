@@ -10,7 +10,7 @@ import { type KokoroClient, type SpeechParams } from '../src/kokoro/client';
 import { ServerConnection } from '../src/kokoro/connection';
 import { type ReadingResult, Reader } from '../src/speech/reader';
 import { SilentSink } from '../src/stats/latencyBenchmark';
-import { FETCH_STAGES, type FetchStage, fetchStages, OUR_STAGES, stageName } from '../src/stats/waterfall';
+import { FETCH_STAGES, type FetchStage, fetchStages, OUR_STAGES, stageName, summarizeFetchStages } from '../src/stats/waterfall';
 import { toSpeakable } from '../src/speech/speakable';
 import { type Summary, summarize } from '../src/stats/summary';
 import { StandinProcess } from '../test/standin/process';
@@ -340,10 +340,7 @@ async function main(): Promise<void> {
       firstByteMs: timing(firstByte),
       firstAudioMs: timing(shortFirstAudio),
       shortTextFirstAudioMs: timing(shortFirstAudio),
-      shortTextStages: Object.fromEntries(FETCH_STAGES.map((s) => [s, timing(shortStages.map((stages) => stages[s]))])) as Record<
-        FetchStage,
-        Timing
-      >,
+      shortTextStages: summarizeFetchStages(shortStages, timing),
       longTextFirstAudioMs: timing(longFirstAudio),
       afterStopFirstAudioMs: timing(afterStop),
       ...(leftoverMs.length ? { serverBusyAfterStopMs: timing(leftoverMs) } : {}),

@@ -41,7 +41,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
   private pendingRate = 24_000;
   private flushTimer: NodeJS.Timeout | undefined;
   private readingId = 0;
-  private firstFrameSent = false;
+  /** When the reading's first audio was posted to the webview; undefined until then. */
   private postedAt: number | undefined;
   private readonly clockSync = new ClockSync();
   private readonly pings = new Map<number, number>();
@@ -104,7 +104,6 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
 
   begin(readingId: number, title: string): void {
     this.readingId = readingId;
-    this.firstFrameSent = false;
     this.postedAt = undefined;
     this.samplesSent = 0;
     this.samplesPlayed = 0;
@@ -124,8 +123,7 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     if (readingId !== this.readingId) return;
     this.samplesSent += pcm.length >> 1;
     this.sampleRate = sampleRate;
-    if (!this.firstFrameSent && this.ready && this.pending.length === 0) {
-      this.firstFrameSent = true;
+    if (this.postedAt === undefined && this.ready && this.pending.length === 0) {
       this.post({ type: 'audio', readingId, pcm: new Uint8Array(pcm), sampleRate });
       return;
     }
@@ -223,7 +221,6 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
       at += this.pending[i].length;
     }
     this.pending = this.pending.slice(count);
-    this.firstFrameSent = true;
     this.post({ type: 'audio', readingId: this.readingId, pcm, sampleRate: this.pendingRate });
     if (this.pending.length > 0) this.flushTimer = setTimeout(() => this.flush(), 0);
   }

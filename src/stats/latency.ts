@@ -82,7 +82,7 @@ export class LatencyStats {
   private readonly latest = new Map<Metric, number>();
   readonly waterfalls = new WaterfallStats();
   /** How the current player view was created, and the reading that waited for it (its waterfall once it is audible). */
-  playerStartup: (PlayerStartup & { firstReadingWaited: boolean; waitedReadingId?: number; firstReading?: Waterfall }) | undefined;
+  playerStartup: (PlayerStartup & { waitedReadingId?: number; firstReading?: Waterfall }) | undefined;
   readings = 0;
   failures = 0;
   underruns = 0;

@@ -6,7 +6,7 @@ import type { KokoroClient, SpeechParams } from '../kokoro/client';
 import { type AudioSink, Reader } from '../speech/reader';
 import { metricHeading } from './latency';
 import { summarize, type Summary } from './summary';
-import { FETCH_STAGES, type FetchStage, fetchStages } from './waterfall';
+import { type FetchStage, fetchStages, summarizeFetchStages } from './waterfall';
 
 export const BENCHMARK_SHORT_TEXT = 'const total = items.reduce((sum, item) => sum + item.price, 0);';
 /** What "Run Latency Benchmark" measures (the README says the same): readings of each text, after warm-ups not counted. */
@@ -114,10 +114,7 @@ export async function runLatencyBenchmark(client: KokoroClient, params: SpeechPa
     shortTextFirstAudioMs: summarize(short),
     longTextFirstAudioMs: summarize(long),
     shortTextSamples: short,
-    shortTextStages: Object.fromEntries(FETCH_STAGES.map((stage) => [stage, summarize(shortStages.map((s) => s[stage]))])) as Record<
-      FetchStage,
-      Summary
-    >,
+    shortTextStages: summarizeFetchStages(shortStages, summarize),
     requests: client.speechRequests - requestsBefore,
     connectionsOpened: client.connectionsOpened - connectionsBefore,
     cancelled,

@@ -78,17 +78,9 @@ export function stageSpan(key: StageKey): string {
   }
 }
 
-/** Marks taken in the extension host (performance.now() ms). */
-export interface ExtensionMarks {
+/** Marks taken in the extension host (performance.now() ms): the reader's, and the command's around them. */
+export interface ExtensionMarks extends Omit<FirstAudioMarks, 'startedAt'> {
   commandAt: number;
-  /** The first chunk of text is prepared. */
-  preparedAt: number;
-  /** The first request's marks; absent when the first audio came from the cache. */
-  sentAt?: number;
-  headersAt?: number;
-  firstByteAt?: number;
-  /** The first audio is handed to the player (the sink). */
-  deliveredAt: number;
   /** The first audio message is posted to the webview. */
   postedAt: number;
   /** The player's "started" report arrived. */
@@ -123,6 +115,26 @@ export interface Waterfall {
 
 const clamp = (v: number, low: number, high: number) => Math.min(Math.max(v, low), Math.max(low, high));
 
+/** `startAt` and `marks` after it, none earlier than the one before nor later than `high`; a missing one takes the one before. */
+function inOrder(startAt: number, marks: ReadonlyArray<number | undefined>, high = Infinity): number[] {
+  const ordered = [startAt];
+  for (const at of marks) {
+    const previous = ordered[ordered.length - 1];
+    ordered.push(clamp(at ?? previous, previous, high));
+  }
+  return ordered;
+}
+
+/** Whether the first audio came from the cache: then it has no request marks. */
+const fromCache = (m: Omit<FirstAudioMarks, 'startedAt'>) =>
+  m.sentAt === undefined || m.headersAt === undefined || m.firstByteAt === undefined;
+
+/** The reader's marks after its start, in stage order (the request's left out for cached audio). */
+function fetchMarks(m: Omit<FirstAudioMarks, 'startedAt'>): Array<number | undefined> {
+  const cached = fromCache(m);
+  return [m.preparedAt, cached ? undefined : m.sentAt, cached ? undefined : m.headersAt, cached ? undefined : m.firstByteAt, m.deliveredAt];
+}
+
 /**
  * The stages of one reading. Webview marks are moved onto the extension's clock with `clock`; without
  * one, the round trip posted → reported less the time spent in the webview is split evenly between the
@@ -134,22 +146,9 @@ export function computeWaterfall(readingId: number, ext: ExtensionMarks, player:
   const estimate = clock ?? { offsetMs: player.receivedAt - (ext.postedAt + transit), uncertaintyMs: transit };
   const toExt = (webviewAt: number) => webviewAt - estimate.offsetMs;
 
-  const cached = ext.sentAt === undefined || ext.firstByteAt === undefined;
-  const marks: number[] = [ext.commandAt];
-  const next = (at: number | undefined, high = Infinity) => {
-    const previous = marks[marks.length - 1];
-    marks.push(clamp(at ?? previous, previous, high));
-  };
-  next(ext.preparedAt);
-  next(cached ? undefined : ext.sentAt);
-  next(cached ? undefined : ext.headersAt);
-  next(cached ? undefined : ext.firstByteAt);
-  next(ext.deliveredAt);
-  next(ext.postedAt);
-  next(toExt(player.receivedAt), ext.reportedAt);
-  next(toExt(player.scheduledAt), ext.reportedAt);
-  next(toExt(player.audibleAt), ext.reportedAt);
-  next(ext.reportedAt);
+  const toPlayer = inOrder(ext.commandAt, [...fetchMarks(ext), ext.postedAt]);
+  const inPlayer = [toExt(player.receivedAt), toExt(player.scheduledAt), toExt(player.audibleAt), ext.reportedAt];
+  const marks = [...toPlayer, ...inOrder(toPlayer[toPlayer.length - 1], inPlayer, ext.reportedAt).slice(1)];
 
   const stages = {} as Record<StageKey, number>;
   STAGES.forEach((key, i) => (stages[key] = marks[i + 1] - marks[i]));
@@ -158,7 +157,7 @@ export function computeWaterfall(readingId: number, ext: ExtensionMarks, player:
     stages,
     audibleMs: marks[marks.length - 2] - ext.commandAt,
     totalMs: ext.reportedAt - ext.commandAt,
-    cached,
+    cached: fromCache(ext),
     clockUncertaintyMs: estimate.uncertaintyMs,
   };
 }
@@ -211,20 +210,19 @@ export interface StageSummary {
 /** The waterfalls of the last readings, summarised per stage. */
 export class WaterfallStats {
   private readonly recent: Waterfall[] = [];
+  /** The per-stage summaries, kept until the next reading (the status bar asks on every change). */
+  private summaries: StageSummary[] | undefined;
 
   constructor(private readonly keep = 1000) {}
 
   record(w: Waterfall): void {
     this.recent.push(w);
     if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
+    this.summaries = undefined;
   }
 
   get count(): number {
     return this.recent.length;
-  }
-
-  get last(): Waterfall | undefined {
-    return this.recent[this.recent.length - 1];
   }
 
   /** The waterfalls kept, oldest first. */
@@ -233,7 +231,8 @@ export class WaterfallStats {
   }
 
   stages(): StageSummary[] {
-    return STAGES.map((key) => ({ key, name: stageName(key), summary: summarize(this.recent.map((w) => w.stages[key])) }));
+    this.summaries ??= STAGES.map((key) => ({ key, name: stageName(key), summary: summarize(this.recent.map((w) => w.stages[key])) }));
+    return this.summaries;
   }
 
   audible(): Summary {
@@ -242,7 +241,7 @@ export class WaterfallStats {
 
   /** The `n` stages with the largest median, largest first (stages at 0 left out). */
   largest(n: number): StageSummary[] {
-    return this.stages()
+    return [...this.stages()]
       .filter((s) => s.summary.p50 > 0)
       .sort((a, b) => b.summary.p50 - a.summary.p50)
       .slice(0, n);
@@ -250,6 +249,7 @@ export class WaterfallStats {
 
   reset(): void {
     this.recent.length = 0;
+    this.summaries = undefined;
   }
 }
 
@@ -315,11 +315,8 @@ export function largestStages(stats: WaterfallStats, n = 3): string {
 }
 
 /** What the tooltip says about the player's creation when the first reading had to wait for it. */
-export function playerStartupNote(
-  startup: PlayerStartup & { firstReadingWaited: boolean },
-  preparedAtStartup: boolean,
-): string | undefined {
-  if (!startup.firstReadingWaited) return undefined;
+export function playerStartupNote(startup: PlayerStartup & { waitedReadingId?: number }, preparedAtStartup: boolean): string | undefined {
+  if (startup.waitedReadingId === undefined) return undefined;
   return preparedAtStartup
     ? l10n.t('The first reading waited {0} ms for the player to be created.', Math.round(startup.totalMs))
     : l10n.t(
@@ -334,15 +331,14 @@ export type FetchStage = (typeof FETCH_STAGES)[number];
 
 /** The fetch stages of a reading from the reader's marks (from the reader's start); the request stages are 0 for cached audio. */
 export function fetchStages(m: FirstAudioMarks): Record<FetchStage, number> {
-  const cached = m.sentAt === undefined || m.headersAt === undefined || m.firstByteAt === undefined;
-  const sent = cached ? m.preparedAt : m.sentAt!;
-  const headers = cached ? m.preparedAt : m.headersAt!;
-  const firstByte = cached ? m.preparedAt : m.firstByteAt!;
-  return {
-    prepare: m.preparedAt - m.startedAt,
-    send: sent - m.preparedAt,
-    server: headers - sent,
-    firstByte: firstByte - headers,
-    decode: m.deliveredAt - firstByte,
-  };
+  const marks = inOrder(m.startedAt, fetchMarks(m));
+  return Object.fromEntries(FETCH_STAGES.map((stage, i) => [stage, marks[i + 1] - marks[i]])) as Record<FetchStage, number>;
+}
+
+/** Each fetch stage of several readings summarised by `summary` (percentiles, or the benchmark's timing). */
+export function summarizeFetchStages<T>(
+  readings: ReadonlyArray<Record<FetchStage, number>>,
+  summary: (values: number[]) => T,
+): Record<FetchStage, T> {
+  return Object.fromEntries(FETCH_STAGES.map((stage) => [stage, summary(readings.map((r) => r[stage]))])) as Record<FetchStage, T>;
 }

@@ -259,8 +259,7 @@ export class Session implements vscode.Disposable {
     if (!creation?.readyAt) return;
     const startup = describePlayerStartup({ ...creation, readyReceivedAt: creation.readyAt, ...page });
     // A reading asked for the view when it was not prepared at start-up: that reading waited for all of this.
-    const waiting = this.playback.currentId;
-    this.stats.playerStartup = { ...startup, firstReadingWaited: this.playback.reading, waitedReadingId: waiting };
+    this.stats.playerStartup = { ...startup, waitedReadingId: this.playback.currentId };
     this.log.info(`Player ready: ${formatPlayerStartup(startup)}`);
   }
 
