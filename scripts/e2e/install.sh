@@ -28,6 +28,18 @@ if [ "$(npm config get dangerously-allow-all-scripts 2>/dev/null)" = false ]; th
   export npm_config_dangerously_allow_all_scripts=true
 fi
 
+# Under `npm test` the outer npm's run-time variables leak into these nested installs: its
+# npm_config_user_agent (naming the Node that runs it) is where code-server's postinstall reads
+# the Node version from, so it refused Node 24 as "v20". Keep only the network, cache and
+# script settings.
+while IFS='=' read -r name _; do
+  case "${name,,}" in
+    npm_config_registry | npm_config_cafile | npm_config_ca | npm_config_cache | npm_config_*proxy \
+      | npm_config_strict_ssl | npm_config_userconfig | npm_config_dangerously_allow_all_scripts) ;;
+    npm_* | node) unset "$name" ;;
+  esac
+done < <(env)
+
 mkdir -p "$KOKORO_E2E_HOME/node24" "$KOKORO_E2E_HOME/cs" "$KOKORO_E2E_HOME/driver"
 if [ ! -x "$NODE24_DIR/bin/node" ]; then
   log "installing Node 24 (npm package node@24)"
