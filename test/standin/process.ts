@@ -38,6 +38,7 @@ function flags(options: StandinOptions): string[] {
   add('--mode', options.mode);
   add('--start-cost-ms', options.startCostMs);
   add('--group-chars', options.groupChars);
+  if (options.captions === false) out.push('--no-captions');
   return out;
 }
 

@@ -73,9 +73,9 @@ export interface StandinOptions {
   /** 'espeak' speaks the input with `espeak-ng` (resampled to 24 kHz); falls back to the tone when espeak-ng is missing. */
   voiceSource?: 'tone' | 'espeak';
   /**
-   * Applies to POST /v1/audio/speech; 'close-keepalive' and 'drop-reused' apply to every route. 'drop-reused' closes
-   * a kept-alive connection as a request arrives on it, unanswered: what a client meets when it reuses an idle
-   * socket in the instant the server (uvicorn, after 5 s) closes it.
+   * Applies to POST /v1/audio/speech and /dev/captioned_speech; 'close-keepalive' and 'drop-reused' apply to every
+   * route. 'drop-reused' closes a kept-alive connection as a request arrives on it, unanswered: what a client meets
+   * when it reuses an idle socket in the instant the server (uvicorn, after 5 s) closes it.
    */
   fault?: Fault;
   /** Requests the fault applies to (speech requests; for drop-reused, dropped requests) before it clears itself. */
@@ -102,6 +102,11 @@ export interface StandinOptions {
   startCostMs?: number;
   /** Blocking mode: most characters in a sentence group (Kokoro-FastAPI forms groups of ~175 tokens, about 180 characters). */
   groupChars?: number;
+  /**
+   * Serve POST /dev/captioned_speech (default true): the speech route's audio as NDJSON lines with word timings.
+   * false: a server without it (Kokoro-FastAPI before v0.2.0, Kokoros, kokoro-web) answers 404 {"detail":"Not Found"}.
+   */
+  captions?: boolean;
 }
 
 export type ResolvedStandinOptions = Required<Omit<StandinOptions, 'port' | 'host'>>;
@@ -146,7 +151,14 @@ const CONTENT_TYPES: Record<string, string> = {
   wav: 'audio/wav',
   pcm: 'audio/pcm',
 };
-const ROUTES: Record<string, string> = { '/health': 'GET', '/v1/audio/voices': 'GET', '/v1/models': 'GET', '/v1/audio/speech': 'POST' };
+export const CAPTIONS_PATH = '/dev/captioned_speech';
+const ROUTES: Record<string, string> = {
+  '/health': 'GET',
+  '/v1/audio/voices': 'GET',
+  '/v1/models': 'GET',
+  '/v1/audio/speech': 'POST',
+  [CAPTIONS_PATH]: 'POST',
+};
 const DEFAULTS: ResolvedStandinOptions = {
   ttfbMs: 0,
   rtf: 0,
@@ -164,6 +176,7 @@ const DEFAULTS: ResolvedStandinOptions = {
   mode: 'fast',
   startCostMs: 50,
   groupChars: 180,
+  captions: true,
 };
 /** Bound on the 'huge' fault: ten minutes of audio. */
 const HUGE_SAMPLES = SAMPLE_RATE * 600;
@@ -415,6 +428,86 @@ function wavTo24k(wav: Buffer): Buffer | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Captioned speech: the audio as NDJSON lines with word timings
+
+interface CaptionRequest {
+  /** The audio's own type, as the speech route would send it (audio/pcm …). */
+  audioFormat: string;
+  timestamps: boolean;
+}
+
+export interface CaptionWord {
+  word: string;
+  startSample: number;
+  endSample: number;
+}
+
+/** How audio goes on the wire: as it is (speech route), or as the captioned route's JSON. */
+interface Wire {
+  /** One write of a stream, the audio up to sample `toSample`. */
+  piece(bytes: Buffer, toSample: number): Buffer;
+  /** A non-streamed answer. */
+  whole(bytes: Buffer): Buffer;
+}
+
+const RAW_WIRE: Wire = { piece: (bytes) => bytes, whole: (bytes) => bytes };
+
+const ONES = [
+  ...'zero one two three four five six seven eight nine'.split(' '),
+  ...'ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen'.split(' '),
+];
+const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+
+/** A number up to 99 in words, as Kokoro-FastAPI's normaliser says it ("42" → "forty-two"); any other word as it is. */
+function spelled(word: string): string {
+  if (!/^\d{1,2}$/.test(word)) return word;
+  const n = Number(word);
+  return n < 20 ? ONES[n] : TENS[Math.floor(n / 10)] + (n % 10 ? `-${ONES[n % 10]}` : '');
+}
+
+/**
+ * The words Kokoro-FastAPI times for a text: each word (contractions whole), each run of punctuation as a word of
+ * its own, numbers up to 99 spelled out; each timed by its characters' share of the `total` samples, which is
+ * exactly where the tone (msPerChar per character) and the sentence groups of blocking mode put them.
+ */
+export function captionWords(input: string, total: number): CaptionWord[] {
+  return [...input.matchAll(/[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*|[^\s\p{L}\p{M}\p{N}]+/gu)].map((m) => ({
+    word: spelled(m[0]),
+    startSample: Math.round((total * m.index) / input.length),
+    endSample: Math.round((total * (m.index + m[0].length)) / input.length),
+  }));
+}
+
+/**
+ * The captioned route's JSON: a streamed write is one line `{"audio":base64,"audio_format","timestamps"}` + "\n"
+ * carrying the words that end within the audio sent so far (times in seconds from the stream's start); a
+ * non-streamed answer is one such object with everything.
+ */
+function captionWire(words: CaptionWord[], caption: CaptionRequest, rate: number): Wire {
+  let sent = 0;
+  const json = (bytes: Buffer, timed: CaptionWord[]): string =>
+    JSON.stringify({
+      audio: bytes.toString('base64'),
+      audio_format: caption.audioFormat,
+      timestamps: caption.timestamps
+        ? timed.map((w) => ({
+            word: w.word,
+            start_time: Math.round((w.startSample / rate) * 1000) / 1000,
+            end_time: Math.round((w.endSample / rate) * 1000) / 1000,
+          }))
+        : [],
+    });
+  return {
+    piece: (bytes, toSample) => {
+      const from = sent;
+      while (sent < words.length && words[sent].endSample <= toSample) sent++;
+      return Buffer.from(`${json(bytes, words.slice(from, sent))}\n`);
+    },
+    whole: (bytes) => Buffer.from(json(bytes, words)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Validation, as FastAPI + pydantic v2 answer it
 
 interface Problem {
@@ -422,7 +515,8 @@ interface Problem {
   body: unknown;
 }
 
-function validate(body: unknown, voices: string[]): Problem | undefined {
+/** `checkModel`: the captioned route never looks at the model (Kokoro-FastAPI leaves that check out there). */
+function validate(body: unknown, voices: string[], checkModel: boolean): Problem | undefined {
   const b = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   if (!b || typeof b.input !== 'string') {
     return { status: 422, body: { detail: [{ type: 'missing', loc: ['body', 'input'], msg: 'Field required', input: b ?? null }] } };
@@ -460,7 +554,7 @@ function validate(body: unknown, voices: string[]): Problem | undefined {
     });
   if (detail.length) return { status: 422, body: { detail } };
   const model = b.model ?? 'kokoro';
-  if (typeof model !== 'string' || !MODELS.includes(model)) {
+  if (checkModel && (typeof model !== 'string' || !MODELS.includes(model))) {
     return {
       status: 400,
       body: { detail: { error: 'invalid_model', message: `Unsupported model: ${String(model)}`, type: 'invalid_request_error' } },
@@ -552,8 +646,9 @@ export class StandinServer {
     if (partial.fault !== undefined || partial.faultTimes !== undefined) this.faultUses = 0;
   }
 
+  /** Requests to the speech route and to the captioned one. */
   speechRequests(): RecordedRequest[] {
-    return this.requests.filter((r) => r.method === 'POST' && r.path === '/v1/audio/speech');
+    return this.requests.filter((r) => r.method === 'POST' && (r.path === '/v1/audio/speech' || r.path === CAPTIONS_PATH));
   }
 
   disconnects(): RecordedRequest[] {
@@ -696,7 +791,7 @@ export class StandinServer {
   }
 
   private route(record: RecordedRequest, res: http.ServerResponse): void {
-    const allowed = ROUTES[record.path];
+    const allowed = record.path === CAPTIONS_PATH && !this.options.captions ? undefined : ROUTES[record.path];
     if (allowed === undefined) return this.json(record, res, 404, { detail: 'Not Found' });
     if (allowed !== record.method) return this.json(record, res, 405, { detail: 'Method Not Allowed' }, { allow: allowed });
     switch (record.path) {
@@ -718,7 +813,8 @@ export class StandinServer {
   }
 
   private speech(record: RecordedRequest, res: http.ServerResponse): void {
-    const problem = validate(record.body, this.options.voices);
+    const captions = record.path === CAPTIONS_PATH;
+    const problem = validate(record.body, this.options.voices, !captions);
     if (problem) return this.json(record, res, problem.status, problem.body);
     const body = record.body as Record<string, unknown>;
     const input = body.input as string;
@@ -748,7 +844,7 @@ export class StandinServer {
       case 'empty-200':
         record.status = 200;
         record.samplesTotal = 0;
-        res.writeHead(200, this.headers({ 'content-type': 'audio/pcm', 'content-length': 0 }));
+        res.writeHead(200, this.headers({ 'content-type': captions ? 'application/json' : 'audio/pcm', 'content-length': 0 }));
         return void res.end();
       case 'html-200': {
         record.status = 200;
@@ -764,11 +860,18 @@ export class StandinServer {
     const contentType =
       fault === 'mp3' ? 'audio/mpeg' : fault === 'wav-44100' || fault === 'wav-float32' ? 'audio/wav' : CONTENT_TYPES[format];
     const streamHeaders: http.OutgoingHttpHeaders = {
-      'content-type': contentType,
-      'content-disposition': `attachment; filename=speech.${contentType === 'audio/wav' ? 'wav' : contentType === 'audio/mpeg' ? 'mp3' : format}`,
+      'content-type': captions ? 'application/json' : contentType,
+      'content-disposition': `attachment; filename=speech.${captions ? format : contentType === 'audio/wav' ? 'wav' : contentType === 'audio/mpeg' ? 'mp3' : format}`,
       'cache-control': 'no-cache',
       ...(stream ? { 'x-accel-buffering': 'no' } : {}),
     };
+    const caption = captions ? { audioFormat: contentType, timestamps: body.return_timestamps !== false } : undefined;
+    if (!input.trim() && captions && !stream) {
+      // Generated whole before answering, and nothing came of it.
+      return this.json(record, res, 400, {
+        detail: { error: 'validation_error', message: 'Input contains no speakable text', type: 'invalid_request_error' },
+      });
+    }
     if (!input.trim()) {
       // Nothing speakable: Kokoro-FastAPI opens the stream and ends it at once.
       record.status = 200;
@@ -778,11 +881,11 @@ export class StandinServer {
     }
     if (this.options.voiceSource === 'espeak') {
       void espeakPcm(input, voice, speed).then((pcm) => {
-        if (!res.destroyed) this.audio(record, res, fault, format, stream, streamHeaders, voice, input, pcm);
+        if (!res.destroyed) this.audio(record, res, fault, format, stream, streamHeaders, voice, input, pcm, caption);
       });
       return;
     }
-    this.audio(record, res, fault, format, stream, streamHeaders, voice, input, undefined);
+    this.audio(record, res, fault, format, stream, streamHeaders, voice, input, undefined, caption);
   }
 
   private audio(
@@ -795,6 +898,7 @@ export class StandinServer {
     voice: string,
     input: string,
     spoken: Buffer | undefined,
+    caption: CaptionRequest | undefined,
   ): void {
     const opts = this.options;
     let total = spoken ? spoken.length >> 1 : samplesForText(input, opts.msPerChar);
@@ -819,20 +923,21 @@ export class StandinServer {
       encode = (pcm) => junkBytes(Math.ceil(pcm.length / 6));
     }
     record.samplesTotal = total;
+    const wire = caption ? captionWire(captionWords(input, total), caption, rate) : RAW_WIRE;
     const tone = spoken ? undefined : toneFor(voice);
     const samples = (start: number, n: number): Buffer =>
       spoken ? spoken.subarray(start * 2, (start + n) * 2) : tone!.bytes(start, n, total);
     record.status = 200;
     const shapesStream = fault === 'stall-after-first' || fault === 'reset-mid-stream' || fault === 'truncate' || fault === 'huge';
     if (opts.mode === 'blocking' && !shapesStream)
-      return this.generateInGroups(record, res, stream, streamHeaders, input, total, rate, header, encode, samples);
+      return this.generateInGroups(record, res, stream, streamHeaders, input, total, rate, header, encode, samples, wire);
 
     if (!stream) {
       // The whole file at once, after the same delay; never cancelled (as in Kokoro-FastAPI).
       const send = () => {
         if (res.destroyed) return;
         const pcm = samples(0, total);
-        const payload = header ? Buffer.concat([header, encode ? encode(pcm) : pcm]) : encode ? encode(pcm) : pcm;
+        const payload = wire.whole(header ? Buffer.concat([header, encode ? encode(pcm) : pcm]) : encode ? encode(pcm) : pcm);
         res.writeHead(200, this.headers({ ...streamHeaders, 'content-length': payload.length }));
         record.firstByteAt = performance.now();
         record.samplesSent = total;
@@ -869,7 +974,8 @@ export class StandinServer {
     });
     const write = (bytes: Buffer, done?: () => void): void => {
       if (split && bytes.length > 2) {
-        const cut = (index % 2 === 0 ? 1 : bytes.length - 1) | 1; // always odd; the first read of a stream is one byte
+        // Always odd; the first read of a stream is one byte. A caption line is also cut in its middle.
+        const cut = (caption ? [1, bytes.length >> 1, bytes.length - 1][index % 3] : index % 2 === 0 ? 1 : bytes.length - 1) | 1;
         res.write(bytes.subarray(0, cut));
         res.write(bytes.subarray(cut), done);
       } else res.write(bytes, done);
@@ -897,6 +1003,7 @@ export class StandinServer {
       if (index === 0 && header) bytes = Buffer.concat([header, bytes]);
       record.firstByteAt ??= performance.now();
       sent += n;
+      bytes = wire.piece(bytes, sent);
       const last = sent >= stopAt;
       if (last && fault === 'reset-mid-stream') {
         // Let what was written reach the client, then a TCP reset: no chunked terminator, an error on the client's side.
@@ -942,6 +1049,7 @@ export class StandinServer {
     header: Buffer | undefined,
     encode: ((pcm: Buffer) => Buffer) | undefined,
     samples: (start: number, n: number) => Buffer,
+    wire: Wire,
   ): void {
     const groups = sentenceGroups(input, this.options.groupChars);
     record.groups = record.groupsAfterDisconnect = record.busyMs = record.busyAfterDisconnectMs = 0;
@@ -976,7 +1084,7 @@ export class StandinServer {
         if (stream) return void res.end();
         if (res.destroyed) return;
         const pcm = Buffer.concat(pcmParts);
-        const payload = header ? Buffer.concat([header, encode ? encode(pcm) : pcm]) : encode ? encode(pcm) : pcm;
+        const payload = wire.whole(header ? Buffer.concat([header, encode ? encode(pcm) : pcm]) : encode ? encode(pcm) : pcm);
         res.writeHead(200, this.headers({ ...streamHeaders, 'content-length': payload.length }));
         record.firstByteAt = performance.now();
         record.samplesSent = total;
@@ -1001,7 +1109,7 @@ export class StandinServer {
         let bytes = encode ? encode(pcm) : pcm;
         if (sent === 0 && header) bytes = Buffer.concat([header, bytes]);
         record.firstByteAt ??= performance.now();
-        res.write(bytes);
+        res.write(wire.piece(bytes, end));
         record.samplesSent = end;
       } else pcmParts.push(pcm);
       sent = end;

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { type Fault, StandinServer, samplesForText } from '../standin/server';
+import { type Fault, StandinServer, captionWords, samplesForText } from '../standin/server';
 
 interface Answer {
   status: number;
@@ -87,7 +87,24 @@ const speechBody = (input: string, extra: Record<string, unknown> = {}) => ({
 });
 const speak = (server: StandinServer, input: string, extra: Record<string, unknown> = {}, options: SendOptions = {}) =>
   send(server.url, '/v1/audio/speech', { body: speechBody(input, extra), ...options });
+const speakCaptioned = (server: StandinServer, input: string, extra: Record<string, unknown> = {}, options: SendOptions = {}) =>
+  send(server.url, '/dev/captioned_speech', { body: speechBody(input, extra), ...options });
 const json = (a: Answer): unknown => JSON.parse(a.body.toString('utf8'));
+
+interface CaptionLine {
+  audio: string;
+  audio_format: string;
+  timestamps: Array<{ word: string; start_time: number; end_time: number }>;
+}
+/** The NDJSON lines of a captioned answer; every line, the last one included, ends with a newline. */
+function captionLines(a: Answer): CaptionLine[] {
+  const text = a.body.toString('utf8');
+  assert.ok(text === '' || text.endsWith('\n'), 'ends with a newline');
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .map((l) => JSON.parse(l) as CaptionLine);
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function int16(body: Buffer, from = 0): Int16Array {
@@ -288,6 +305,142 @@ describe('stand-in Kokoro server', function () {
         (await speak(server, 'Hi.', { model: undefined, use_gpu: true })).status,
         200,
         'model defaults to kokoro; unknown fields are ignored',
+      );
+    });
+  });
+
+  describe('captioned speech', () => {
+    it("streams NDJSON lines like Kokoro-FastAPI: each line a piece of the speech route's audio, with the words it completes", async () => {
+      server.setOptions({ rtf: 40, chunkMs: 50 });
+      const text = "Hello, world. It's 3 o'clock; 42 well-known dogs wait!";
+      const a = await speakCaptioned(server, text);
+      assert.equal(a.status, 200);
+      assert.equal(a.headers['content-type'], 'application/json');
+      assert.equal(a.headers['transfer-encoding'], 'chunked');
+      assert.equal(a.headers['x-accel-buffering'], 'no');
+      assert.equal(a.headers['cache-control'], 'no-cache');
+      assert.equal(a.headers['content-disposition'], 'attachment; filename=speech.pcm');
+      const lines = captionLines(a);
+      assert.ok(lines.length > 3, `${lines.length} lines`);
+      assert.ok(lines.every((l) => l.audio_format === 'audio/pcm'));
+      const audio = Buffer.concat(lines.map((l) => Buffer.from(l.audio, 'base64')));
+      const plain = await speak(server, text);
+      assert.ok(audio.equals(plain.body), 'the same audio as the speech route');
+
+      const words = lines.flatMap((l) => l.timestamps);
+      assert.deepEqual(
+        words.map((w) => w.word),
+        ['Hello', ',', 'world', '.', "It's", 'three', "o'clock", ';', 'forty-two', 'well', '-', 'known', 'dogs', 'wait', '!'],
+        'punctuation as words, numbers spelled out',
+      );
+      const perChar = 0.06;
+      assert.deepEqual(words[2], { word: 'world', start_time: 7 * perChar, end_time: 12 * perChar }, 'seconds from the stream start');
+      assert.equal(words.at(-1)!.end_time, (text.length * 60) / 1000, 'the last word ends with the audio');
+      let samples = 0;
+      for (const line of lines) {
+        samples += Buffer.from(line.audio, 'base64').length / 2;
+        for (const w of line.timestamps) assert.ok(w.end_time * 24_000 <= samples + 12, `"${w.word}" comes with its audio, not before`);
+      }
+      assert.ok(words.every((w, k) => k === 0 || w.start_time >= words[k - 1].start_time));
+    });
+
+    it('cuts lines across writes at odd places: a first read of one byte, others mid-line (and not when told not to)', async () => {
+      server.setOptions({ rtf: 50, chunkMs: 20 });
+      const text = 'Split these lines, please.';
+      const a = await speakCaptioned(server, text);
+      let offset = 0;
+      const ends = new Set<number>();
+      for (let k = 0; k < a.body.length; k++) if (a.body[k] === 0x0a) ends.add(k + 1);
+      const boundaries = a.chunks.map((c) => (offset += c.length));
+      assert.equal(a.chunks[0].length, 1);
+      assert.ok(boundaries.filter((b) => !ends.has(b)).length > 3, 'reads end inside lines');
+      assert.equal(
+        captionLines(a)
+          .map((l) => Buffer.from(l.audio, 'base64').length)
+          .reduce((x, y) => x + y, 0),
+        samplesForText(text, 60) * 2,
+      );
+      server.setOptions({ splitOddBytes: false });
+      const whole = await speakCaptioned(server, text);
+      assert.ok(
+        whole.chunks.every((c) => c[c.length - 1] === 0x0a),
+        'whole lines only',
+      );
+    });
+
+    it('return_timestamps false leaves the words out; the model is never checked here, the voice and the schema are', async () => {
+      const quiet = captionLines(await speakCaptioned(server, 'No words, please.', { return_timestamps: false }));
+      assert.ok(quiet.length > 0 && quiet.every((l) => Array.isArray(l.timestamps) && l.timestamps.length === 0));
+      assert.equal((await speakCaptioned(server, 'Hi.', { model: 'anything' })).status, 200);
+      const voice = await speakCaptioned(server, 'Hi.', { voice: 'zz_nobody' });
+      assert.equal(voice.status, 400);
+      assert.match(JSON.stringify(json(voice)), /Voice 'zz_nobody' not found/);
+      assert.equal((await speakCaptioned(server, 'Hi.', { speed: 9 })).status, 422);
+      const formats = captionLines(await speakCaptioned(server, 'Hi.', { response_format: 'wav' }));
+      assert.equal(formats[0].audio_format, 'audio/wav');
+      assert.equal(Buffer.from(formats[0].audio, 'base64').toString('ascii', 0, 4), 'RIFF', 'the header in the first line');
+    });
+
+    it('stream:false answers one JSON object with all the audio and every word; blank input streams nothing, or is a 400', async () => {
+      const text = 'All at once.';
+      const a = await speakCaptioned(server, text, { stream: false });
+      assert.equal(a.headers['content-type'], 'application/json');
+      assert.equal(Number(a.headers['content-length']), a.body.length);
+      const whole = json(a) as CaptionLine;
+      assert.equal(Buffer.from(whole.audio, 'base64').length, samplesForText(text, 60) * 2);
+      assert.deepEqual(
+        whole.timestamps.map((w) => w.word),
+        ['All', 'at', 'once', '.'],
+      );
+      for (const input of ['', '  \n']) {
+        const blank = await speakCaptioned(server, input);
+        assert.equal(blank.status, 200);
+        assert.equal(blank.headers['content-type'], 'application/json');
+        assert.equal(blank.body.length, 0);
+        assert.ok(blank.complete);
+      }
+      assert.equal(server.speechRequests().at(-1)!.samplesTotal, 0, 'nothing generated');
+      const blankWhole = await speakCaptioned(server, ' ', { stream: false });
+      assert.equal(blankWhole.status, 400);
+      assert.deepEqual(json(blankWhole), {
+        detail: { error: 'validation_error', message: 'Input contains no speakable text', type: 'invalid_request_error' },
+      });
+    });
+
+    it('a client that leaves mid-stream is recorded, and generation stops', async () => {
+      server.setOptions({ rtf: 5, chunkMs: 50 });
+      await speakCaptioned(
+        server,
+        'A long enough text to be interrupted part of the way through.',
+        {},
+        { onChunk: (_c, received) => received > 500 },
+      );
+      await server.waitFor(() => server.disconnects().length === 1);
+      const [r] = server.disconnects();
+      assert.equal(r.path, '/dev/captioned_speech');
+      assert.ok(r.samplesSent < r.samplesTotal!);
+    });
+
+    it('captions:false is a server without the route: 404 {"detail":"Not Found"}', async () => {
+      server.setOptions({ captions: false });
+      const a = await speakCaptioned(server, 'Hi.');
+      assert.equal(a.status, 404);
+      assert.deepEqual(json(a), { detail: 'Not Found' });
+      assert.equal((await speak(server, 'Hi.')).status, 200, 'the speech route is there');
+      assert.equal(server.speechRequests()[0].path, '/dev/captioned_speech', 'recorded as a speech request');
+    });
+
+    it('captionWords times every word by its characters, as the tone and the sentence groups share the audio', () => {
+      assert.deepEqual(captionWords('Go, 7 go!', 900), [
+        { word: 'Go', startSample: 0, endSample: 200 },
+        { word: ',', startSample: 200, endSample: 300 },
+        { word: 'seven', startSample: 400, endSample: 500 },
+        { word: 'go', startSample: 600, endSample: 800 },
+        { word: '!', startSample: 800, endSample: 900 },
+      ]);
+      assert.deepEqual(
+        captionWords('Don’t 100 20 99', 1).map((w) => w.word),
+        ['Don’t', '100', 'twenty', 'ninety-nine'],
       );
     });
   });
@@ -583,7 +736,7 @@ describe('stand-in Kokoro server', function () {
     const cli = path.join(__dirname, '..', 'standin', 'cli.js');
     const child = spawn(
       process.execPath,
-      [cli, '--port', '0', '--control-port', '0', '--ttfb-ms', '5', '--label', 'DEMO voice', '--quiet'],
+      [cli, '--port', '0', '--control-port', '0', '--ttfb-ms', '5', '--label', 'DEMO voice', '--no-captions', '--quiet'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {
@@ -618,6 +771,7 @@ describe('stand-in Kokoro server', function () {
       assert.deepEqual(await post('/up'), { ok: true });
       assert.deepEqual(await post('/reset'), { ok: true });
       assert.equal((await send(url, '/v1/audio/speech', { body: speechBody('Hi.') })).status, 200, 'reset cleared the fault');
+      assert.equal((await send(url, '/dev/captioned_speech', { body: speechBody('Hi.') })).status, 404, '--no-captions');
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       assert.equal(await exited, 0, 'exits cleanly on SIGTERM');

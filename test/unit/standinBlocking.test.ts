@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { StandinProcess } from '../standin/process';
-import { type RecordedRequest, samplesForText, sentenceGroups } from '../standin/server';
+import { type RecordedRequest, captionWords, samplesForText, sentenceGroups } from '../standin/server';
 
 interface Piece {
   at: number;
@@ -173,6 +173,44 @@ describe('stand-in in blocking mode (child process)', function () {
     await standin.setOptions({ mode: 'fast', rtf: 0 });
     const fastWav = await request(standin.url, '/v1/audio/speech', speechBody(text, { response_format: 'wav' }));
     assert.ok(fastWav.body.equals(wav.body));
+  });
+
+  it('captioned speech: one NDJSON line per group, written whole, with exactly the words of that group', async () => {
+    const sentences = [sentence(100, 'one'), sentence(100, 'two'), sentence(100, 'three')];
+    const text = sentences.join('');
+    const answer = await request(standin.url, '/dev/captioned_speech', speechBody(text));
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers['content-type'], 'application/json');
+    const lines = answer.body.toString('utf8').split('\n').slice(0, -1);
+    assert.equal(lines.length, 3, 'one line per group');
+    const bursts: Piece[][] = [];
+    for (const piece of answer.pieces) {
+      const last = bursts.at(-1);
+      if (last && piece.at - last.at(-1)!.at < generationMs(100) / 2) last.push(piece);
+      else bursts.push([piece]);
+    }
+    assert.deepEqual(
+      bursts.map((b) => b.reduce((n, p) => n + p.bytes, 0)),
+      lines.map((l) => Buffer.byteLength(l) + 1),
+      'one burst of exactly each line',
+    );
+    const parsed = lines.map((l) => JSON.parse(l) as { audio: string; timestamps: Array<{ word: string }> });
+    const total = samplesForText(text, MS_PER_CHAR);
+    const allWords = captionWords(text, total).map((w) => w.word);
+    assert.deepEqual(
+      parsed.map((l) => [...new Set(l.timestamps.map((w) => w.word.slice(0, 2)).filter((w) => w !== '.'))]),
+      [['on'], ['tw'], ['th']],
+      "each line carries its own group's words",
+    );
+    assert.deepEqual(
+      parsed.flatMap((l) => l.timestamps.map((w) => w.word)),
+      allWords,
+    );
+    assert.deepEqual(
+      parsed.map((l) => Buffer.from(l.audio, 'base64').length),
+      sentences.map((s) => samplesForText(s, MS_PER_CHAR) * 2),
+    );
+    assert.equal((await standin.state()).requests.at(-1)!.groups, 3);
   });
 
   it("a /health sent during a group waits for it: it is answered after that group's audio and before the next group", async () => {
