@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import * as l10n from '@vscode/l10n';
 import { Pool } from 'undici';
+import { CAPTIONS_PATH, CaptionedSpeechDecoder, type WordsCallback, captionsDecoderFor, isCaptionStream } from './captions';
 import { type PcmDecoder, decoderForContentType } from './decoder';
 import { KokoroError, errorBodyMessage, networkError, speechHttpError } from './errors';
 import { invalidServerUrlMessage, parseServerUrl } from './serverUrl';
@@ -74,6 +75,18 @@ export interface RequestMarks {
 }
 
 export type AudioCallback = (pcm: Uint8Array, sampleRate: number, marks: RequestMarks) => void;
+
+/** What differs between the speech routes: where the request goes, what it adds to the body, how the answer is read. */
+interface SpeechRoute {
+  path: string;
+  fields: Record<string, unknown>;
+  /** The decoder for a 200 answer's Content-Type; throws a KokoroError for one it cannot play. */
+  decoderFor(contentType: string): PcmDecoder;
+  /** After each network read's audio went to onAudio: hands on what else the read carried. */
+  afterAudio?(decoder: PcmDecoder): void;
+}
+
+const SPEECH_ROUTE: SpeechRoute = { path: '/v1/audio/speech', fields: {}, decoderFor: decoderForContentType };
 
 const now = () => performance.now();
 const SOCKET_CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
@@ -155,7 +168,7 @@ export class KokoroClient {
   async touchConnections(): Promise<void> {
     const idle = this.pool?.stats.free ?? 0;
     const timeoutMs = Math.max(this.options.healthTimeoutMs, this.options.streamTimeoutMs);
-    await Promise.all(Array.from({ length: idle }, () => this.get('/health', timeoutMs)));
+    await Promise.all(Array.from({ length: idle }, () => this.request('/health', timeoutMs)));
   }
 
   /**
@@ -178,8 +191,13 @@ export class KokoroClient {
     return headers;
   }
 
-  /** A GET returning status and body text; retried once on a fresh connection if a kept-alive socket was closed under it. */
-  private async get(path: string, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; body: string; contentType: string }> {
+  /** A request returning status and body text; retried once on a fresh connection if a kept-alive socket was closed under it. */
+  private async request(
+    path: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+    body?: string,
+  ): Promise<{ status: number; body: string; contentType: string }> {
     const pool = this.pool;
     if (!pool) throw this.urlError;
     for (let attempt = 0; ; attempt++) {
@@ -189,13 +207,14 @@ export class KokoroClient {
       const timer = setTimeout(() => controller.abort(), timeoutMs);
       try {
         const res = await pool.request({
-          method: 'GET',
+          method: body === undefined ? 'GET' : 'POST',
           path: this.prefix + path,
-          headers: this.headers(false),
+          headers: this.headers(body !== undefined),
+          body,
           signal: controller.signal,
         });
-        const body = await res.body.text();
-        return { status: res.statusCode, body, contentType: String(res.headers['content-type'] ?? '') };
+        const text = await res.body.text();
+        return { status: res.statusCode, body: text, contentType: String(res.headers['content-type'] ?? '') };
       } catch (err) {
         if (controller.signal.aborted && !signal?.aborted)
           throw new KokoroError('timeout', l10n.t('The server at {0} did not answer {1} within {2} ms.', this.url, path, timeoutMs));
@@ -210,7 +229,7 @@ export class KokoroClient {
 
   async health(signal?: AbortSignal): Promise<HealthResult> {
     const start = now();
-    const res = await this.get('/health', this.options.healthTimeoutMs, signal);
+    const res = await this.request('/health', this.options.healthTimeoutMs, signal);
     this.standIn = res.status === 200 ? standInName(res.body) : undefined;
     // Servers without /health (Kokoros) still prove they are up by answering at all.
     return { ok: res.status < 500, status: res.status, ms: now() - start, standIn: this.standIn };
@@ -219,8 +238,8 @@ export class KokoroClient {
   /** Voice ids from any of the shapes servers use: {voices:[id|{id}]}, {data:[{id}]}, [id]. */
   async voices(signal?: AbortSignal): Promise<string[]> {
     const timeout = Math.max(this.options.healthTimeoutMs, 5000);
-    let res = await this.get('/v1/audio/voices', timeout, signal);
-    if (res.status === 404) res = await this.get('/v1/voices', timeout, signal);
+    let res = await this.request('/v1/audio/voices', timeout, signal);
+    if (res.status === 404) res = await this.request('/v1/voices', timeout, signal);
     if (res.status !== 200) {
       const detail = errorBodyMessage(res.body, res.contentType);
       throw new KokoroError(
@@ -238,7 +257,79 @@ export class KokoroClient {
    * Streams speech for `input`, calling `onAudio` with s16le mono PCM as it arrives.
    * Resolves when the stream ends; rejects with a KokoroError (kind 'aborted' when `signal` fired).
    */
-  async speak(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
+  speak(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
+    return this.stream(SPEECH_ROUTE, input, params, onAudio, signal);
+  }
+
+  /**
+   * `speak` through Kokoro-FastAPI's captioned route: the same audio, and `onWords` with the words of each piece
+   * (the server's words: punctuation as words, numbers spelled out), in seconds from the start of this request's
+   * audio, right after that piece's audio went to `onAudio`. Ask `supportsCaptions` first: a server without the
+   * route answers 404 (kind 'notFound'). A server that answers with plain audio is played without words.
+   */
+  speakCaptioned(
+    input: string,
+    params: SpeechParams,
+    onAudio: AudioCallback,
+    onWords: WordsCallback,
+    signal?: AbortSignal,
+  ): Promise<SpeechTimings> {
+    const route: SpeechRoute = {
+      path: CAPTIONS_PATH,
+      fields: { return_timestamps: true },
+      decoderFor: captionsDecoderFor,
+      afterAudio: (decoder) => {
+        if (!(decoder instanceof CaptionedSpeechDecoder)) return;
+        const words = decoder.takeWords();
+        if (words.length) onWords(words);
+      },
+    };
+    return this.stream(route, input, params, onAudio, signal);
+  }
+
+  /**
+   * Whether the server has the captioned route, asked once per client with blank input (which the server answers
+   * at once, generating nothing) and remembered. A missing route (404, 405), a body it does not take (422) or an
+   * answer that is not a caption stream is false for good; a server error is false for now (asked again next
+   * time); a network failure or timeout is thrown, and asked again next time.
+   */
+  supportsCaptions(signal?: AbortSignal): Promise<boolean> {
+    let probe = this.captionsProbe;
+    if (!probe) {
+      const asked = (probe = this.probeCaptions());
+      this.captionsProbe = asked;
+      const forget = () => {
+        if (this.captionsProbe === asked) this.captionsProbe = undefined;
+      };
+      asked.then((supported) => {
+        if (supported === undefined) forget();
+      }, forget);
+    }
+    return whenNotAborted(
+      probe.then((supported) => supported ?? false),
+      signal,
+    );
+  }
+
+  private captionsProbe: Promise<boolean | undefined> | undefined;
+
+  /** True or false when the server's answer settles it; undefined when it may answer otherwise later. */
+  private async probeCaptions(): Promise<boolean | undefined> {
+    const body = JSON.stringify({ input: ' ', response_format: 'pcm', stream: true, return_timestamps: true });
+    // A server generating speech answers nothing else until its current sentence group is done.
+    const timeoutMs = Math.max(this.options.healthTimeoutMs, this.options.streamTimeoutMs);
+    const res = await this.request(CAPTIONS_PATH, timeoutMs, undefined, body);
+    if (res.status >= 500 || [401, 403, 408, 429].includes(res.status)) return undefined;
+    return res.status === 200 && isCaptionStream(res.contentType, res.body);
+  }
+
+  private async stream(
+    route: SpeechRoute,
+    input: string,
+    params: SpeechParams,
+    onAudio: AudioCallback,
+    signal?: AbortSignal,
+  ): Promise<SpeechTimings> {
     const pool = this.pool;
     if (!pool) throw this.urlError;
     this.speechRequests++;
@@ -253,6 +344,7 @@ export class KokoroClient {
         try {
           return await this.speakOnce(
             pool,
+            route,
             input,
             params,
             (pcm, rate, marks) => {
@@ -281,7 +373,14 @@ export class KokoroClient {
    * One streamed request through undici's dispatcher: audio reaches `onAudio` straight from the
    * socket, without a stream or async iterator in between (measurably less latency per chunk).
    */
-  private speakOnce(pool: Pool, input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
+  private speakOnce(
+    pool: Pool,
+    route: SpeechRoute,
+    input: string,
+    params: SpeechParams,
+    onAudio: AudioCallback,
+    signal?: AbortSignal,
+  ): Promise<SpeechTimings> {
     if (this.closed || signal?.aborted) return Promise.reject(new KokoroError('aborted', l10n.t('Stopped.')));
     const body = JSON.stringify({
       ...params.extraFields,
@@ -291,6 +390,7 @@ export class KokoroClient {
       speed: params.speed,
       response_format: 'pcm',
       stream: true,
+      ...route.fields,
     });
     const { firstByteTimeoutMs, streamTimeoutMs } = this.options;
     const maxSamples = Math.ceil(
@@ -343,7 +443,7 @@ export class KokoroClient {
       signal?.addEventListener('abort', onAbort, { once: true });
 
       pool.dispatch(
-        { method: 'POST', path: `${this.prefix}/v1/audio/speech`, headers: this.headers(true), body },
+        { method: 'POST', path: this.prefix + route.path, headers: this.headers(true), body },
         {
           onConnect: (abort) => {
             abortRequest = abort;
@@ -356,7 +456,7 @@ export class KokoroClient {
             contentType = headerValue(rawHeaders, 'content-type');
             if (status === 200) {
               try {
-                decoder = decoderForContentType(contentType);
+                decoder = route.decoderFor(contentType);
               } catch (err) {
                 fail(err);
                 return false;
@@ -385,7 +485,10 @@ export class KokoroClient {
               fail(err);
               return false;
             }
-            if (pcm.length === 0) return true;
+            if (pcm.length === 0) {
+              route.afterAudio?.(decoder!);
+              return true;
+            }
             samples += pcm.length >> 1;
             if (samples > maxSamples) {
               fail(
@@ -397,6 +500,7 @@ export class KokoroClient {
               return false;
             }
             onAudio(pcm, decoder!.sampleRate, { sentAt, headersAt, firstByteAt });
+            route.afterAudio?.(decoder!);
             return true;
           },
           onComplete: () => {
@@ -454,6 +558,27 @@ export class KokoroClient {
     this.closed = true;
     await this.pool?.destroy().catch(() => undefined);
   }
+}
+
+/** `promise`, or a rejection ('aborted') as soon as `signal` fires. */
+function whenNotAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  const stopped = () => new KokoroError('aborted', l10n.t('Stopped.'));
+  if (signal.aborted) return Promise.reject(stopped());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 class RetryableSocketError extends Error {
