@@ -171,9 +171,9 @@ async function main(): Promise<void> {
   const client = kokoro.client;
   // Two players: one that takes audio as fast as it comes (the server's own speed), one that plays in real time.
   const silent = new SilentSink();
-  const reader = new Reader(() => client, silent);
+  const reader = new Reader(() => client, silent, undefined, { recentAudioBytes: 0 });
   const paced = new PacedSink();
-  const pacedReader = new Reader(() => client, paced);
+  const pacedReader = new Reader(() => client, paced, undefined, { recentAudioBytes: 0 });
   const prepareCode = (block: string) => toSpeakable(block, { kind: 'code', languageId: 'typescript' });
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const budget = options.budgetSeconds;
@@ -268,7 +268,7 @@ async function main(): Promise<void> {
     const speeds: Array<number | 'server'> = standin ? [options.serverRtf, 4] : ['server'];
     for (const speed of speeds) {
       if (standin && speed !== 'server') await standin.setOptions({ rtf: speed });
-      const gapReader = new Reader(() => client, paced);
+      const gapReader = new Reader(() => client, paced, undefined, { recentAudioBytes: 0 });
       const underrunsBefore = paced.underruns;
       paced.worstGapMs = 0;
       const firstAudio = new Promise<void>((resolve) => (paced.onFirstAudio = resolve));

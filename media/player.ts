@@ -41,6 +41,14 @@ if (translations) l10n.config({ contents: translations });
 const enableButton = $<HTMLButtonElement>('enable');
 const playPauseButton = $<HTMLButtonElement>('playPause');
 const stopButton = $<HTMLButtonElement>('stop');
+const previousButton = $<HTMLButtonElement>('previous');
+const repeatButton = $<HTMLButtonElement>('repeat');
+const nextButton = $<HTMLButtonElement>('next');
+const sentenceButtons = [previousButton, repeatButton, nextButton];
+const positionRow = document.querySelector<HTMLDivElement>('.position')!;
+const progressBar = $<HTMLProgressElement>('progress');
+const sentenceLabel = $<HTMLSpanElement>('sentence');
+const movedAnnouncement = $<HTMLParagraphElement>('moved');
 const speedInput = $<HTMLInputElement>('speed');
 const speedValue = $<HTMLOutputElement>('speedValue');
 const statusLine = $<HTMLParagraphElement>('status');
@@ -48,6 +56,8 @@ const nowReading = $<HTMLParagraphElement>('now');
 const serverNote = $<HTMLParagraphElement>('serverNote');
 
 const PROGRESS_INTERVAL_MS = 250;
+/** How often the player checks which sentence is audible (the editor's highlight follows it). */
+const HEARD_INTERVAL_MS = 40;
 /** How long a context may take to start before the player asks for a gesture. */
 const GESTURE_WAIT_MS = 500;
 
@@ -74,27 +84,49 @@ interface Reading {
   waiting: Array<{ pcm: Uint8Array; sampleRate: number }>;
   /** The whole text, shown when the reading is over. */
   title: string;
-  /** Where each chunk's audio starts (samples into the reading), so the one shown is the one heard. */
-  segments: Array<{ at: number; text: string }>;
+  /**
+   * Each sentence: where its audio starts (samples into the reading) and, once scheduled, the
+   * context time it plays at, so the one shown (and reported heard) is the one audible.
+   */
+  segments: Array<{ at: number; text: string; index: number; startTime?: number; words?: number[] }>;
+  /** The sentence (and word) last reported audible. */
+  heard?: { segment: number; word?: number };
   /** Why the reading failed, when it did. */
   error?: string;
 }
 
 let reading: Reading | undefined;
 let progressTimer: number | undefined;
+let heardTimer: number | undefined;
 
 function setStatus(text: string): void {
   if (statusLine.textContent !== text) statusLine.textContent = text;
 }
 
-/** Shows the chunk under the playhead. */
-function showSegment(r: Reading): void {
-  let text: string | undefined;
+/** Shows the sentence audible now and tells the extension when it changes (the editor highlights it). */
+function showHeard(r: Reading): void {
+  const ctx = context;
+  if (!ctx) return;
+  const audibleTime = ctx.currentTime - (ctx.outputLatency || 0) - (ctx.baseLatency || 0);
+  let heard: Reading['segments'][number] | undefined;
   for (const segment of r.segments) {
-    if (segment.at > r.samplesPlayed) break;
-    text = segment.text;
+    if (segment.startTime === undefined || segment.startTime > audibleTime) break;
+    heard = segment;
   }
-  if (text !== undefined && nowReading.textContent !== text) nowReading.textContent = text;
+  if (!heard) return;
+  let word: number | undefined;
+  if (heard.words) {
+    const into = audibleTime - heard.startTime!;
+    for (let i = 0; i < heard.words.length && heard.words[i] <= into; i++) word = i;
+  }
+  if (heard.index === r.heard?.segment && word === r.heard.word) return;
+  r.heard = { segment: heard.index, word };
+  if (nowReading.textContent !== heard.text) nowReading.textContent = heard.text;
+  post(
+    word === undefined
+      ? { type: 'heard', readingId: r.id, segment: heard.index }
+      : { type: 'heard', readingId: r.id, segment: heard.index, word },
+  );
 }
 
 function getContext(): AudioContext {
@@ -169,13 +201,16 @@ function schedule(pcm: Uint8Array, sampleRate: number): void {
   if (r.started && r.nextStart < now && !r.paused) post({ type: 'underrun', readingId: r.id });
   const start = Math.max(r.nextStart, now);
   source.start(start);
+  for (const segment of r.segments) {
+    if (segment.startTime === undefined && segment.at < r.samplesQueued + buffer.length)
+      segment.startTime = start + Math.max(0, segment.at - r.samplesQueued) / sampleRate;
+  }
   r.nextStart = start + buffer.duration;
   r.samplesQueued += buffer.length;
   r.sources.add(source);
   source.onended = () => {
     if (!r.sources.delete(source)) return;
     r.samplesPlayed += buffer.length;
-    showSegment(r);
     if (r === reading && r.streamEnded && r.sources.size === 0 && r.waiting.length === 0) finish(false);
   };
   if (!r.started) {
@@ -196,6 +231,7 @@ function schedule(pcm: Uint8Array, sampleRate: number): void {
 }
 
 function startProgress(): void {
+  heardTimer ??= window.setInterval(() => reading && showHeard(reading), HEARD_INTERVAL_MS);
   if (progressTimer !== undefined) return;
   progressTimer = window.setInterval(() => {
     const r = reading;
@@ -206,7 +242,9 @@ function startProgress(): void {
 
 function stopProgress(): void {
   if (progressTimer !== undefined) window.clearInterval(progressTimer);
+  if (heardTimer !== undefined) window.clearInterval(heardTimer);
   progressTimer = undefined;
+  heardTimer = undefined;
 }
 
 function finish(stopped: boolean): void {
@@ -241,6 +279,8 @@ function finish(stopped: boolean): void {
   setStatus(stopped ? l10n.t('Stopped.') : r.error ? l10n.t('Failed: {0}', r.error) : l10n.t('Finished.'));
   playPauseButton.disabled = true;
   stopButton.disabled = true;
+  for (const button of sentenceButtons) button.disabled = true;
+  positionRow.hidden = true;
   showPaused(false);
 }
 
@@ -289,6 +329,7 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
       nowReading.textContent = message.text;
       playPauseButton.disabled = false;
       stopButton.disabled = false;
+      for (const button of sentenceButtons) button.disabled = false;
       setStatus(l10n.t('Starting…'));
       ensureAudio();
       break;
@@ -306,8 +347,27 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
       const r = reading;
       if (!r || r.id !== message.readingId) break;
       const waitingSamples = r.waiting.reduce((n, frame) => n + (frame.pcm.byteLength >> 1), 0);
-      r.segments.push({ at: r.samplesQueued + waitingSamples, text: message.text });
-      showSegment(r);
+      r.segments.push({ at: r.samplesQueued + waitingSamples, text: message.text, index: message.index });
+      break;
+    }
+    case 'words': {
+      const segment = reading?.id === message.readingId ? reading.segments.find((s) => s.index === message.segment) : undefined;
+      if (segment) segment.words = message.starts;
+      break;
+    }
+    case 'position': {
+      if (reading?.id !== message.readingId) break;
+      positionRow.hidden = false;
+      const where =
+        message.sentences !== undefined
+          ? l10n.t('Sentence {0} of {1}', message.sentence, message.sentences)
+          : l10n.t('Sentence {0}', message.sentence);
+      sentenceLabel.textContent = where;
+      if (message.fraction !== undefined) progressBar.value = message.fraction;
+      else progressBar.removeAttribute('value');
+      progressBar.setAttribute('aria-valuetext', where);
+      // Said only when the user moved: announcing every sentence would talk over the reading itself.
+      if (message.announce) movedAnnouncement.textContent = where;
       break;
     }
     case 'end': {
@@ -351,13 +411,32 @@ enableButton.addEventListener('click', () => {
 });
 playPauseButton.addEventListener('click', () => post({ type: 'userAction', action: 'togglePause' }));
 stopButton.addEventListener('click', () => post({ type: 'userAction', action: 'stop' }));
+previousButton.addEventListener('click', () => post({ type: 'userAction', action: 'previousSentence' }));
+repeatButton.addEventListener('click', () => post({ type: 'userAction', action: 'repeatSentence' }));
+nextButton.addEventListener('click', () => post({ type: 'userAction', action: 'nextSentence' }));
 speedInput.addEventListener('change', () => {
   const speed = Number(speedInput.value);
   showSpeed(speed);
   post({ type: 'userAction', action: 'setSpeed', speed });
 });
 document.addEventListener('keydown', (event) => {
-  if (event.target instanceof HTMLInputElement || event.target instanceof HTMLButtonElement) return;
+  if (event.target instanceof HTMLInputElement) return;
+  if (!event.ctrlKey && !event.altKey && !event.metaKey && reading) {
+    const action =
+      event.key === 'ArrowLeft'
+        ? 'previousSentence'
+        : event.key === 'ArrowRight'
+          ? 'nextSentence'
+          : event.key === 'r'
+            ? 'repeatSentence'
+            : undefined;
+    if (action) {
+      event.preventDefault();
+      post({ type: 'userAction', action });
+      return;
+    }
+  }
+  if (event.target instanceof HTMLButtonElement) return;
   if (event.key === 'Escape') post({ type: 'userAction', action: 'stop' });
   else if (event.key === ' ') {
     event.preventDefault();

@@ -26,6 +26,8 @@ export interface KokoroConfig {
   punctuation: PunctuationLevel;
   /** Term → how to say it; entries that are not text are left out (with a problem). */
   pronunciations: Record<string, string>;
+  /** What of the text being read is highlighted in the editor. */
+  highlight: 'sentence' | 'word' | 'off';
   quietStatusBar: boolean;
   announceDiagnostics: AnnounceMode;
   announceMinSeverity: Severity;
@@ -50,6 +52,7 @@ export const SETTING_KEYS = {
   extraRequestFields: 'extraRequestFields',
   punctuation: 'punctuation',
   pronunciations: 'pronunciations',
+  highlight: 'highlight',
   quietStatusBar: 'quietStatusBar',
   announceDiagnostics: 'announceDiagnostics',
   announceMinSeverity: 'announceMinSeverity',

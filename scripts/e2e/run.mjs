@@ -314,6 +314,29 @@ function startDriver(page) {
       }
       throw new Error(`no webview has ${selector} on screen`);
     },
+    /**
+     * The editor lines on screen that Kokoro's reading highlight covers: overlay boxes drawn in the
+     * theme's kokoro.readingBackground, matched to the view lines beside them (their text).
+     */
+    async editorHighlights() {
+      return page.evaluate(() => {
+        const probe = document.createElement('div');
+        probe.style.backgroundColor = 'var(--vscode-kokoro-readingBackground)';
+        document.querySelector('.monaco-workbench').appendChild(probe);
+        const color = getComputedStyle(probe).backgroundColor;
+        probe.remove();
+        const boxes = [...document.querySelectorAll('.monaco-editor .view-overlays div')]
+          .filter((el) => getComputedStyle(el).backgroundColor === color)
+          .map((el) => el.getBoundingClientRect())
+          .filter((r) => r.width > 0 && r.height > 0);
+        const lines = [...document.querySelectorAll('.monaco-editor .view-lines .view-line')]
+          .map((line) => ({ rect: line.getBoundingClientRect(), text: line.textContent.replace(/\u00a0/g, ' ') }))
+          .filter((l) => boxes.some((b) => b.top < l.rect.bottom - 1 && b.bottom > l.rect.top + 1))
+          .sort((a, b) => a.rect.top - b.rect.top)
+          .map((l) => l.text);
+        return { color, boxes: boxes.length, lines };
+      });
+    },
     async exists({ selector }) {
       return { exists: (await page.locator(selector).count()) > 0 };
     },

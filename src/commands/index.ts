@@ -28,6 +28,9 @@ export function registerCommands(session: Session): void {
     'kokoro.nextProblem': problemCommand(session, goToProblemAndRead(session, 'next', visitedProblem)),
     'kokoro.previousProblem': problemCommand(session, goToProblemAndRead(session, 'previous', visitedProblem)),
     'kokoro.runBenchmark': runBenchmark(session),
+    'kokoro.previousSentence': () => session.moveSentence(-1),
+    'kokoro.repeatSentence': () => session.moveSentence(0),
+    'kokoro.nextSentence': () => session.moveSentence(1),
     'kokoro.speedUp': () => session.setSpeed(session.config.speed + SPEED.step),
     'kokoro.speedDown': () => session.setSpeed(session.config.speed - SPEED.step),
   };

@@ -5,7 +5,15 @@
 export type ToPlayer =
   | { type: 'begin'; readingId: number; text: string; sampleRate: number }
   | { type: 'audio'; readingId: number; pcm: Uint8Array; sampleRate: number }
-  | { type: 'segment'; readingId: number; text: string }
+  /** The sentence whose audio comes next; `index` numbers the sentences of the text (across its continuations). */
+  | { type: 'segment'; readingId: number; text: string; index: number }
+  /**
+   * Where the sentence being heard is in the text: its number (1-based), how many there are once
+   * known, how far through the text (0–1) when known; `announce`: the user moved, so screen readers hear it.
+   */
+  | { type: 'position'; readingId: number; sentence: number; sentences?: number; fraction?: number; announce: boolean }
+  /** When each word of sentence `segment` starts, in seconds from the start of its audio (word-level highlight). */
+  | { type: 'words'; readingId: number; segment: number; starts: number[] }
   /** All audio is sent; with `error`, the reading failed (why, in one sentence) and what arrived plays out. */
   | { type: 'end'; readingId: number; error?: string }
   | { type: 'stop' }
@@ -33,11 +41,13 @@ export type FromPlayer =
   /** Sent when the first audio is audible: when it arrived, was scheduled and became audible, and the output latency counted in. */
   | { type: 'started'; readingId: number; receivedAt: number; scheduledAt: number; audibleAt: number; outputLatencyMs: number }
   | { type: 'pong'; id: number; at: number }
+  /** Sentence `segment` (the index its segment message gave) became audible; with word timings, its word number `word`. */
+  | { type: 'heard'; readingId: number; segment: number; word?: number }
   | { type: 'underrun'; readingId: number }
   /** `glitches`: times the audio device ran dry during the reading (Chromium counts them; 0 where unknown). */
   | { type: 'ended'; readingId: number; samplesPlayed: number; stopped: boolean; glitches: number }
   | { type: 'progress'; readingId: number; samplesPlayed: number; samplesQueued: number }
-  | { type: 'userAction'; action: 'stop' | 'togglePause' }
+  | { type: 'userAction'; action: 'stop' | 'togglePause' | 'previousSentence' | 'nextSentence' | 'repeatSentence' }
   | { type: 'userAction'; action: 'setSpeed'; speed: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
@@ -53,7 +63,7 @@ const isMs = (v: unknown): v is number => typeof v === 'number' && Number.isFini
 const isOneOf = <T extends string>(v: unknown, values: readonly T[]): v is T =>
   typeof v === 'string' && (values as readonly string[]).includes(v);
 
-const ACTIONS = ['stop', 'togglePause', 'setSpeed'] as const;
+const ACTIONS = ['stop', 'togglePause', 'setSpeed', 'previousSentence', 'nextSentence', 'repeatSentence'] as const;
 const LEVELS = ['info', 'warn', 'error'] as const;
 
 /**
@@ -89,6 +99,10 @@ export function parseFromPlayer(raw: unknown): FromPlayer | undefined {
         : undefined;
     case 'pong':
       return isCount(m.id) && isMs(m.at) ? { type: 'pong', id: m.id, at: m.at } : undefined;
+    case 'heard':
+      if (!isCount(m.readingId) || !isCount(m.segment)) return undefined;
+      if (m.word === undefined) return { type: 'heard', readingId: m.readingId, segment: m.segment };
+      return isCount(m.word) ? { type: 'heard', readingId: m.readingId, segment: m.segment, word: m.word } : undefined;
     case 'underrun':
       return isCount(m.readingId) ? { type: 'underrun', readingId: m.readingId } : undefined;
     case 'ended':

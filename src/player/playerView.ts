@@ -113,10 +113,20 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     else if (this.ready) this.ping(); // keeps the clock estimate fresh; answered before the first audio
   }
 
-  segment(readingId: number, text: string): void {
+  segment(readingId: number, text: string, index: number): void {
     if (readingId !== this.readingId) return;
     this.flushAll(); // the player places the segment after the audio before it
-    this.post({ type: 'segment', readingId, text });
+    this.post({ type: 'segment', readingId, text, index });
+  }
+
+  /** When the words of a sentence start (see the `words` message). */
+  showWords(words: Omit<Extract<ToPlayer, { type: 'words' }>, 'type'>): void {
+    if (words.readingId === this.readingId) this.post({ type: 'words', ...words });
+  }
+
+  /** Shows where the sentence heard is in the text (see the `position` message). */
+  showPosition(position: Omit<Extract<ToPlayer, { type: 'position' }>, 'type'>): void {
+    if (position.readingId === this.readingId) this.post({ type: 'position', ...position });
   }
 
   audio(readingId: number, pcm: Uint8Array, sampleRate: number): void {

@@ -40,11 +40,15 @@ function firstBoundary(text: string, limit: number): number {
   return m && m.index < limit ? m.index + m[0].length : -1;
 }
 
-/** Where to cut `buffer` for chunk number `index`, or -1 to wait for more text (only when not final). */
-function cutPoint(buffer: string, index: number, limit: number, final: boolean): number {
-  if (index > 0 && final && buffer.length <= limit) return buffer.length;
-  const sentence = index === 0 ? firstBoundary(buffer, limit) : lastBoundary(buffer, SENTENCE_END, limit, 1);
-  if (sentence > 0 && (index === 0 || buffer.length > limit || final)) return sentence;
+/**
+ * Where to cut `buffer` for chunk number `index`, or -1 to wait for more text (only when not final).
+ * `oneSentence`: every chunk is one sentence (or part of a long one), as the first always is.
+ */
+function cutPoint(buffer: string, index: number, limit: number, final: boolean, oneSentence: boolean): number {
+  const first = index === 0 || oneSentence;
+  if (!first && final && buffer.length <= limit) return buffer.length;
+  const sentence = first ? firstBoundary(buffer, limit) : lastBoundary(buffer, SENTENCE_END, limit, 1);
+  if (sentence > 0 && (first || buffer.length > limit || final)) return sentence;
   if (buffer.length <= limit) return final ? buffer.length : -1;
   const clause = lastBoundary(buffer, CLAUSE_END, limit, Math.floor(limit / 3));
   if (clause > 0) return clause;
@@ -58,7 +62,14 @@ export class Chunker {
   private index = 0;
   private readonly limit: ChunkLimit;
 
-  constructor(limit: ChunkLimit | ChunkOptions = DEFAULT_CHUNK_OPTIONS) {
+  /**
+   * `oneSentence`: a chunk never holds more than one sentence, so each can be highlighted, skipped
+   * to and replayed on its own; otherwise later chunks pack sentences up to the limit.
+   */
+  constructor(
+    limit: ChunkLimit | ChunkOptions = DEFAULT_CHUNK_OPTIONS,
+    private readonly oneSentence = false,
+  ) {
     this.limit = typeof limit === 'function' ? limit : fixedLimits(limit);
   }
 
@@ -75,7 +86,7 @@ export class Chunker {
     for (;;) {
       this.buffer = this.buffer.replace(/^\s+/, '');
       if (!this.buffer) break;
-      const cut = cutPoint(this.buffer, this.index, Math.max(1, Math.floor(this.limit(this.index))), final);
+      const cut = cutPoint(this.buffer, this.index, Math.max(1, Math.floor(this.limit(this.index))), final, this.oneSentence);
       if (cut < 0) break;
       const chunk = this.buffer.slice(0, cut).trim();
       this.buffer = this.buffer.slice(cut);
@@ -87,7 +98,7 @@ export class Chunker {
   }
 }
 
-export function chunkText(text: string, limit: ChunkLimit | ChunkOptions = DEFAULT_CHUNK_OPTIONS): string[] {
-  const chunker = new Chunker(limit);
+export function chunkText(text: string, limit: ChunkLimit | ChunkOptions = DEFAULT_CHUNK_OPTIONS, oneSentence = false): string[] {
+  const chunker = new Chunker(limit, oneSentence);
   return [...chunker.push(text), ...chunker.finish()];
 }

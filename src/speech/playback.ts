@@ -15,6 +15,7 @@ export interface ReadingSource {
   readonly reading: boolean;
   readonly currentId: number | undefined;
   continuation(readingId: number, samplesPlayed: number): ReadingRequest | undefined;
+  continuationAt(readingId: number, segment: number): ReadingRequest | undefined;
 }
 
 /** What playback needs of the player beyond the audio it is sent (the PlayerView). */
@@ -34,6 +35,12 @@ export interface PlaybackEvents {
   changed(): void;
   /** A command's reading became audible: where its time went. */
   audioPlaying(waterfall: Waterfall): void;
+  /** Reading `readingId` of `request` started (or continues a text under a new id). */
+  readingStarted?(readingId: number, request: ReadingRequest): void;
+  /** The sentence numbered `segment` of reading `readingId` (its word number `word`, where words are timed) became audible. */
+  heard?(readingId: number, segment: number, word?: number): void;
+  /** Nothing is heard any more (the reading ended or was stopped). */
+  silent?(): void;
 }
 
 export interface PlayOptions {
@@ -56,6 +63,8 @@ export class Playback {
   private waiting: (() => void) | undefined;
   /** The readings of commands not yet audible: when the command started, how their first audio came. */
   private readonly timelines = new Map<number, CommandTimeline>();
+  /** The sentence of the reading being heard: the last one the player reported audible, else the reading's first. */
+  private segment: number | undefined;
 
   constructor(
     private readonly reader: ReadingSource,
@@ -89,7 +98,9 @@ export class Playback {
     const id = this.reader.currentId;
     if (id !== undefined) {
       this.playingId = id;
+      this.segment = request.firstSegment ?? 0;
       if (timeline) this.timelines.set(id, timeline);
+      this.events.readingStarted?.(id, request);
     }
     this.events.changed();
     const result = await fetched;
@@ -125,6 +136,27 @@ export class Playback {
   continuation(readingId = this.playingId): ReadingRequest | undefined {
     if (readingId === undefined) return undefined;
     return this.reader.continuation(readingId, this.player.playedSamples(readingId));
+  }
+
+  /** The number of the sentence being heard (see ReadingRequest.firstSegment), while something is read. */
+  get currentSegment(): number | undefined {
+    return this.playingId === undefined ? undefined : this.segment;
+  }
+
+  /**
+   * The reading being heard, from sentence number `segment` on: to skip or repeat. Undefined when
+   * nothing is read or the text has no such sentence.
+   */
+  continuationAt(segment: number): ReadingRequest | undefined {
+    if (this.playingId === undefined || segment < 0) return undefined;
+    return this.reader.continuationAt(this.playingId, segment);
+  }
+
+  /** The player made sentence `segment` (its word `word`) of reading `readingId` audible. */
+  playerHeard(readingId: number, segment: number, word?: number): void {
+    if (readingId !== this.playingId) return;
+    this.segment = segment;
+    this.events.heard?.(readingId, segment, word);
   }
 
   stop(): boolean {
@@ -184,7 +216,9 @@ export class Playback {
   private forget(readingId: number): void {
     this.timelines.delete(readingId);
     this.playingId = undefined;
+    this.segment = undefined;
     this.announcementPlaying = false;
+    this.events.silent?.();
   }
 
   private setPaused(paused: boolean): void {

@@ -3,7 +3,8 @@
 
 import * as l10n from '@vscode/l10n';
 import { performance } from 'node:perf_hooks';
-import type { KokoroClient, RequestMarks, SpeechParams, SpeechTimings } from '../kokoro/client';
+import type { WordTiming } from '../kokoro/captions';
+import type { AudioCallback, KokoroClient, RequestMarks, SpeechParams, SpeechTimings } from '../kokoro/client';
 import { KokoroError, briefly } from '../kokoro/errors';
 import { type LatencyStats } from '../stats/latency';
 import { AudioCache, audioCacheKey } from './audioCache';
@@ -13,8 +14,8 @@ import { ServerPace } from './pacing';
 /** Where audio goes: the webview player in the editor, a counter in the benchmark. */
 export interface AudioSink {
   begin(readingId: number, title: string): void;
-  /** The chunk whose audio comes next (shown in the player). */
-  segment(readingId: number, text: string): void;
+  /** The chunk whose audio comes next (shown in the player); `index` numbers the chunks of a text across its continuations. */
+  segment(readingId: number, text: string, index: number): void;
   /** s16le mono PCM; the sink must not keep `pcm` beyond the call without copying it. */
   audio(readingId: number, pcm: Uint8Array, sampleRate: number): void;
   /** All audio of the reading has been delivered; `error` (one sentence) when the reading failed. */
@@ -39,6 +40,22 @@ export interface ReadingRequest {
   cache?: boolean;
   /** Chunks already prepared (a reading continued from its playhead); replaces `text` and `prepare`. */
   chunks?: Iterator<string>;
+  /** Every chunk is one sentence (text in the editor: followed, skipped through sentence by sentence). */
+  sentences?: boolean;
+  /** The number of the first chunk (a continuation goes on with the numbers of the reading it continues). */
+  firstSegment?: number;
+  /** The text's chunks before the first one (a continuation can go back to them); `firstSegment` of them. */
+  earlierChunks?: readonly string[];
+  /** Whatever the caller keeps with the text (the editor it came from); continuations carry it on. */
+  origin?: object;
+  /** Called as each chunk is taken, before it is requested, with its number. */
+  onSegment?: (index: number, text: string) => void;
+  /** Ask for word timings (the server's captioned route; see KokoroClient.supportsCaptions). */
+  words?: boolean;
+  /** With `words`: the words of chunk number `index` timed so far (seconds from its audio's start), as they come. */
+  onWords?: (index: number, words: readonly WordTiming[]) => void;
+  /** With `words`: the server refused the captioned route (it changed since it was asked); the reading goes on without words. */
+  onWordsRefused?: () => void;
   /** Called once, when the first audio of the reading is handed to the sink. */
   onFirstAudio?: (marks: FirstAudioMarks) => void;
 }
@@ -69,6 +86,8 @@ export interface ReadingResult {
   sampleRate: number;
   /** Chunks read, in order. */
   chunks: string[];
+  /** Every chunk has been taken from the text: the number after the last one. */
+  segmentCount?: number;
   /** Chunks played from the audio cache, without a request. */
   cachedChunks: number;
 }
@@ -80,9 +99,16 @@ export interface ReaderOptions {
   firstBlockChars?: number;
   blockChars?: number;
   cache?: AudioCache;
+  /** The audio of the latest readings' chunks, so skipping back (or a repeat) plays it again without a request. */
+  recentAudioBytes?: number;
 }
 
 const now = () => performance.now();
+
+/** How a server without the captioned route refuses it: no such route or method, a body it does not take, an answer that is not a stream of words. */
+const refusesWords = (err: unknown) =>
+  err instanceof KokoroError &&
+  (err.kind === 'notFound' || err.kind === 'badRequest' || err.kind === 'notAudio' || (err.kind === 'http' && err.status === 405));
 
 /** Splits raw text into blocks at line ends (or spaces, for one huge line), the first one small. */
 export function* rawBlocks(text: string, firstBlockChars: number, blockChars: number): Generator<string> {
@@ -113,7 +139,7 @@ function* speechChunks(
   options: ReaderOptions & { firstBlockChars: number; blockChars: number },
   limit: ChunkLimit | ChunkOptions,
 ): Generator<string> {
-  const chunker = new Chunker(limit);
+  const chunker = new Chunker(limit, request.sentences);
   let firstBlockChars = options.firstBlockChars;
   for (const piece of typeof request.text === 'string' ? [request.text] : request.text) {
     for (const block of rawBlocks(piece, firstBlockChars, options.blockChars)) {
@@ -133,6 +159,12 @@ interface ActiveReading {
   chunks: string[];
   chunkSamples: number[];
   source: Iterator<string>;
+  /** The number of chunk 0 among the chunks of the text. */
+  firstSegment: number;
+  /** The text's chunks before chunk 0. */
+  earlier: readonly string[];
+  /** Set once `source` is exhausted: the number after the text's last chunk. */
+  segmentCount?: number;
 }
 
 export class Reader {
@@ -141,6 +173,7 @@ export class Reader {
   /** The latest reading, kept after its audio is all fetched: its audio may still be playing. */
   private latest: ActiveReading | undefined;
   private readonly options: Omit<Required<ReaderOptions>, 'chunks'> & { chunks?: ChunkOptions };
+  private readonly recentAudio: AudioCache;
   /** What this server's requests cost; forgotten when the client (the server) changes. */
   readonly pace = new ServerPace();
   private paceOf: KokoroClient | undefined;
@@ -151,7 +184,8 @@ export class Reader {
     private readonly stats?: LatencyStats,
     options: ReaderOptions = {},
   ) {
-    this.options = { firstBlockChars: 1_000, blockChars: 4_000, cache: new AudioCache(0), ...options };
+    this.options = { firstBlockChars: 1_000, blockChars: 4_000, cache: new AudioCache(0), recentAudioBytes: 16 * 1024 * 1024, ...options };
+    this.recentAudio = new AudioCache(this.options.recentAudioBytes);
   }
 
   /**
@@ -257,12 +291,41 @@ export class Reader {
     ) {
       played -= reading.chunkSamples[index];
     }
-    const again = reading.chunks.slice(index);
+    return this.continueFrom(reading, reading.firstSegment + index);
+  }
+
+  /**
+   * The rest of reading `readingId` from chunk number `segment` (numbered as `sink.segment` numbers
+   * them): to skip or repeat sentences. Undefined when that reading is no longer the latest or the
+   * text has no such chunk. Chunks whose audio came whole are played again without a request.
+   */
+  continuationAt(readingId: number, segment: number): ReadingRequest | undefined {
+    const reading = this.latest;
+    if (!reading || reading.id !== readingId) return undefined;
+    const index = segment - reading.firstSegment;
+    if (segment < 0) return undefined;
+    while (reading.chunks.length <= index && reading.segmentCount === undefined) {
+      const next = reading.source.next();
+      if (next.done) reading.segmentCount = reading.firstSegment + reading.chunks.length;
+      else {
+        reading.chunks.push(next.value);
+        reading.chunkSamples.push(0);
+        reading.request.onSegment?.(reading.firstSegment + reading.chunks.length - 1, next.value);
+      }
+    }
+    return index < reading.chunks.length ? this.continueFrom(reading, segment) : undefined;
+  }
+
+  /** The text of `reading` from its chunk numbered `segment` on (which may be before the reading's first). */
+  private continueFrom(reading: ActiveReading, segment: number): ReadingRequest {
+    const known = reading.earlier.concat(reading.chunks);
+    const again = known.slice(segment);
     const rest = reading.source;
+    let next = 0;
     const chunks: Iterator<string> = {
-      next: () => (again.length ? { done: false, value: again.shift()! } : rest.next()),
+      next: () => (next < again.length ? { done: false, value: again[next++] } : rest.next()),
     };
-    return { ...reading.request, chunks };
+    return { ...reading.request, chunks, firstSegment: segment, earlierChunks: known.slice(0, segment) };
   }
 
   /** Reads `request` to the end; a reading already running is stopped first. */
@@ -271,7 +334,17 @@ export class Reader {
     this.prefetching?.controller.abort();
     const startedAt = now();
     const source = request.chunks ?? speechChunks(request, this.options, this.chunkLimit(request));
-    const reading: ActiveReading = { id: this.nextId++, controller: new AbortController(), request, chunks: [], chunkSamples: [], source };
+    const firstSegment = request.firstSegment ?? 0;
+    const reading: ActiveReading = {
+      id: this.nextId++,
+      controller: new AbortController(),
+      request,
+      chunks: [],
+      chunkSamples: [],
+      source,
+      firstSegment,
+      earlier: request.earlierChunks ?? [],
+    };
     this.active = reading;
     this.latest = reading;
     const { signal } = reading.controller;
@@ -299,21 +372,25 @@ export class Reader {
     };
     this.sink.begin(reading.id, request.title ?? (typeof request.text === 'string' ? request.text : ''));
     let speaking: number | undefined;
+    let useWords = request.words === true;
     try {
-      // A manual loop, not for-of: breaking out must not close `source`, a continuation may go on with it.
-      for (let next = source.next(); !next.done; next = source.next()) {
+      // A manual loop, not for-of: breaking out must not close `source`, a continuation may go on with it. A stopped
+      // reading takes no further chunk from it: that one would be lost to the reading that continues this one.
+      for (let next; !signal.aborted && !(next = source.next()).done;) {
         const chunk = next.value;
         if (reading.chunks.length === 0) preparedAt = now();
+        const segment = firstSegment + reading.chunks.length;
         reading.chunks.push(chunk);
         reading.chunkSamples.push(0);
+        request.onSegment?.(segment, chunk);
         if (signal.aborted) break;
         if (result.chunks.length > 0) await this.sink.room(reading.id, this.pace.lookAheadSeconds(chunk.length));
         if (signal.aborted) break;
-        this.sink.segment(reading.id, chunk);
+        this.sink.segment(reading.id, chunk, segment);
         result.chunks.push(chunk);
         const params = request.currentParams?.() ?? request.params;
         const key = audioCacheKey(chunk, params);
-        const cached = this.options.cache.get(key);
+        const cached = this.options.cache.get(key) ?? this.recentAudio.get(key);
         if (cached) {
           result.cachedChunks++;
           for (const frame of cached.frames) deliver(frame, cached.sampleRate);
@@ -321,20 +398,44 @@ export class Reader {
         }
         result.requests++;
         speaking = reading.chunks.length - 1;
-        const frames: Uint8Array[] | undefined = request.cache ? [] : undefined;
-        const timings = await this.currentClient().speak(
-          chunk,
-          params,
-          (pcm, sampleRate, marks) => {
-            if (signal.aborted) return;
-            frames?.push(new Uint8Array(pcm));
-            deliver(pcm, sampleRate, marks);
-          },
-          signal,
-        );
+        const frames: Uint8Array[] = [];
+        const onAudio: AudioCallback = (pcm, sampleRate, marks) => {
+          if (signal.aborted) return;
+          deliver(pcm, sampleRate, marks);
+          frames.push(new Uint8Array(pcm)); // after: the first audio is not kept waiting for a copy
+        };
+        const client = this.currentClient();
+        let timed: WordTiming[] = [];
+        const speakTimed = () =>
+          client.speakCaptioned(
+            chunk,
+            params,
+            onAudio,
+            (words) => {
+              if (signal.aborted) return;
+              timed = timed.concat(words);
+              request.onWords?.(segment, timed);
+            },
+            signal,
+          );
+        let timings: SpeechTimings;
+        try {
+          timings = useWords ? await speakTimed() : await client.speak(chunk, params, onAudio, signal);
+        } catch (err) {
+          // A server that no longer has the captioned route (replaced by an older one): the same chunk without words.
+          if (!useWords || !refusesWords(err) || frames.length > 0) throw err;
+          useWords = false;
+          request.onWordsRefused?.();
+          timings = await client.speak(chunk, params, onAudio, signal);
+        }
         speaking = undefined;
         this.recordCost(chunk.length, timings);
-        if (frames && !signal.aborted) this.options.cache.set(key, { frames, sampleRate: timings.sampleRate, bytes: timings.samples * 2 });
+        if (!signal.aborted)
+          (request.cache ? this.options.cache : this.recentAudio).set(key, {
+            frames,
+            sampleRate: timings.sampleRate,
+            bytes: timings.samples * 2,
+          });
         if (timings.firstByteAt !== undefined) {
           const firstByteMs = timings.firstByteAt - timings.sentAt;
           result.firstByteMs ??= firstByteMs;
@@ -345,6 +446,8 @@ export class Reader {
           }
         }
       }
+      if (!signal.aborted) reading.segmentCount ??= firstSegment + reading.chunks.length;
+      result.segmentCount = reading.segmentCount;
       if (signal.aborted) result.outcome = 'stopped';
       else if (result.chunks.length === 0) result.outcome = 'empty';
       if (!signal.aborted) this.sink.end(reading.id);

@@ -75,7 +75,7 @@ export class SilentSink implements AudioSink {
 
 export async function runLatencyBenchmark(client: KokoroClient, params: SpeechParams, options: BenchmarkOptions): Promise<BenchmarkResult> {
   const sink = new SilentSink();
-  const reader = new Reader(() => client, sink);
+  const reader = new Reader(() => client, sink, undefined, { recentAudioBytes: 0 }); // every reading measures the server
   const requestsBefore = client.speechRequests;
   const connectionsBefore = client.connectionsOpened;
   const total = 2 * (options.warmup + options.runs);

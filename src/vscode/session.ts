@@ -26,6 +26,7 @@ import { StatsView } from '../stats/statsView';
 import { StatusBar } from '../stats/statusBar';
 import { DiagnosticAnnouncements } from './announcements';
 import { ErrorReporter } from './errorReporter';
+import { FollowAlong, type FollowedSource, FollowedText } from './followAlong';
 import { SettingNotices } from './settingNotices';
 import { locateSetting, readSettings, updateSetting } from './settings';
 
@@ -39,6 +40,8 @@ export type ReadOptions = {
   kind: TextKind | 'spoken';
   languageId?: string;
   title?: string;
+  /** Where the text is in an editor: read sentence by sentence, followed there with a highlight. */
+  source?: FollowedSource;
 } &
   /** An automatic announcement: never interrupts the user's own reading; no command started it, so "command → audio playing" is not recorded. */
   (
@@ -56,6 +59,7 @@ export class Session implements vscode.Disposable {
   readonly playback: Playback;
   readonly errors: ErrorReporter;
   readonly announcements: DiagnosticAnnouncements;
+  readonly followAlong: FollowAlong;
   private readonly statusBar: StatusBar;
   private readonly statsView: StatsView;
   private readonly disposables: vscode.Disposable[] = [];
@@ -87,9 +91,13 @@ export class Session implements vscode.Disposable {
     this.server = new ServerConnection(serverSettings(this.config, apiKey));
     this.player = this.own(new PlayerView(context.extensionUri, this.log));
     this.reader = new Reader(() => this.server.client, this.player, this.stats, { cache: new AudioCache(AUDIO_CACHE_BYTES) });
+    this.followAlong = this.own(new FollowAlong(() => this.config.highlight, this.player));
     this.playback = new Playback(this.reader, this.player, {
       changed: () => this.refreshStatus(),
       audioPlaying: (waterfall) => this.recordWaterfall(waterfall),
+      readingStarted: (id, request) => this.followAlong.started(id, request.origin instanceof FollowedText ? request.origin : undefined),
+      heard: (id, segment, word) => this.followAlong.heard(id, segment, word),
+      silent: () => this.followAlong.clear(),
     });
     this.errors = new ErrorReporter(this.log, (key) => locateSetting(context, key));
     this.notices = new SettingNotices({
@@ -119,6 +127,7 @@ export class Session implements vscode.Disposable {
     this.server.on('state', (state, error) => {
       this.log.info(`Server ${this.server.client.url}: ${state}${error ? ` (${error.message})` : ''}`);
       if (state === 'ready' && !error) this.errors.clear();
+      if (state === 'ready') this.probeCaptions();
       this.refreshStatus();
     });
     this.server.on('warmedUp', (r) => {
@@ -194,10 +203,33 @@ export class Session implements vscode.Disposable {
     this.server.update(serverSettings(config, this.apiKey));
     this.player.setSpeed(config.speed);
     if (config.speed !== before.speed || config.voice !== before.voice) this.continueAtPlayhead();
+    if (config.serverUrl !== before.serverUrl) this.captions = undefined;
+    if (config.highlight !== before.highlight) this.followAlong.refresh();
+    this.probeCaptions();
     this.refreshStatus();
   }
 
   private pronunciations: Pronunciations | undefined;
+  /** Whether the server times words (captioned speech), once asked; undefined until then. */
+  private captions: boolean | undefined;
+
+  /** Asks the server once whether it times words, when the highlight follows words; until it answers, sentences. */
+  private probeCaptions(): void {
+    if (this.config.highlight !== 'word' || this.captions !== undefined || this.server.state !== 'ready') return;
+    const client = this.server.client;
+    client.supportsCaptions().then(
+      (supported) => {
+        if (client !== this.server.client) return;
+        this.captions = supported;
+        this.log.info(
+          supported
+            ? 'The server times words (captioned speech): the highlight follows the word heard.'
+            : 'The server does not time words: the highlight follows the sentence heard.',
+        );
+      },
+      (err: unknown) => this.log.warn(`Could not ask the server whether it times words: ${(err as Error)?.message ?? String(err)}`),
+    );
+  }
 
   /** Text already worded for speech (problem descriptions): the user's pronunciations, no control syntax. */
   private readonly prepareSpoken = (block: string) => neutralizeControlSyntax(applyPronunciations(block, this.pronunciations));
@@ -208,12 +240,23 @@ export class Session implements vscode.Disposable {
     const { punctuation } = this.config;
     const { pronunciations } = this;
     if (!options.announcement) this.announcements.userReadStarted();
+    const followed = options.source && new FollowedText(options.source, pronunciations);
+    const words = followed !== undefined && this.config.highlight === 'word' && this.captions === true;
     const request: ReadingRequest = {
       text,
       title: options.title ?? (typeof text === 'string' ? text : undefined),
       params: this.server.speech,
       cache: kind === 'spoken',
       prepare: kind === 'spoken' ? this.prepareSpoken : (block) => toSpeakable(block, { kind, punctuation, languageId, pronunciations }),
+      sentences: followed !== undefined,
+      origin: followed,
+      onSegment: followed?.mapSentence,
+      words,
+      onWords: words ? (index, timed) => this.followAlong.wordsTimed(followed!, index, timed) : undefined,
+      onWordsRefused: () => {
+        this.captions = false;
+        this.log.info('The server refused captioned speech (it changed?): the highlight follows the sentence heard from now on.');
+      },
     };
     const commandStartedAt = options.announcement ? undefined : options.startedAt;
     // A Retry is a new command: its latency starts when the user picks Retry, not with the failed reading.
@@ -231,6 +274,7 @@ export class Session implements vscode.Disposable {
     retryOf: (failed: ReadingResult) => (() => unknown) | undefined,
   ): Promise<ReadingResult> {
     const result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
+    if (request.origin instanceof FollowedText && result.segmentCount !== undefined) request.origin.sentenceCount = result.segmentCount;
     if (result.outcome === 'completed') this.server.reportSuccess();
     else if (result.outcome === 'empty')
       void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: nothing to read — the text has no words to speak.'));
@@ -298,7 +342,31 @@ export class Session implements vscode.Disposable {
   }
 
   stop(): boolean {
+    this.followAlong.stopped();
     return this.playback.stop();
+  }
+
+  /**
+   * Goes `by` sentences from the one heard (-1 previous, 0 repeat, 1 next), at once: audio already
+   * received is played again, only what is missing is requested, the request under way is cancelled.
+   */
+  moveSentence(by: -1 | 0 | 1): void {
+    const current = this.playback.currentSegment;
+    if (current === undefined) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: nothing is being read.'));
+      return;
+    }
+    const startedAt = performance.now();
+    const request = this.playback.continuationAt(current + by);
+    if (!request) {
+      void vscode.window.showInformationMessage(
+        by < 0 ? vscode.l10n.t('Kokoro: this is the first sentence.') : vscode.l10n.t('Kokoro: this is the last sentence.'),
+      );
+      return;
+    }
+    this.log.info(`Reading ${this.playback.currentId} goes to sentence ${current + by + 1} (from ${current + 1}).`);
+    this.followAlong.userMoved();
+    this.continueWith(request, this.playback.playingAnnouncement, startedAt);
   }
 
   togglePause(): void {
@@ -334,7 +402,19 @@ export class Session implements vscode.Disposable {
           case 'setSpeed':
             void this.setSpeed(message.speed);
             break;
+          case 'previousSentence':
+            this.moveSentence(-1);
+            break;
+          case 'repeatSentence':
+            this.moveSentence(0);
+            break;
+          case 'nextSentence':
+            this.moveSentence(1);
+            break;
         }
+        break;
+      case 'heard':
+        this.playback.playerHeard(message.readingId, message.segment, message.word);
         break;
     }
   }

@@ -287,10 +287,10 @@ describe('player webview script in Chromium', function () {
     const page = await openPlayer(browser);
     const whole = 'Error on line 3: property name is missing in type user. JSON 514.';
     await send(page, { type: 'begin', readingId: 13, text: whole, sampleRate: 24000 });
-    await send(page, { type: 'segment', readingId: 13, text: 'Error on line 3: property name is missing in type user.' });
+    await send(page, { type: 'segment', readingId: 13, text: 'Error on line 3: property name is missing in type user.', index: 0 });
     await send(page, { type: 'audio', readingId: 13, pcm: tone(24000), sampleRate: 24000 });
     // The next chunk is fetched (and shown by the old player) while the first one is still heard.
-    await send(page, { type: 'segment', readingId: 13, text: 'JSON 514.' });
+    await send(page, { type: 'segment', readingId: 13, text: 'JSON 514.', index: 1 });
     await send(page, { type: 'audio', readingId: 13, pcm: tone(2400), sampleRate: 24000 });
     await waitForReport(page, (m) => m.type === 'started');
     assert.equal(await page.textContent('#now'), 'Error on line 3: property name is missing in type user.');
@@ -301,6 +301,59 @@ describe('player webview script in Chromium', function () {
     await waitForReport(page, (m) => m.type === 'ended');
     assert.equal(await page.textContent('#now'), whole);
     assert.equal(await page.textContent('#status'), 'Finished.');
+    await page.close();
+  });
+
+  it('reports each sentence (and word, when timed) as it becomes audible, in order, and not before', async () => {
+    const page = await openPlayer(browser);
+    await send(page, { type: 'begin', readingId: 21, text: 'One. Two words here.', sampleRate: 24000 });
+    await send(page, { type: 'segment', readingId: 21, text: 'One.', index: 4 });
+    await send(page, { type: 'audio', readingId: 21, pcm: tone(12000), sampleRate: 24000 });
+    await send(page, { type: 'segment', readingId: 21, text: 'Two words here.', index: 5 });
+    await send(page, { type: 'words', readingId: 21, segment: 5, starts: [0, 0.2, 0.4] });
+    await send(page, { type: 'audio', readingId: 21, pcm: tone(18000), sampleRate: 24000 });
+    await send(page, { type: 'end', readingId: 21 });
+    await waitForReport(page, (m) => m.type === 'ended');
+    const all = await reports(page);
+    const heard = all.filter((m) => m.type === 'heard').map((m) => m.type === 'heard' && [m.segment, m.word]);
+    assert.deepEqual(heard, [
+      [4, undefined],
+      [5, 0],
+      [5, 1],
+      [5, 2],
+    ]);
+    // Sentence 5 is heard about half a second (sentence 4's audio) after sentence 4, never before its audio plays.
+    const at = (m: FromPlayer) => all.indexOf(m);
+    const started = all.find((m) => m.type === 'started')!;
+    assert.ok(
+      at(started) < at(all.find((m) => m.type === 'heard' && m.segment === 5)!),
+      'the second sentence is heard after audio started',
+    );
+    await page.close();
+  });
+
+  it('Previous, Repeat and Next: buttons and the arrow keys ask the extension, and the position is shown and announced only when asked', async () => {
+    const page = await openPlayer(browser);
+    await send(page, { type: 'begin', readingId: 22, text: 'A. B. C.', sampleRate: 24000 });
+    await send(page, { type: 'segment', readingId: 22, text: 'A.', index: 0 });
+    await send(page, { type: 'audio', readingId: 22, pcm: tone(48000), sampleRate: 24000 });
+    await send(page, { type: 'position', readingId: 22, sentence: 1, sentences: 3, fraction: 0.3, announce: false });
+    assert.equal(await page.textContent('#sentence'), 'Sentence 1 of 3');
+    assert.equal(await page.getAttribute('#progress', 'value'), '0.3');
+    assert.equal(await page.textContent('#moved'), '', 'an ordinary move along is not announced (it would talk over the reading)');
+    await page.click('#next');
+    await page.click('#previous');
+    await page.click('#repeat');
+    await page.focus('#now');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('r');
+    const actions = (await reports(page)).filter((m) => m.type === 'userAction').map((m) => m.type === 'userAction' && m.action);
+    assert.deepEqual(actions, ['nextSentence', 'previousSentence', 'repeatSentence', 'nextSentence', 'previousSentence', 'repeatSentence']);
+    await send(page, { type: 'position', readingId: 22, sentence: 2, sentences: 3, fraction: 0.6, announce: true });
+    assert.equal(await page.textContent('#moved'), 'Sentence 2 of 3', 'a move the user asked for is announced');
+    await send(page, { type: 'stop' });
+    assert.equal(await page.isDisabled('#next'), true);
     await page.close();
   });
 

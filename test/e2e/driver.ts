@@ -62,6 +62,8 @@ export const webviewPixels = async (selector: string, margin = 4) => {
   const { width, height, rgba } = await act<{ width: number; height: number; rgba: string }>('/webviewPixels', { selector, margin });
   return { width, height, rgba: Buffer.from(rgba, 'base64') };
 };
+/** The editor lines on screen under Kokoro's reading highlight (their text), and how many highlight boxes are drawn. */
+export const editorHighlights = () => act<{ color: string; boxes: number; lines: string[] }>('/editorHighlights');
 export const exists = async (selector: string) => (await act<{ exists: boolean }>('/exists', { selector })).exists;
 export const screenshot = async (name: string) => (await act<{ path: string }>('/screenshot', { name })).path;
 export const notifications = async () => (await act<{ messages: string[] }>('/notifications')).messages;

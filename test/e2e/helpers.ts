@@ -85,9 +85,20 @@ export async function openSample(name: string, content?: string): Promise<vscode
   return vscode.window.showTextDocument(doc, { preview: false });
 }
 
-/** An untitled document with `content`, shown and active (ready for a selection and a command). */
+let scratchCount = 0;
+
+/**
+ * An untitled document with `content`, shown and active (ready for a selection and a command).
+ * Each has a name of its own: VS Code may give a new "Untitled-N" the text a closed one of that
+ * name had (a 10 MB document's, once, for a 34-character test).
+ */
 export async function showScratch(content: string, language = 'plaintext'): Promise<vscode.TextEditor> {
-  const doc = await vscode.workspace.openTextDocument({ content, language });
+  const uri = vscode.Uri.from({ scheme: 'untitled', path: `scratch-${process.pid}-${++scratchCount}` });
+  let doc = await vscode.workspace.openTextDocument(uri);
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(uri, new vscode.Position(0, 0), content);
+  assert.ok(await vscode.workspace.applyEdit(edit), 'the text went into the new document');
+  doc = await vscode.languages.setTextDocumentLanguage(doc, language);
   await vscode.window.showTextDocument(doc);
   await waitUntil(() => vscode.window.activeTextEditor?.document === doc, 10_000, 'the new document to be the active editor');
   assert.equal(doc.getText().length, content.length, 'the new document holds the new text');

@@ -28,6 +28,21 @@ describe('chunking', () => {
     );
   });
 
+  it('one sentence per chunk when asked (text followed in the editor), long ones still cut at a clause', () => {
+    const sentence = 'The quick brown fox jumps over the lazy dog.';
+    const long =
+      'When the configuration file is missing, the loader falls back to the defaults that ship with the package, logs a warning, and carries on with the rest of the start-up sequence as if nothing happened at all, which is what users expect.';
+    const text = [sentence, sentence, long, 'Short.'].join(' ');
+    const chunks = chunkText(text, opts, true);
+    assert.deepEqual(chunks.slice(0, 2), [sentence, sentence]);
+    assert.equal(chunks.at(-1), 'Short.');
+    assert.ok(chunks.slice(2, -1).length >= 2, 'the long sentence is cut');
+    assert.ok(chunks.every((c) => c.length <= 200));
+    assert.equal(chunks.join(' '), text);
+    const packed = chunkText(text, opts);
+    assert.ok(packed.length < chunks.length, 'without it, sentences are packed');
+  });
+
   it('packs later sentences into growing chunks up to the maximum', () => {
     const sentence = 'The quick brown fox jumps over the lazy dog.';
     const text = Array.from({ length: 30 }, () => sentence).join(' ');

@@ -40,6 +40,13 @@ class FakeReader implements ReadingSource {
     this.continued.push([readingId, samplesPlayed]);
     return { text: 'the rest', params: { model: 'kokoro', voice: 'af_heart', speed: 1 } };
   }
+  continuedAt: Array<[number, number]> = [];
+  continuationAt(readingId: number, segment: number): ReadingRequest | undefined {
+    this.continuedAt.push([readingId, segment]);
+    return segment < 5
+      ? { text: `from ${segment}`, params: { model: 'kokoro', voice: 'af_heart', speed: 1 }, firstSegment: segment }
+      : undefined;
+  }
 }
 
 function setup() {
@@ -190,5 +197,44 @@ describe('Playback (the state machine between reader and player)', () => {
     assert.deepEqual(reader.continued, [[id, 4800]]);
     reader.end();
     await done;
+  });
+});
+
+describe('Playback: the sentence heard', () => {
+  it('follows the sentence the player reports heard, and goes to another one from it', async () => {
+    const { reader, playback } = setup();
+    const heard: Array<[number, number]> = [];
+    const started: number[] = [];
+    let silent = 0;
+    const events = { changed: () => undefined, audioPlaying: () => undefined };
+    const followed = new Playback(
+      reader,
+      { pause() {}, resume() {}, abort() {}, playedSamples: () => 0, firstPostedAt: () => undefined, clock: undefined },
+      {
+        ...events,
+        readingStarted: (id) => started.push(id),
+        heard: (id, segment) => heard.push([id, segment]),
+        silent: () => silent++,
+      },
+    );
+    assert.equal(playback.currentSegment, undefined, 'nothing is read');
+    void followed.play({ ...request, firstSegment: 2 });
+    const id = reader.currentId!;
+    assert.deepEqual(started, [id]);
+    assert.equal(followed.currentSegment, 2, "before the player reports, the reading's first sentence");
+    followed.playerHeard(id, 3);
+    followed.playerHeard(id + 7, 9); // another reading's report is ignored
+    assert.equal(followed.currentSegment, 3);
+    assert.deepEqual(heard, [[id, 3]]);
+    const next = followed.continuationAt(followed.currentSegment! + 1)!;
+    assert.equal(next.firstSegment, 4);
+    assert.deepEqual(reader.continuedAt, [[id, 4]]);
+    assert.equal(followed.continuationAt(-1), undefined);
+    void followed.play(next);
+    assert.equal(followed.currentSegment, 4);
+    assert.equal(silent, 0, 'moving on is not silence');
+    followed.stop();
+    assert.equal(silent, 1);
+    assert.equal(followed.currentSegment, undefined);
   });
 });

@@ -17,8 +17,10 @@ class RecordingSink implements AudioSink {
   begin(id: number): void {
     this.events.push(`begin ${id}`);
   }
-  segment(id: number, text: string): void {
+  segments: Array<[id: number, index: number, text: string]> = [];
+  segment(id: number, text: string, index: number): void {
     this.events.push(`segment ${id} ${text}`);
+    this.segments.push([id, index, text]);
   }
   audio(id: number, pcm: Uint8Array, _sampleRate?: number): void {
     this.samples.set(id, (this.samples.get(id) ?? 0) + pcm.length / 2);
@@ -234,7 +236,8 @@ describe('Reader pipeline against the stand-in server', function () {
       inputs.every((r) => r.speed === 2),
       'with the new speed',
     );
-    const allText = [sent[0], ...inputs.map((r) => r.input)].join(' ');
+    // Chunks read (a chunk with the same text as one before it plays that one's audio, without a request).
+    const allText = [sent[0], ...continued.chunks].join(' ');
     assert.equal(allText.replace(/\s+/g, ' ').trim(), text.trim(), 'nothing is lost or read twice after the playhead');
     assert.equal(reader.continuation(firstId, 0), undefined, 'an older reading cannot be continued');
   });
@@ -253,6 +256,120 @@ describe('Reader pipeline against the stand-in server', function () {
     const inputs = server.speechRequests().map((r) => (r.body as { input: string }).input);
     assert.equal(inputs[0], failedInput, 'the chunk that failed is read again');
     assert.equal(inputs.join(' ').replace(/\s+/g, ' ').trim(), text);
+  });
+
+  describe('sentence by sentence (text in the editor)', () => {
+    const text = 'One is first. Two comes next. Three is here. Four follows it. Five ends the text.';
+    const sentences = ['One is first.', 'Two comes next.', 'Three is here.', 'Four follows it.', 'Five ends the text.'];
+
+    it('sends one sentence per request and numbers the sentences for the player', async () => {
+      const taken: Array<[number, string]> = [];
+      const result = await reader.read({ text, params, sentences: true, onSegment: (i, t) => taken.push([i, t]) });
+      assert.equal(result.outcome, 'completed');
+      assert.deepEqual(
+        server.speechRequests().map((r) => (r.body as { input: string }).input),
+        sentences,
+      );
+      assert.deepEqual(
+        sink.segments.map(([, i, t]) => [i, t]),
+        sentences.map((t, i) => [i, t]),
+      );
+      assert.deepEqual(
+        taken,
+        sentences.map((t, i) => [i, t]),
+      );
+      assert.equal(result.segmentCount, 5);
+    });
+
+    it('goes back to a sentence whose audio came without asking the server again, and on from there', async () => {
+      const first = await reader.read({ text, params, sentences: true });
+      const samplesBefore = sink.samples.get(first.id)!;
+      server.reset();
+      const back = reader.continuationAt(first.id, 1)!;
+      assert.equal(back.firstSegment, 1);
+      const again = await reader.read(back);
+      assert.equal(again.outcome, 'completed');
+      assert.equal(server.speechRequests().length, 0, 'every sentence was played from the audio already received');
+      assert.equal(again.cachedChunks, 4);
+      assert.deepEqual(
+        sink.segments.filter(([id]) => id === again.id).map(([, i]) => i),
+        [1, 2, 3, 4],
+        'the sentences keep their numbers',
+      );
+      assert.equal(sink.samples.get(again.id), samplesBefore - samplesForText(sentences[0], server.options.msPerChar));
+    });
+
+    it('skips ahead: the request under way is cancelled, only the missing sentences are requested', async () => {
+      server.setOptions({ rtf: 1, chunkMs: 50 }); // real time: the first sentence is still being generated
+      const first = reader.read({ text, params, sentences: true });
+      await server.waitFor(() => (server.speechRequests()[0]?.samplesSent ?? 0) > 0, 3000);
+      const id = reader.currentId!;
+      const ahead = reader.continuationAt(id, 3)!;
+      server.setOptions({ rtf: 50 });
+      const skipped = await reader.read(ahead);
+      assert.equal((await first).outcome, 'stopped');
+      await server.waitFor(() => server.disconnects().length === 1, 2000);
+      assert.equal(skipped.outcome, 'completed');
+      assert.deepEqual(
+        server.speechRequests().map((r) => (r.body as { input: string }).input),
+        ['One is first.', 'Four follows it.', 'Five ends the text.'],
+        'sentences two and three are never requested',
+      );
+      // And back from the continuation to a sentence before it: the text's earlier sentences are still known.
+      const back = reader.continuationAt(skipped.id, 1)!;
+      assert.equal(back.firstSegment, 1);
+      server.reset();
+      const fromTwo = await reader.read(back);
+      assert.deepEqual(
+        server.speechRequests().map((r) => (r.body as { input: string }).input),
+        ['Two comes next.', 'Three is here.'],
+        'four and five are played from memory',
+      );
+      assert.equal(fromTwo.cachedChunks, 2);
+    });
+
+    it('asks for word timings when told to, and hands them on per sentence as they come', async () => {
+      const timed = new Map<number, string[]>();
+      const result = await reader.read({
+        text,
+        params,
+        sentences: true,
+        words: true,
+        onWords: (i, words) =>
+          timed.set(
+            i,
+            words.map((w) => w.word),
+          ),
+      });
+      assert.equal(result.outcome, 'completed');
+      assert.ok(server.speechRequests().every((r) => r.path === '/dev/captioned_speech'));
+      assert.deepEqual([...timed.keys()], [0, 1, 2, 3, 4]);
+      assert.deepEqual(
+        timed.get(1)!.filter((w) => /\w/.test(w)),
+        ['Two', 'comes', 'next'],
+      );
+    });
+
+    it('a server that refuses word timings reads the same sentences without them, and says so once', async () => {
+      server.setOptions({ captions: false });
+      let refused = 0;
+      const result = await reader.read({ text, params, sentences: true, words: true, onWordsRefused: () => refused++ });
+      assert.equal(result.outcome, 'completed');
+      assert.equal(refused, 1);
+      const paths = server.requests.filter((r) => r.method === 'POST').map((r) => r.path);
+      assert.deepEqual(paths, ['/dev/captioned_speech', ...sentences.map(() => '/v1/audio/speech')]);
+      assert.equal(
+        sink.samples.get(result.id),
+        sentences.reduce((n, t) => n + samplesForText(t, server.options.msPerChar), 0),
+      );
+    });
+
+    it('knows no sentence before the first or after the last', async () => {
+      const result = await reader.read({ text, params, sentences: true });
+      assert.equal(reader.continuationAt(result.id, -1), undefined);
+      assert.equal(reader.continuationAt(result.id, 5), undefined);
+      assert.ok(reader.continuationAt(result.id, 4));
+    });
   });
 
   it('plays a repeated cached message from memory, with no request to the server', async () => {

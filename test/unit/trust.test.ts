@@ -61,6 +61,7 @@ describe('trust boundaries', () => {
         },
       ],
       pong: [{ type: 'pong', id: 3, at: 1_733_000_000_000.25 }],
+      heard: [{ type: 'heard', readingId: 4, segment: 0 }],
       underrun: [{ type: 'underrun', readingId: 4 }],
       ended: [{ type: 'ended', readingId: 4, samplesPlayed: 48_000, stopped: true, glitches: 2 }],
       progress: [
@@ -71,6 +72,9 @@ describe('trust boundaries', () => {
         { type: 'userAction', action: 'stop' },
         { type: 'userAction', action: 'togglePause' },
         { type: 'userAction', action: 'setSpeed', speed: 1.25 },
+        { type: 'userAction', action: 'previousSentence' },
+        { type: 'userAction', action: 'repeatSentence' },
+        { type: 'userAction', action: 'nextSentence' },
       ],
       log: [{ type: 'log', level: 'warn', message: 'underrun' }],
     };

@@ -1,0 +1,185 @@
+// Follow-along in the real VS Code: the sentence heard is highlighted at its source, the
+// editor follows it, and the user moves through the reading with real key presses.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { KokoroApi } from '../../src/extension';
+import * as driver from './driver';
+import { activateExtension, closeScratch, nextReading, showScratch, sleep, speechRequests, spokenInputs, waitUntil } from './helpers';
+
+/** A TypeScript file longer than a screen: one statement a line, each its own sentence. */
+const LINES = Array.from({ length: 60 }, (_, i) => `const valueNumber${i + 1} = computeTotal(${i + 1});`);
+const CODE = `${LINES.join('\n')}\n`;
+
+const PROSE = [
+  'The first sentence opens the text.',
+  'A second sentence follows it here.',
+  'Then the third one comes along.',
+  'The fourth sentence is the one we skip to.',
+  'A fifth sentence closes the text.',
+].join(' ');
+
+describe('Follow-along: highlight, skip, repeat, resume', function () {
+  this.timeout(120_000);
+  let api: KokoroApi;
+
+  /** Sentence numbers heard, and the line the highlight was on for each, as they happen. */
+  function recordHighlights(): { lines: Map<number, number>; stop: () => void } {
+    const lines = new Map<number, number>();
+    const timer = setInterval(() => {
+      const h = api.session.followAlong.highlighted;
+      if (h && !lines.has(h.sentence)) lines.set(h.sentence, h.range.start.line);
+    }, 20);
+    return { lines, stop: () => clearInterval(timer) };
+  }
+
+  before(async () => {
+    api = await activateExtension();
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+  });
+
+  beforeEach(async () => {
+    // Short sentences: about half a second of audio each.
+    await driver.standinOptions({ fault: 'none', rtf: 4, ttfbMs: 20, msPerChar: 12 });
+    await driver.standinReset();
+  });
+
+  afterEach(async () => {
+    api.session.stop();
+    await vscode.workspace.getConfiguration('kokoro').update('highlight', undefined, vscode.ConfigurationTarget.Global);
+    await driver.standinOptions({ fault: 'none', rtf: 4, ttfbMs: 20, msPerChar: 60 }).catch(() => undefined);
+  });
+
+  it('highlights the line being heard, in order, drawn in the editor, and scrolls to keep it in view', async () => {
+    const editor = await showScratch(CODE, 'typescript');
+    const doc = editor.document;
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await driver.focusEditor();
+    const seen = recordHighlights();
+    const done = nextReading(api, 60_000);
+    await driver.press('Control+Alt+Shift+S');
+    // Drawn on screen: the line heard has the highlight's colour behind it.
+    await waitUntil(async () => (await driver.editorHighlights()).lines.length > 0, 20_000, 'the highlight to be drawn');
+    const drawn = await driver.editorHighlights();
+    const highlighted = api.session.followAlong.highlighted!;
+    assert.ok(drawn.lines.length === 1, `one line is highlighted on screen: ${JSON.stringify(drawn)}`);
+    assert.equal(drawn.lines[0].trim(), doc.lineAt(highlighted.range.start.line).text.trim(), 'the line drawn is the line heard');
+    await driver.screenshot('follow-along-highlight');
+    assert.equal((await done).outcome, 'completed');
+    // The reading is fetched; the last sentences are still being heard.
+    await waitUntil(() => seen.lines.has(LINES.length - 1), 60_000, 'the last line to be heard');
+    seen.stop();
+    const heard = [...seen.lines.entries()];
+    for (const [sentence, line] of heard) assert.equal(line, sentence, `sentence ${sentence + 1} is highlighted on line ${sentence + 1}`);
+    assert.ok(heard.length >= LINES.length * 0.8, `most sentences were seen highlighted (${heard.length} of ${LINES.length})`);
+    const lastLine = doc.lineAt(LINES.length - 1).range;
+    assert.ok(
+      editor.visibleRanges.some((r) => r.intersection(lastLine)),
+      'the editor scrolled down with the reading',
+    );
+    await waitUntil(() => !api.session.reading, 20_000, 'the reading to end');
+    assert.equal(api.session.followAlong.highlighted, undefined, 'the highlight goes when the reading ends');
+    assert.equal((await driver.editorHighlights()).lines.length, 0);
+    await closeScratch(editor);
+  });
+
+  it('Next, Previous and Repeat Sentence (Ctrl+Alt+L / H / J) move at once; audio already here is reused, the rest cancelled', async () => {
+    await driver.standinOptions({ rtf: 1.5, msPerChar: 40 }); // the server stays only a little ahead of the listener
+    const editor = await showScratch(`${PROSE}\n`);
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await driver.focusEditor();
+    await driver.press('Control+Alt+Shift+S');
+    await waitUntil(() => api.session.followAlong.highlighted?.sentence === 0, 20_000, 'the first sentence to be heard');
+    const sentenceText = () => {
+      const h = api.session.followAlong.highlighted;
+      return h && editor.document.getText(h.range);
+    };
+    assert.equal(sentenceText(), 'The first sentence opens the text.');
+
+    await driver.press('Control+Alt+L');
+    await waitUntil(() => api.session.followAlong.highlighted?.sentence === 1, 10_000, 'the next sentence to be heard');
+    assert.equal(sentenceText(), 'A second sentence follows it here.');
+    await driver.press('Control+Alt+L');
+    await driver.press('Control+Alt+L');
+    await waitUntil(() => api.session.followAlong.highlighted?.sentence === 3, 10_000, 'two sentences further');
+    assert.equal(sentenceText(), 'The fourth sentence is the one we skip to.');
+
+    const before = await speechRequests();
+    const completeBefore = new Set(before.filter((r) => r.completed).map((r) => r.body?.input));
+    await driver.press('Control+Alt+H');
+    await waitUntil(() => api.session.followAlong.highlighted?.sentence === 2, 10_000, 'the previous sentence');
+    assert.equal(sentenceText(), 'Then the third one comes along.');
+    await driver.press('Control+Alt+J');
+    await waitUntil(() => api.session.playback.currentSegment === 2, 10_000, 'the same sentence again');
+    const requests = await speechRequests();
+    const after = requests.slice(before.length).map((r) => r.body?.input);
+    for (const input of after)
+      assert.ok(!completeBefore.has(input), `"${input}" was received whole before: played again, not requested again`);
+    await waitUntil(
+      async () => (await speechRequests()).every((r) => r.completed || r.clientDisconnected),
+      10_000,
+      'no request left running',
+    );
+    const all = await spokenInputs();
+    assert.equal(
+      all.filter((i) => i === 'A second sentence follows it here.').length <= 1,
+      true,
+      'sentence two was asked for at most once',
+    );
+    assert.equal((await driver.activeElement()).inEditor, true, 'the keyboard stays in the editor');
+    assert.match(await driver.webviewText(), /Sentence 3 of 5|Sentence 3\b/, 'the player shows where the reading is');
+    await closeScratch(editor);
+  });
+
+  it('Stop remembers the sentence; Read from Cursor on the unchanged file offers to resume there', async () => {
+    const editor = await showScratch(CODE, 'typescript');
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await driver.focusEditor();
+    await driver.press('Control+Alt+Shift+S');
+    await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= 3, 30_000, 'the fourth line to be heard');
+    const stoppedLine = api.session.followAlong.highlighted!.range.start.line;
+    await driver.press('Control+Alt+X');
+    await waitUntil(() => !api.session.reading, 10_000, 'the reading to stop');
+    await driver.standinReset();
+    await driver.press('Control+Alt+Shift+S');
+    await waitUntil(() => driver.exists('.quick-input-widget .quick-input-list'), 10_000, 'the offer to resume');
+    await driver.press('Enter'); // the first choice: resume
+    await waitUntil(async () => (await spokenInputs()).length > 0, 10_000, 'the reading to go on');
+    const first = (await spokenInputs())[0];
+    assert.match(first, new RegExp(`value number ${stoppedLine + 1}\\b`), `it goes on at line ${stoppedLine + 1}: "${first}"`);
+    api.session.stop();
+    await waitUntil(() => !api.session.reading, 10_000, 'the reading to stop');
+    // Edited since: no offer, it reads from the cursor.
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// edited\n'));
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await driver.standinReset();
+    await driver.focusEditor();
+    await driver.press('Control+Alt+Shift+S');
+    await waitUntil(async () => (await spokenInputs()).length > 0, 10_000, 'the reading to start');
+    assert.equal(await driver.exists('.quick-input-widget .quick-input-list .monaco-list-row'), false, 'no offer for a changed file');
+    assert.match((await spokenInputs())[0], /edited/);
+    await closeScratch(editor);
+  });
+
+  it('the highlight follows an edit above it, and kokoro.highlight "off" draws none while reading goes on', async () => {
+    const editor = await showScratch(CODE, 'typescript');
+    const doc = editor.document;
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await driver.press('Control+Alt+Shift+S');
+    await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= 2, 30_000, 'the third line to be heard');
+    const heardText = () => {
+      const h = api.session.followAlong.highlighted;
+      return h && doc.getText(h.range);
+    };
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// a comment typed while listening\n'));
+    await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= 4, 30_000, 'two more lines to be heard');
+    const h = api.session.followAlong.highlighted!;
+    assert.equal(heardText(), LINES[h.sentence], 'the highlight is still on the line being heard');
+    await vscode.workspace.getConfiguration('kokoro').update('highlight', 'off', vscode.ConfigurationTarget.Global);
+    await waitUntil(async () => (await driver.editorHighlights()).lines.length === 0, 10_000, 'the highlight to go');
+    await sleep(1000);
+    assert.equal((await driver.editorHighlights()).lines.length, 0, 'none is drawn while reading goes on');
+    assert.equal(api.session.reading, true);
+    await closeScratch(editor);
+  });
+});
