@@ -26,7 +26,7 @@ import { StatsView } from '../stats/statsView';
 import { StatusBar } from '../stats/statusBar';
 import { DiagnosticAnnouncements } from './announcements';
 import { ErrorReporter } from './errorReporter';
-import { FollowAlong, type FollowedSource, FollowedText } from './followAlong';
+import { EditorText, FollowAlong, type FollowedSource } from './followAlong';
 import { SettingNotices } from './settingNotices';
 import { locateSetting, readSettings, updateSetting } from './settings';
 
@@ -95,7 +95,7 @@ export class Session implements vscode.Disposable {
     this.playback = new Playback(this.reader, this.player, {
       changed: () => this.refreshStatus(),
       audioPlaying: (waterfall) => this.recordWaterfall(waterfall),
-      readingStarted: (id, request) => this.followAlong.started(id, request.origin instanceof FollowedText ? request.origin : undefined),
+      readingStarted: (id, request) => this.followAlong.started(id, request.origin instanceof EditorText ? request.origin : undefined),
       heard: (id, segment, word) => this.followAlong.heard(id, segment, word),
       silent: () => this.followAlong.clear(),
     });
@@ -240,7 +240,7 @@ export class Session implements vscode.Disposable {
     const { punctuation } = this.config;
     const { pronunciations } = this;
     if (!options.announcement) this.announcements.userReadStarted();
-    const followed = options.source && new FollowedText(options.source, pronunciations);
+    const followed = options.source && new EditorText(options.source, pronunciations);
     const words = followed !== undefined && this.config.highlight === 'word' && this.captions === true;
     const request: ReadingRequest = {
       text,
@@ -250,7 +250,7 @@ export class Session implements vscode.Disposable {
       prepare: kind === 'spoken' ? this.prepareSpoken : (block) => toSpeakable(block, { kind, punctuation, languageId, pronunciations }),
       sentences: followed !== undefined,
       origin: followed,
-      onSegment: followed?.mapSentence,
+      onSegment: followed?.offsets.mapSentence,
       words,
       onWords: words ? (index, timed) => this.followAlong.wordsTimed(followed!, index, timed) : undefined,
       onWordsRefused: () => {
@@ -274,7 +274,8 @@ export class Session implements vscode.Disposable {
     retryOf: (failed: ReadingResult) => (() => unknown) | undefined,
   ): Promise<ReadingResult> {
     const result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
-    if (request.origin instanceof FollowedText && result.segmentCount !== undefined) request.origin.sentenceCount = result.segmentCount;
+    if (request.origin instanceof EditorText && result.segmentCount !== undefined)
+      request.origin.offsets.sentenceCount = result.segmentCount;
     if (result.outcome === 'completed') this.server.reportSuccess();
     else if (result.outcome === 'empty')
       void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: nothing to read — the text has no words to speak.'));

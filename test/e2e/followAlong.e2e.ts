@@ -5,7 +5,17 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
-import { activateExtension, closeScratch, nextReading, showScratch, sleep, speechRequests, spokenInputs, waitUntil } from './helpers';
+import {
+  activateExtension,
+  closeScratch,
+  extensionLog,
+  nextReading,
+  showScratch,
+  sleep,
+  speechRequests,
+  spokenInputs,
+  waitUntil,
+} from './helpers';
 
 /** A TypeScript file longer than a screen: one statement a line, each its own sentence. */
 const LINES = Array.from({ length: 60 }, (_, i) => `const valueNumber${i + 1} = computeTotal(${i + 1});`);
@@ -47,7 +57,7 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
   afterEach(async () => {
     api.session.stop();
     await vscode.workspace.getConfiguration('kokoro').update('highlight', undefined, vscode.ConfigurationTarget.Global);
-    await driver.standinOptions({ fault: 'none', rtf: 4, ttfbMs: 20, msPerChar: 60 }).catch(() => undefined);
+    await driver.standinOptions({ fault: 'none', rtf: 4, ttfbMs: 20, msPerChar: 60, captions: true }).catch(() => undefined);
   });
 
   it('highlights the line being heard, in order, drawn in the editor, and scrolls to keep it in view', async () => {
@@ -158,6 +168,68 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
     await waitUntil(async () => (await spokenInputs()).length > 0, 10_000, 'the reading to start');
     assert.equal(await driver.exists('.quick-input-widget .quick-input-list .monaco-list-row'), false, 'no offer for a changed file');
     assert.match((await spokenInputs())[0], /edited/);
+    await closeScratch(editor);
+  });
+
+  it('kokoro.highlight "word": the word heard is highlighted where the server times words; the sentence where it stopped doing so', async () => {
+    await vscode.workspace.getConfiguration('kokoro').update('highlight', 'word', vscode.ConfigurationTarget.Global);
+    await waitUntil(
+      async () => /The server times words/.test(await extensionLog(api)),
+      20_000,
+      'the server to be asked whether it times words',
+    );
+    const editor = await showScratch(CODE, 'typescript');
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await driver.focusEditor();
+    const words: Array<{ sentence: number; word: number; start: number; end: number; line: number }> = [];
+    const timer = setInterval(() => {
+      const h = api.session.followAlong.highlighted;
+      if (h?.word !== undefined && !words.some((w) => w.sentence === h.sentence && w.word === h.word))
+        words.push({
+          sentence: h.sentence,
+          word: h.word,
+          start: h.range.start.character,
+          end: h.range.end.character,
+          line: h.range.start.line,
+        });
+    }, 10);
+    try {
+      await driver.press('Control+Alt+Shift+S');
+      await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= 3, 30_000, 'the fourth line to be heard');
+    } finally {
+      clearInterval(timer);
+    }
+    api.session.stop();
+    const state = (await driver.standinState()) as { requests: Array<{ method: string; path: string }> };
+    assert.ok(
+      state.requests.some((r) => r.path === '/dev/captioned_speech' && r.method === 'POST'),
+      'the captioned route was used',
+    );
+    const second = words.filter((w) => w.sentence === 1);
+    assert.ok(second.length >= 3, `several words of line 2 were highlighted one after another: ${JSON.stringify(words)}`);
+    assert.ok(
+      second.every((w) => w.line === 1),
+      'on line 2',
+    );
+    assert.ok(
+      second.every((w, i) => i === 0 || w.start >= second[i - 1].start),
+      'left to right',
+    );
+    assert.ok(
+      second.some((w) => w.end - w.start < LINES[1].length),
+      'a word, not the whole line',
+    );
+
+    // The server stops timing words (replaced by one without the route): the reading goes on, by sentence.
+    await driver.standinOptions({ captions: false });
+    await driver.standinReset();
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await driver.focusEditor();
+    await driver.press('Control+Alt+Shift+S');
+    await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= 1, 30_000, 'the second line to be heard');
+    assert.equal(api.session.followAlong.highlighted!.word, undefined, 'the sentence is highlighted');
+    assert.equal(api.session.followAlong.highlighted!.range.start.line, api.session.followAlong.highlighted!.sentence);
+    assert.match(await extensionLog(api), /refused captioned speech/);
     await closeScratch(editor);
   });
 
