@@ -24,9 +24,9 @@ export function playerHtml(resources: PlayerPageResources): string {
     <button id="enable" class="primary" hidden>${e(l10n.t('Enable audio'))}</button>
     <button id="playPause" aria-label="${e(l10n.t('Pause'))}" title="${e(l10n.t('Pause/Resume (Space)'))}" disabled><span class="pause">${e(l10n.t('Pause'))}</span><span class="resume">${e(l10n.t('Resume'))}</span></button>
     <button id="stop" aria-label="${e(l10n.t('Stop reading'))}" title="${e(l10n.t('Stop (Escape)'))}" disabled>${e(l10n.t('Stop'))}</button>
-    <button id="previous" aria-label="${e(l10n.t('Previous sentence'))}" title="${e(l10n.t('Previous sentence (Left Arrow)'))}" disabled>⏮</button>
-    <button id="repeat" aria-label="${e(l10n.t('Repeat sentence'))}" title="${e(l10n.t('Repeat sentence (R)'))}" disabled>↺</button>
-    <button id="next" aria-label="${e(l10n.t('Next sentence'))}" title="${e(l10n.t('Next sentence (Right Arrow)'))}" disabled>⏭</button>
+    <button id="previous" aria-label="${e(l10n.t('Previous sentence'))}" title="${e(l10n.t('Previous sentence (Left Arrow)'))}" disabled>${e(l10n.t('Previous'))}</button>
+    <button id="repeat" aria-label="${e(l10n.t('Repeat sentence'))}" title="${e(l10n.t('Repeat sentence (R)'))}" disabled>${e(l10n.t('Repeat'))}</button>
+    <button id="next" aria-label="${e(l10n.t('Next sentence'))}" title="${e(l10n.t('Next sentence (Right Arrow)'))}" disabled>${e(l10n.t('Next'))}</button>
     <label for="speed">${e(l10n.t('Speed'))}</label>
     <input id="speed" type="range" min="${SPEED.min}" max="${SPEED.max}" step="${SPEED.step}" value="1" aria-valuetext="${e(l10n.t('{0} times', 1))}">
     <output id="speedValue" for="speed">1×</output>

@@ -82,6 +82,12 @@ export class FollowedText {
     return out;
   }
 
+  /** `end` moved over the punctuation right after it (`);`, `."`): the sentence is highlighted with its closing marks. */
+  private closingEnd(end: number): number {
+    const after = /^[^\p{L}\p{N}\s]{1,8}/u.exec(this.joinedText(end, end + 8));
+    return end + (after?.[0].length ?? 0);
+  }
+
   private documentOffset(joined: number): number {
     let span = this.spans[0];
     for (const s of this.spans) if (s.joinedStart <= joined) span = s;
@@ -95,7 +101,7 @@ export class FollowedText {
     const offsets = (start: number, end: number) => ({ start: this.documentOffset(start), end: this.documentOffset(end) });
     this.sentences.push({
       spoken,
-      range: mapped && offsets(mapped.start, mapped.end),
+      range: mapped && offsets(mapped.start, this.closingEnd(mapped.end)),
       words: (mapped?.words ?? []).map((w) => ({ spokenStart: w.spokenStart, range: offsets(w.sourceStart, w.sourceEnd) })),
     });
   };

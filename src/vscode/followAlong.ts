@@ -86,6 +86,8 @@ export class FollowAlong implements vscode.Disposable {
   /** The text being heard and the reading id it is heard under. */
   private current: { text: EditorText; readingId: number } | undefined;
   private shown: { text: EditorText; index: number; word?: number } | undefined;
+  /** The reading whose player was last told the position. */
+  private positioned: number | undefined;
   /** The sentences whose word timings the player has for the current reading. */
   private wordsSent = new Set<number>();
   private followScroll = true;
@@ -172,8 +174,10 @@ export class FollowAlong implements vscode.Disposable {
     const current = this.current;
     if (!current || current.readingId !== readingId) return;
     const { text } = current;
-    const sameSentence = this.shown?.text === text && this.shown.index === index;
+    // A continuation (a repeat) starts a new player reading: its position is shown anew.
+    const sameSentence = this.shown?.text === text && this.shown.index === index && this.positioned === readingId;
     this.shown = { text, index, word };
+    this.positioned = readingId;
     // Replayed from memory (a skip back): the player gets the words this reading's request brought before.
     const starts = text.offsets.wordStarts(index);
     if (starts && !this.wordsSent.has(index)) this.sendWords(index, starts);

@@ -29,6 +29,13 @@ const PROSE = [
   'A fifth sentence closes the text.',
 ].join(' ');
 
+/** The keyboard in `editor`, the cursor at its start (focusing clicks into the text, which moves the cursor). */
+async function focusAtStart(editor: vscode.TextEditor): Promise<void> {
+  await driver.focusEditor();
+  editor.selection = new vscode.Selection(0, 0, 0, 0);
+  await waitUntil(() => editor.selection.active.character === 0 && editor.selection.active.line === 0, 5_000, 'the cursor at the start');
+}
+
 describe('Follow-along: highlight, skip, repeat, resume', function () {
   this.timeout(120_000);
   let api: KokoroApi;
@@ -50,8 +57,8 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
 
   beforeEach(async () => {
     // Short sentences: about half a second of audio each.
+    await driver.standinReset(); // (restores the stand-in's start-up options: set them after)
     await driver.standinOptions({ fault: 'none', rtf: 4, ttfbMs: 20, msPerChar: 12 });
-    await driver.standinReset();
   });
 
   afterEach(async () => {
@@ -63,8 +70,7 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
   it('highlights the line being heard, in order, drawn in the editor, and scrolls to keep it in view', async () => {
     const editor = await showScratch(CODE, 'typescript');
     const doc = editor.document;
-    editor.selection = new vscode.Selection(0, 0, 0, 0);
-    await driver.focusEditor();
+    await focusAtStart(editor);
     const seen = recordHighlights();
     const done = nextReading(api, 60_000);
     await driver.press('Control+Alt+Shift+S');
@@ -96,8 +102,7 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
   it('Next, Previous and Repeat Sentence (Ctrl+Alt+L / H / J) move at once; audio already here is reused, the rest cancelled', async () => {
     await driver.standinOptions({ rtf: 1.5, msPerChar: 40 }); // the server stays only a little ahead of the listener
     const editor = await showScratch(`${PROSE}\n`);
-    editor.selection = new vscode.Selection(0, 0, 0, 0);
-    await driver.focusEditor();
+    await focusAtStart(editor);
     await driver.press('Control+Alt+Shift+S');
     await waitUntil(() => api.session.followAlong.highlighted?.sentence === 0, 20_000, 'the first sentence to be heard');
     const sentenceText = () => {
@@ -143,27 +148,27 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
 
   it('Stop remembers the sentence; Read from Cursor on the unchanged file offers to resume there', async () => {
     const editor = await showScratch(CODE, 'typescript');
-    editor.selection = new vscode.Selection(0, 0, 0, 0);
-    await driver.focusEditor();
+    await focusAtStart(editor);
     await driver.press('Control+Alt+Shift+S');
     await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= 3, 30_000, 'the fourth line to be heard');
     const stoppedLine = api.session.followAlong.highlighted!.range.start.line;
     await driver.press('Control+Alt+X');
     await waitUntil(() => !api.session.reading, 10_000, 'the reading to stop');
     await driver.standinReset();
+    await driver.standinOptions({ msPerChar: 12 });
     await driver.press('Control+Alt+Shift+S');
     await waitUntil(() => driver.exists('.quick-input-widget .quick-input-list'), 10_000, 'the offer to resume');
     await driver.press('Enter'); // the first choice: resume
-    await waitUntil(async () => (await spokenInputs()).length > 0, 10_000, 'the reading to go on');
-    const first = (await spokenInputs())[0];
-    assert.match(first, new RegExp(`value number ${stoppedLine + 1}\\b`), `it goes on at line ${stoppedLine + 1}: "${first}"`);
+    // Its first sentences may play from the audio received before the Stop: watched in the editor, not at the server.
+    await waitUntil(() => api.session.followAlong.highlighted !== undefined, 10_000, 'the reading to go on');
+    assert.equal(api.session.followAlong.highlighted!.range.start.line, stoppedLine, `it goes on at line ${stoppedLine + 1}`);
     api.session.stop();
     await waitUntil(() => !api.session.reading, 10_000, 'the reading to stop');
     // Edited since: no offer, it reads from the cursor.
     await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// edited\n'));
-    editor.selection = new vscode.Selection(0, 0, 0, 0);
     await driver.standinReset();
-    await driver.focusEditor();
+    await driver.standinOptions({ msPerChar: 12 });
+    await focusAtStart(editor);
     await driver.press('Control+Alt+Shift+S');
     await waitUntil(async () => (await spokenInputs()).length > 0, 10_000, 'the reading to start');
     assert.equal(await driver.exists('.quick-input-widget .quick-input-list .monaco-list-row'), false, 'no offer for a changed file');
@@ -179,8 +184,7 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
       'the server to be asked whether it times words',
     );
     const editor = await showScratch(CODE, 'typescript');
-    editor.selection = new vscode.Selection(0, 0, 0, 0);
-    await driver.focusEditor();
+    await focusAtStart(editor);
     const words: Array<{ sentence: number; word: number; start: number; end: number; line: number }> = [];
     const timer = setInterval(() => {
       const h = api.session.followAlong.highlighted;
@@ -221,10 +225,9 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
     );
 
     // The server stops timing words (replaced by one without the route): the reading goes on, by sentence.
-    await driver.standinOptions({ captions: false });
     await driver.standinReset();
-    editor.selection = new vscode.Selection(0, 0, 0, 0);
-    await driver.focusEditor();
+    await driver.standinOptions({ captions: false, msPerChar: 12 });
+    await focusAtStart(editor);
     await driver.press('Control+Alt+Shift+S');
     await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= 1, 30_000, 'the second line to be heard');
     assert.equal(api.session.followAlong.highlighted!.word, undefined, 'the sentence is highlighted');
@@ -236,7 +239,7 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
   it('the highlight follows an edit above it, and kokoro.highlight "off" draws none while reading goes on', async () => {
     const editor = await showScratch(CODE, 'typescript');
     const doc = editor.document;
-    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await focusAtStart(editor);
     await driver.press('Control+Alt+Shift+S');
     await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= 2, 30_000, 'the third line to be heard');
     const heardText = () => {

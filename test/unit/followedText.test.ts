@@ -36,9 +36,9 @@ describe('FollowedText: where each sentence read is in the document', () => {
     const sentences = sentencesOf(doc, [range]);
     sentences.forEach((s, i) => text.mapSentence(i, s));
     const slice = (r: OffsetRange | undefined) => r && doc.text.slice(r.start, r.end);
-    assert.equal(slice(text.sentence(0)), 'function getUserById(id: string');
-    assert.equal(slice(text.sentence(1)), 'return users.find((u) => u.id === id');
-    assert.equal(slice(text.sentence(2)), 'const maxRetries = 3');
+    assert.equal(slice(text.sentence(0)), 'function getUserById(id: string)');
+    assert.equal(slice(text.sentence(1)), 'return users.find((u) => u.id === id);', 'with its closing marks');
+    assert.equal(slice(text.sentence(2)), 'const maxRetries = 3;');
     assert.ok(text.fraction(2)! > 0.95, 'the last sentence ends the text');
     assert.ok(text.fraction(0)! < 0.5);
   });
@@ -50,8 +50,8 @@ describe('FollowedText: where each sentence read is in the document', () => {
     const sentences = sentencesOf(doc, ranges);
     assert.equal(sentences.length, 2);
     sentences.forEach((s, i) => text.mapSentence(i, s));
-    assert.deepEqual(text.sentence(0), doc.rangeOf('const alphaValue = 1'));
-    assert.deepEqual(text.sentence(1), doc.rangeOf('const gammaValue = 3'));
+    assert.deepEqual(text.sentence(0), doc.rangeOf('const alphaValue = 1;'));
+    assert.deepEqual(text.sentence(1), doc.rangeOf('const gammaValue = 3;'));
   });
 
   it('a sentence taken again (a continuation) keeps its first mapping; numbers must come in order', () => {
@@ -63,7 +63,7 @@ describe('FollowedText: where each sentence read is in the document', () => {
     text.mapSentence(2, sentences[2]); // out of order: ignored
     assert.equal(text.sentence(2), undefined);
     text.mapSentence(1, sentences[1]);
-    assert.equal(doc.text.slice(text.sentence(1)!.start, text.sentence(1)!.end), 'return users.find((u) => u.id === id');
+    assert.equal(doc.text.slice(text.sentence(1)!.start, text.sentence(1)!.end), 'return users.find((u) => u.id === id);');
   });
 
   it('follows edits: text typed above moves the ranges, an edit inside a sentence drops only its place', () => {
@@ -74,8 +74,8 @@ describe('FollowedText: where each sentence read is in the document', () => {
     text.mapSentence(0, sentences[0]);
     text.mapSentence(1, sentences[1]);
     text.edited([doc.edit(0, 0, '// typed while listening\n')]);
-    assert.equal(doc.text.slice(text.sentence(0)!.start, text.sentence(0)!.end), 'function getUserById(id: string');
-    assert.equal(doc.text.slice(text.sentence(1)!.start, text.sentence(1)!.end), 'return users.find((u) => u.id === id');
+    assert.equal(doc.text.slice(text.sentence(0)!.start, text.sentence(0)!.end), 'function getUserById(id: string)');
+    assert.equal(doc.text.slice(text.sentence(1)!.start, text.sentence(1)!.end), 'return users.find((u) => u.id === id);');
     const at = doc.text.indexOf('users.find');
     text.edited([doc.edit(at, 'users'.length, 'people')]);
     assert.equal(text.sentence(1), undefined, 'the edited sentence has no place any more');
