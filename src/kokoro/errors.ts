@@ -16,6 +16,8 @@ export type KokoroErrorKind =
   | 'emptyAudio' // 200 with no audio at all
   | 'tooLarge' // far more audio than the text can explain
   | 'truncated' // the stream ended or broke before the audio was complete
+  | 'espeakMissing' // the fallback voice's espeak-ng cannot be started (no such file, not executable)
+  | 'espeakFailed' // espeak-ng ran but crashed, exited with an error or wrote no audio
   | 'aborted'; // stopped by the user: not an error to show
 
 export class KokoroError extends Error {
