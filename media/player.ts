@@ -91,6 +91,11 @@ interface Reading {
   segments: Array<{ at: number; text: string; index: number; startTime?: number; words?: number[] }>;
   /** The sentence (and word) last reported audible. */
   heard?: { segment: number; word?: number };
+  /** Utterances of the system voice (the fallback) not yet finished; `spoken` counts the speakText messages. */
+  utterances: Set<SpeechSynthesisUtterance>;
+  spoken: number;
+  /** Text for the system voice that came before audio was enabled (speech needs the same gesture). */
+  speechWaiting: Array<{ text: string; rate: number }>;
   /** Why the reading failed, when it did. */
   error?: string;
 }
@@ -152,6 +157,10 @@ function markUnlocked(): void {
     const waiting = reading.waiting.splice(0);
     for (const frame of waiting) schedule(frame.pcm, frame.sampleRate);
   }
+  if (reading && reading.speechWaiting.length) {
+    const r = reading;
+    for (const { text, rate } of r.speechWaiting.splice(0)) speakText(r, text, rate);
+  }
 }
 
 /** Starts audio if the browser allows it now; otherwise asks the user for one click or key press here. */
@@ -211,7 +220,7 @@ function schedule(pcm: Uint8Array, sampleRate: number): void {
   source.onended = () => {
     if (!r.sources.delete(source)) return;
     r.samplesPlayed += buffer.length;
-    if (r === reading && r.streamEnded && r.sources.size === 0 && r.waiting.length === 0) finish(false);
+    if (r === reading && done(r)) finish(false);
   };
   if (!r.started) {
     r.started = true;
@@ -228,6 +237,57 @@ function schedule(pcm: Uint8Array, sampleRate: number): void {
     setStatus(l10n.t('Reading…'));
     startProgress();
   }
+}
+
+/** All the reading's audio and speech has been played. */
+function done(r: Reading): boolean {
+  return r.streamEnded && r.sources.size === 0 && r.waiting.length === 0 && r.utterances.size === 0 && r.speechWaiting.length === 0;
+}
+
+const synth: SpeechSynthesis | undefined = 'speechSynthesis' in window ? window.speechSynthesis : undefined;
+
+/** The system voice says `text` after what it is saying (the fallback when the Kokoro server is down). */
+function speakText(r: Reading, text: string, rate: number): void {
+  if (!unlocked) {
+    r.speechWaiting.push({ text, rate });
+    return;
+  }
+  const utterance = r.spoken++;
+  if (!synth) {
+    post({ type: 'spoke', readingId: r.id, utterance, error: l10n.t('this browser engine has no speech synthesis') });
+    return;
+  }
+  const segment = r.segments.at(-1);
+  const said = new SpeechSynthesisUtterance(text);
+  said.rate = Math.min(10, Math.max(0.1, rate));
+  said.onstart = () => {
+    if (r !== reading) return;
+    post({ type: 'spoke', readingId: r.id, utterance });
+    if (segment) {
+      r.heard = { segment: segment.index };
+      nowReading.textContent = segment.text;
+      post({ type: 'heard', readingId: r.id, segment: segment.index });
+    }
+    if (!r.started) {
+      r.started = true;
+      const at = clock();
+      post({ type: 'started', readingId: r.id, receivedAt: at, scheduledAt: at, audibleAt: at, outputLatencyMs: 0 });
+      setStatus(l10n.t('Reading…'));
+    }
+  };
+  const settle = (error?: string) => {
+    if (!r.utterances.delete(said)) return;
+    if (error !== undefined && r === reading) post({ type: 'spoke', readingId: r.id, utterance, error });
+    if (r === reading && done(r)) finish(false);
+  };
+  said.onend = () => settle();
+  said.onerror = (event) => settle(event.error === 'interrupted' || event.error === 'canceled' ? undefined : event.error);
+  r.utterances.add(said);
+  synth.speak(said);
+}
+
+function reportVoices(): void {
+  post({ type: 'voices', count: synth?.getVoices().length ?? 0 });
 }
 
 function startProgress(): void {
@@ -262,6 +322,10 @@ function finish(stopped: boolean): void {
     source.disconnect();
   }
   r.sources.clear();
+  if (r.utterances.size) {
+    r.utterances.clear();
+    synth?.cancel();
+  }
   if (!stopped) r.reportStarted?.();
   const glitches = Math.max(0, glitchesSoFar() - r.glitchesBefore);
   if (glitches >= GLITCHES_TO_STEP_UP && latencyStep < LATENCY_HINTS.length - 1) {
@@ -289,6 +353,10 @@ function setPaused(paused: boolean): void {
   if (!r || !context || r.paused === paused) return;
   r.paused = paused;
   void (paused ? context.suspend() : context.resume());
+  if (r.utterances.size) {
+    if (paused) synth?.pause();
+    else synth?.resume();
+  }
   showPaused(paused);
   setStatus(paused ? l10n.t('Paused.') : l10n.t('Reading…'));
 }
@@ -325,6 +393,9 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
         waiting: [],
         title: message.text,
         segments: [],
+        utterances: new Set(),
+        spoken: 0,
+        speechWaiting: [],
       };
       nowReading.textContent = message.text;
       playPauseButton.disabled = false;
@@ -350,6 +421,9 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
       r.segments.push({ at: r.samplesQueued + waitingSamples, text: message.text, index: message.index });
       break;
     }
+    case 'speakText':
+      if (reading?.id === message.readingId) speakText(reading, message.text, message.rate);
+      break;
     case 'words': {
       const segment = reading?.id === message.readingId ? reading.segments.find((s) => s.index === message.segment) : undefined;
       if (segment) segment.words = message.starts;
@@ -375,7 +449,7 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
       if (!r || r.id !== message.readingId) break;
       r.streamEnded = true;
       r.error = message.error;
-      if (r.sources.size === 0 && r.waiting.length === 0) finish(false);
+      if (done(r)) finish(false);
       break;
     }
     case 'stop':
@@ -452,3 +526,5 @@ const contextAt = clock();
 if (initial.state === 'running') unlocked = true;
 else void initial.resume().catch(() => undefined);
 post({ type: 'ready', startup: { navigationAt: performance.timeOrigin, scriptAt, contextAt, readyAt: clock() } });
+reportVoices();
+synth?.addEventListener('voiceschanged', reportVoices);

@@ -7,6 +7,7 @@ import type { AnnounceMode } from './diagnostics/announcer';
 import type { Severity } from './diagnostics/wording';
 import type { ServerSettings } from './kokoro/connection';
 import { invalidServerUrlMessage, parseServerUrl } from './kokoro/serverUrl';
+import type { FallbackSetting } from './fallback/choice';
 import type { PunctuationLevel } from './speech/speakable';
 
 export interface KokoroConfig {
@@ -28,6 +29,8 @@ export interface KokoroConfig {
   pronunciations: Record<string, string>;
   /** What of the text being read is highlighted in the editor. */
   highlight: 'sentence' | 'word' | 'off';
+  /** What reads while the Kokoro server is down. */
+  fallbackVoice: FallbackSetting;
   quietStatusBar: boolean;
   announceDiagnostics: AnnounceMode;
   announceMinSeverity: Severity;
@@ -53,6 +56,7 @@ export const SETTING_KEYS = {
   punctuation: 'punctuation',
   pronunciations: 'pronunciations',
   highlight: 'highlight',
+  fallbackVoice: 'fallbackVoice',
   quietStatusBar: 'quietStatusBar',
   announceDiagnostics: 'announceDiagnostics',
   announceMinSeverity: 'announceMinSeverity',

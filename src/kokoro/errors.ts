@@ -18,6 +18,7 @@ export type KokoroErrorKind =
   | 'truncated' // the stream ended or broke before the audio was complete
   | 'espeakMissing' // the fallback voice's espeak-ng cannot be started (no such file, not executable)
   | 'espeakFailed' // espeak-ng ran but crashed, exited with an error or wrote no audio
+  | 'systemVoiceFailed' // the player's system voice (the fallback) could not speak
   | 'aborted'; // stopped by the user: not an error to show
 
 export class KokoroError extends Error {

@@ -12,6 +12,8 @@ export type ToPlayer =
    * known, how far through the text (0–1) when known; `announce`: the user moved, so screen readers hear it.
    */
   | { type: 'position'; readingId: number; sentence: number; sentences?: number; fraction?: number; announce: boolean }
+  /** The system voice (the fallback) says `text` at `rate` (1 = normal), after what it is saying now. */
+  | { type: 'speakText'; readingId: number; text: string; rate: number }
   /** When each word of sentence `segment` starts, in seconds from the start of its audio (word-level highlight). */
   | { type: 'words'; readingId: number; segment: number; starts: number[] }
   /** All audio is sent; with `error`, the reading failed (why, in one sentence) and what arrived plays out. */
@@ -41,6 +43,10 @@ export type FromPlayer =
   /** Sent when the first audio is audible: when it arrived, was scheduled and became audible, and the output latency counted in. */
   | { type: 'started'; readingId: number; receivedAt: number; scheduledAt: number; audibleAt: number; outputLatencyMs: number }
   | { type: 'pong'; id: number; at: number }
+  /** How many voices the page's speechSynthesis lists (0 where it has none, as on Linux desktop VS Code). */
+  | { type: 'voices'; count: number }
+  /** The system voice started (or failed) saying the text of speakText number `utterance` (counted from 0 per reading). */
+  | { type: 'spoke'; readingId: number; utterance: number; error?: string }
   /** Sentence `segment` (the index its segment message gave) became audible; with word timings, its word number `word`. */
   | { type: 'heard'; readingId: number; segment: number; word?: number }
   | { type: 'underrun'; readingId: number }
@@ -99,6 +105,14 @@ export function parseFromPlayer(raw: unknown): FromPlayer | undefined {
         : undefined;
     case 'pong':
       return isCount(m.id) && isMs(m.at) ? { type: 'pong', id: m.id, at: m.at } : undefined;
+    case 'voices':
+      return isCount(m.count) ? { type: 'voices', count: m.count } : undefined;
+    case 'spoke':
+      if (!isCount(m.readingId) || !isCount(m.utterance)) return undefined;
+      if (m.error === undefined) return { type: 'spoke', readingId: m.readingId, utterance: m.utterance };
+      return typeof m.error === 'string'
+        ? { type: 'spoke', readingId: m.readingId, utterance: m.utterance, error: m.error.slice(0, 300) }
+        : undefined;
     case 'heard':
       if (!isCount(m.readingId) || !isCount(m.segment)) return undefined;
       if (m.word === undefined) return { type: 'heard', readingId: m.readingId, segment: m.segment };

@@ -4,7 +4,9 @@
 
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import type { AudioSink } from '../speech/reader';
+import { KokoroError } from '../kokoro/errors';
+import type { SpeechTimings } from '../kokoro/client';
+import type { AudioSink, SpeechEngine } from '../speech/reader';
 import { type ClockEstimate, ClockSync } from '../stats/waterfall';
 import { newNonce } from '../webview/page';
 import { playerHtml } from './html';
@@ -104,6 +106,8 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
 
   begin(readingId: number, title: string): void {
     this.readingId = readingId;
+    this.utterances = 0;
+    for (const settle of this.spoken.values()) settle(vscode.l10n.t('Stopped.'));
     this.postedAt = undefined;
     this.samplesSent = 0;
     this.samplesPlayed = 0;
@@ -118,6 +122,39 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
     this.flushAll(); // the player places the segment after the audio before it
     this.post({ type: 'segment', readingId, text, index });
   }
+
+  /**
+   * The fallback voice of the machine the player runs on (speechSynthesis): each chunk is handed to
+   * the player, and resolves once the player has started saying it (so one chunk waits ahead, like audio).
+   */
+  readonly systemVoice: SpeechEngine = {
+    speak: (input, params, _onAudio, signal) => {
+      if (signal?.aborted) return Promise.reject(new KokoroError('aborted', vscode.l10n.t('Stopped.')));
+      const readingId = this.readingId;
+      const utterance = this.utterances++;
+      const sentAt = performance.now();
+      return new Promise<SpeechTimings>((resolve, reject) => {
+        const onAbort = () => settle(new KokoroError('aborted', vscode.l10n.t('Stopped.')));
+        const settle = (error?: KokoroError) => {
+          this.spoken.delete(utterance);
+          signal?.removeEventListener('abort', onAbort);
+          if (error) reject(error);
+          else {
+            const at = performance.now();
+            resolve({ sentAt, headersAt: at, firstByteAt: at, endedAt: at, samples: 0, sampleRate: this.sampleRate });
+          }
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.spoken.set(utterance, (error) =>
+          settle(error === undefined ? undefined : new KokoroError('systemVoiceFailed', vscode.l10n.t('The system voice failed: {0}', error))),
+        );
+        this.post({ type: 'speakText', readingId: readingId ?? 0, text: input, rate: params.speed });
+      });
+    },
+  };
+  /** speakText messages of the current reading so far, and the ones waiting to start. */
+  private utterances = 0;
+  private readonly spoken = new Map<number, (error?: string) => void>();
 
   /** When the words of a sentence start (see the `words` message). */
   showWords(words: Omit<Extract<ToPlayer, { type: 'words' }>, 'type'>): void {
@@ -294,6 +331,9 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
         break;
       case 'ended':
         if (message.readingId === this.readingId) this.releaseRoom();
+        break;
+      case 'spoke':
+        if (message.readingId === this.readingId) this.spoken.get(message.utterance)?.(message.error);
         break;
       case 'log':
         this.log[message.level](`player: ${message.message}`);

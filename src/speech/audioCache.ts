@@ -1,12 +1,15 @@
 // A least-recently-used cache of synthesised audio, bounded in bytes, so a repeated
 // message (the same error read again) starts at once with no server round trip.
 
+import type { WordTiming } from '../kokoro/captions';
 import type { SpeechParams } from '../kokoro/client';
 
 export interface CachedAudio {
   frames: Uint8Array[];
   sampleRate: number;
   bytes: number;
+  /** The server's word timings, when the audio was asked for with them. */
+  words?: readonly WordTiming[];
 }
 
 /**

@@ -11,6 +11,11 @@ import { AudioCache, audioCacheKey } from './audioCache';
 import { type ChunkLimit, Chunker, type ChunkOptions, DEFAULT_CHUNK_OPTIONS } from './chunker';
 import { ServerPace } from './pacing';
 
+/** What speaks a chunk: the Kokoro client, or a fallback voice when the server is down. */
+export interface SpeechEngine {
+  speak(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings>;
+}
+
 /** Where audio goes: the webview player in the editor, a counter in the benchmark. */
 export interface AudioSink {
   begin(readingId: number, title: string): void;
@@ -50,6 +55,8 @@ export interface ReadingRequest {
   origin?: object;
   /** Called as each chunk is taken, before it is requested, with its number. */
   onSegment?: (index: number, text: string) => void;
+  /** Speaks the reading instead of the server (a fallback voice); continuations keep it. */
+  engine?: SpeechEngine;
   /** Ask for word timings (the server's captioned route; see KokoroClient.supportsCaptions). */
   words?: boolean;
   /** With `words`: the words of chunk number `index` timed so far (seconds from its audio's start), as they come. */
@@ -362,7 +369,7 @@ export class Reader {
       if (result.firstAudio === undefined) {
         result.firstAudio = { ...marks, startedAt, preparedAt, deliveredAt: now() };
         result.firstAudioMs = result.firstAudio.deliveredAt - startedAt;
-        this.stats?.record('firstAudioMs', result.firstAudioMs);
+        if (!request.engine) this.stats?.record('firstAudioMs', result.firstAudioMs); // the server's figures, not a fallback's
         request.onFirstAudio?.(result.firstAudio);
       }
       result.samples += pcm.length >> 1;
@@ -390,10 +397,12 @@ export class Reader {
         result.chunks.push(chunk);
         const params = request.currentParams?.() ?? request.params;
         const key = audioCacheKey(chunk, params);
-        const cached = this.options.cache.get(key) ?? this.recentAudio.get(key);
-        if (cached) {
+        const cached = request.engine ? undefined : (this.options.cache.get(key) ?? this.recentAudio.get(key));
+        // Audio kept without word timings is asked for again when the words are wanted.
+        if (cached && (!useWords || cached.words)) {
           result.cachedChunks++;
           for (const frame of cached.frames) deliver(frame, cached.sampleRate);
+          if (useWords && cached.words) request.onWords?.(segment, cached.words);
           continue;
         }
         result.requests++;
@@ -404,10 +413,11 @@ export class Reader {
           deliver(pcm, sampleRate, marks);
           frames.push(new Uint8Array(pcm)); // after: the first audio is not kept waiting for a copy
         };
-        const client = this.currentClient();
+        const engine = request.engine;
+        const client = engine ? undefined : this.currentClient();
         let timed: WordTiming[] = [];
         const speakTimed = () =>
-          client.speakCaptioned(
+          client!.speakCaptioned(
             chunk,
             params,
             onAudio,
@@ -420,23 +430,29 @@ export class Reader {
           );
         let timings: SpeechTimings;
         try {
-          timings = useWords ? await speakTimed() : await client.speak(chunk, params, onAudio, signal);
+          timings = engine
+            ? await engine.speak(chunk, params, onAudio, signal)
+            : useWords
+              ? await speakTimed()
+              : await client!.speak(chunk, params, onAudio, signal);
         } catch (err) {
           // A server that no longer has the captioned route (replaced by an older one): the same chunk without words.
           if (!useWords || !refusesWords(err) || frames.length > 0) throw err;
           useWords = false;
           request.onWordsRefused?.();
-          timings = await client.speak(chunk, params, onAudio, signal);
+          timings = await client!.speak(chunk, params, onAudio, signal);
         }
         speaking = undefined;
-        this.recordCost(chunk.length, timings);
-        if (!signal.aborted)
+        if (!engine) this.recordCost(chunk.length, timings);
+        // A fallback voice's audio is not kept: under the same text and settings the cache holds Kokoro's.
+        if (!signal.aborted && !engine)
           (request.cache ? this.options.cache : this.recentAudio).set(key, {
             frames,
             sampleRate: timings.sampleRate,
             bytes: timings.samples * 2,
+            words: useWords ? timed : undefined,
           });
-        if (timings.firstByteAt !== undefined) {
+        if (timings.firstByteAt !== undefined && !engine) {
           const firstByteMs = timings.firstByteAt - timings.sentAt;
           result.firstByteMs ??= firstByteMs;
           this.stats?.record('firstByteMs', firstByteMs);

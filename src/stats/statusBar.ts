@@ -17,6 +17,8 @@ export interface StatusSnapshot {
   standIn?: string;
   requests: number;
   connectionsOpened: number;
+  /** Whether the fallback voice is reading now, and what it is (or why there is none). */
+  fallback?: { speaking: boolean; why: string };
 }
 
 /** Speech requests only: health checks that keep connections warm are not readings. */
@@ -56,8 +58,8 @@ export class StatusBar implements vscode.Disposable {
         state = vscode.l10n.t('warming up the server');
         break;
       case 'unreachable':
-        text = vscode.l10n.t('$(error) Kokoro offline');
-        state = vscode.l10n.t('server unreachable');
+        text = s.fallback?.speaking ? vscode.l10n.t('$(megaphone) Kokoro offline: fallback voice') : vscode.l10n.t('$(error) Kokoro offline');
+        state = s.fallback?.speaking ? vscode.l10n.t('server unreachable, the fallback voice reads') : vscode.l10n.t('server unreachable');
         break;
       case 'misconfigured':
         text = vscode.l10n.t('$(error) Kokoro: invalid server URL');
@@ -79,6 +81,7 @@ export class StatusBar implements vscode.Disposable {
     tooltip.appendMarkdown(vscode.l10n.t('Server `{0}`, voice `{1}`', s.serverUrl, s.voice) + '\n\n');
     if (s.standIn) tooltip.appendText(`${standInNote(s.standIn)}\n\n`);
     if (s.error) tooltip.appendText(`${s.error}\n\n`);
+    if (s.fallback) tooltip.appendText(`${s.fallback.why}\n\n`);
     tooltip.appendMarkdown(`${latencyTable(this.stats)}\n\n`);
     const waterfalls = this.stats.waterfalls;
     if (waterfalls.count)

@@ -10,7 +10,7 @@ import { type FromPlayer, type PlayerPageMarks, SPEED } from '../player/messages
 import { PlayerView } from '../player/playerView';
 import { AudioCache } from '../speech/audioCache';
 import { Playback, type PlayOptions } from '../speech/playback';
-import { Reader, type ReadingRequest, type ReadingResult } from '../speech/reader';
+import { Reader, type ReadingRequest, type ReadingResult, type SpeechEngine } from '../speech/reader';
 import {
   applyPronunciations,
   compilePronunciations,
@@ -25,6 +25,8 @@ import { describePlayerStartup, formatPlayerStartup, formatWaterfall, type Water
 import { StatsView } from '../stats/statsView';
 import { StatusBar } from '../stats/statusBar';
 import { DiagnosticAnnouncements } from './announcements';
+import { chooseFallback, type FallbackChoice } from '../fallback/choice';
+import { EspeakVoice } from '../fallback/espeak';
 import { ErrorReporter } from './errorReporter';
 import { EditorText, FollowAlong, type FollowedSource } from './followAlong';
 import { SettingNotices } from './settingNotices';
@@ -49,6 +51,13 @@ export type ReadOptions = {
     /** performance.now() taken first thing in the command's handler: "command → audio playing" is measured from it. */
     | { announcement?: false; startedAt: number }
   );
+
+/** What the player says while the fallback voice reads. */
+function fallbackNote(engine: FallbackChoice['engine']): string {
+  return engine === 'system'
+    ? vscode.l10n.t('Fallback voice (this machine’s own): the Kokoro server is not answering.')
+    : vscode.l10n.t('Fallback voice (espeak-ng): the Kokoro server is not answering.');
+}
 
 export class Session implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
@@ -76,7 +85,7 @@ export class Session implements vscode.Disposable {
    * last has landed, a settings read showing one of the others is stale (the writes land one by one).
    */
   private speedsInFlight: number[] = [];
-  /** The stand-in's name last told to the player ('' for Kokoro). */
+  /** The note last shown in the player: the stand-in's, the fallback voice's, or '' for Kokoro. */
   private playerStandIn: string | undefined;
 
   private constructor(
@@ -159,6 +168,11 @@ export class Session implements vscode.Disposable {
   }
 
   startUp(): void {
+    void EspeakVoice.find().then((path) => {
+      this.espeak = path ? new EspeakVoice({ path }) : undefined;
+      this.log.info(path ? `Fallback voice: espeak-ng found at ${path}.` : 'Fallback voice: espeak-ng is not installed.');
+      this.refreshStatus();
+    });
     this.notices.tellProblems(this.settingProblems, this.server.client.urlError);
     this.notices.warnAboutPlainHttp(this.config.serverUrl);
     if (this.config.warmUpOnStartup) void this.server.warmUp();
@@ -210,6 +224,12 @@ export class Session implements vscode.Disposable {
   }
 
   private pronunciations: Pronunciations | undefined;
+  /** espeak-ng where it is installed (looked for at start-up). */
+  private espeak: EspeakVoice | undefined;
+  /** How many voices the player's speechSynthesis lists; undefined until it says. */
+  private systemVoices: number | undefined;
+  /** The reading being heard is in the fallback voice. */
+  private fallbackReading = false;
   /** Whether the server times words (captioned speech), once asked; undefined until then. */
   private captions: boolean | undefined;
 
@@ -273,22 +293,67 @@ export class Session implements vscode.Disposable {
     options: PlayOptions,
     retryOf: (failed: ReadingResult) => (() => unknown) | undefined,
   ): Promise<ReadingResult> {
-    const result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
+    // A server known to be down is not waited for: the fallback voice reads at once (and nothing is timed: the figures are the server's).
+    const fallback = this.server.state === 'unreachable' && !request.engine ? this.fallbackEngine() : undefined;
+    if (fallback) {
+      request = { ...request, engine: fallback, words: false };
+      options = { ...options, commandStartedAt: undefined };
+      if (this.server.lastError) this.errors.show(this.server.lastError); // once per kind: the user knows Kokoro is down
+    }
+    this.fallbackReading = request.engine !== undefined;
+    let result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
+    const down = result.error?.kind === 'unreachable' || result.error?.kind === 'timeout' || (result.error?.kind === 'http' && (result.error.status ?? 0) >= 502);
+    const engine = down && result.samples === 0 && !request.engine ? this.fallbackEngine() : undefined;
+    const rest = engine && this.reader.continuation(result.id, 0);
+    if (engine && rest && result.error) {
+      // The server failed before any audio: the same reading, from its start, in the fallback voice.
+      this.server.reportFailure(result.error);
+      this.log.warn(`Reading ${result.id} failed before any audio (${result.error.message}); the fallback voice reads it.`);
+      this.errors.show(result.error, retryOf(result));
+      request = { ...rest, engine, words: false };
+      this.fallbackReading = true;
+      result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, {
+        announcement: options.announcement,
+      });
+    }
     if (request.origin instanceof EditorText && result.segmentCount !== undefined)
       request.origin.offsets.sentenceCount = result.segmentCount;
-    if (result.outcome === 'completed') this.server.reportSuccess();
+    if (result.outcome === 'completed' && !request.engine) this.server.reportSuccess();
     else if (result.outcome === 'empty')
       void vscode.window.showInformationMessage(vscode.l10n.t('Kokoro: nothing to read — the text has no words to speak.'));
+    else if (result.error && request.engine) this.errors.show(result.error);
     else if (result.error) {
       this.server.reportFailure(result.error);
       this.errors.show(result.error, retryOf(result));
     }
+    const voice = request.engine ? ' in the fallback voice' : '';
     this.log.info(
-      `Reading ${result.id} ${result.outcome}: ${result.requests} request(s), ${(result.samples / result.sampleRate).toFixed(2)} s of audio, first audio ${result.firstAudioMs?.toFixed(1) ?? '–'} ms, first byte ${result.firstByteMs?.toFixed(1) ?? '–'} ms.`,
+      `Reading ${result.id}${voice} ${result.outcome}: ${result.requests} request(s), ${(result.samples / result.sampleRate).toFixed(2)} s of audio, first audio ${result.firstAudioMs?.toFixed(1) ?? '–'} ms, first byte ${result.firstByteMs?.toFixed(1) ?? '–'} ms.`,
     );
     this.refreshStatus();
     this.finished.fire(result);
     return result;
+  }
+
+  /** What reads while the server is down, and why (tooltip, messages). */
+  get fallback(): FallbackChoice {
+    return chooseFallback({
+      setting: this.config.fallbackVoice,
+      espeakPath: this.espeak?.options.path,
+      systemVoices: this.systemVoices,
+      platform: process.platform,
+    });
+  }
+
+  private fallbackEngine(): SpeechEngine | undefined {
+    switch (this.fallback.engine) {
+      case 'espeak':
+        return this.espeak;
+      case 'system':
+        return this.player.systemVoice;
+      default:
+        return undefined;
+    }
   }
 
   private recordWaterfall(waterfall: Waterfall): void {
@@ -417,6 +482,11 @@ export class Session implements vscode.Disposable {
       case 'heard':
         this.playback.playerHeard(message.readingId, message.segment, message.word);
         break;
+      case 'voices':
+        if (message.count !== this.systemVoices) this.log.info(`The player's system voices: ${message.count}.`);
+        this.systemVoices = message.count;
+        this.refreshStatus();
+        break;
     }
   }
 
@@ -474,12 +544,14 @@ export class Session implements vscode.Disposable {
       voice: this.config.voice,
       error: this.server.lastError?.message,
       standIn: this.server.client.standIn,
+      fallback: { speaking: reading && this.fallbackReading, why: this.fallback.why },
       ...this.counters(),
     });
     const standIn = this.server.client.standIn ?? '';
-    if (standIn !== this.playerStandIn) {
-      this.playerStandIn = standIn;
-      this.player.setServerNote(standIn && standInNote(standIn));
+    const note = reading && this.fallbackReading ? fallbackNote(this.fallback.engine) : standIn && standInNote(standIn);
+    if (note !== this.playerStandIn) {
+      this.playerStandIn = note;
+      this.player.setServerNote(note);
     }
     this.statsView.refresh();
   }

@@ -32,7 +32,7 @@ const PROSE = [
 /** The keyboard in `editor`, the cursor at its start (focusing clicks into the text, which moves the cursor). */
 async function focusAtStart(editor: vscode.TextEditor): Promise<void> {
   await driver.focusEditor();
-  editor.selection = new vscode.Selection(0, 0, 0, 0);
+  await driver.press('Control+Home'); // as a user would: setting the selection from here races the click's own
   await waitUntil(() => editor.selection.active.character === 0 && editor.selection.active.line === 0, 5_000, 'the cursor at the start');
 }
 
@@ -171,7 +171,11 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
     await focusAtStart(editor);
     await driver.press('Control+Alt+Shift+S');
     await waitUntil(async () => (await spokenInputs()).length > 0, 10_000, 'the reading to start');
-    assert.equal(await driver.exists('.quick-input-widget .quick-input-list .monaco-list-row'), false, 'no offer for a changed file');
+    assert.equal(
+      await driver.exists('.quick-input-widget:not([style*="display: none"]) .monaco-list-row'),
+      false,
+      'no offer for a changed file',
+    );
     assert.match((await spokenInputs())[0], /edited/);
     await closeScratch(editor);
   });
@@ -203,6 +207,7 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
     } finally {
       clearInterval(timer);
     }
+
     api.session.stop();
     const state = (await driver.standinState()) as { requests: Array<{ method: string; path: string }> };
     assert.ok(

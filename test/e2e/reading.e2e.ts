@@ -318,9 +318,10 @@ describe('Reading aloud in VS Code', function () {
     }
   });
 
-  it('tells the user when the server is down, and reads again once it is back, with no reload', async () => {
+  it('with no fallback voice, tells the user when the server is down, and reads again once it is back, with no reload', async () => {
     const editor = await openSample('greet.ts', SAMPLE);
     editor.selection = new vscode.Selection(1, 0, 1, 40);
+    await vscode.workspace.getConfiguration('kokoro').update('fallbackVoice', 'off', vscode.ConfigurationTarget.Global);
     await driver.standinDown();
     try {
       const failed = nextReading(api);
@@ -358,6 +359,7 @@ describe('Reading aloud in VS Code', function () {
       await driver.screenshot('server-down');
     } finally {
       await driver.standinUp();
+      await vscode.workspace.getConfiguration('kokoro').update('fallbackVoice', undefined, vscode.ConfigurationTarget.Global);
     }
     const again = nextReading(api, 30_000);
     await driver.notificationAction('No Kokoro server is answering', 'Retry');

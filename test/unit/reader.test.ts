@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { KokoroClient, type SpeechParams } from '../../src/kokoro/client';
 import { AudioCache, audioCacheKey } from '../../src/speech/audioCache';
-import { type AudioSink, Reader } from '../../src/speech/reader';
+import { type AudioSink, Reader, type SpeechEngine } from '../../src/speech/reader';
 import { LatencyStats } from '../../src/stats/latency';
 import { StandinServer, samplesForText } from '../standin/server';
 
@@ -348,6 +348,37 @@ describe('Reader pipeline against the stand-in server', function () {
         timed.get(1)!.filter((w) => /\w/.test(w)),
         ['Two', 'comes', 'next'],
       );
+    });
+
+    it('sentences played again from memory bring their word timings; audio kept without them is asked for again', async () => {
+      await reader.read({ text, params, sentences: true }); // no words asked: kept without them
+      server.reset();
+      const timed = new Map<number, number>();
+      const first = await reader.read({ text, params, sentences: true, words: true, onWords: (i, w) => timed.set(i, w.length) });
+      assert.equal(first.requests, 5, 'asked again, for the words');
+      server.reset();
+      const replayed = new Map<number, number>();
+      const again = await reader.read({ text, params, sentences: true, words: true, onWords: (i, w) => replayed.set(i, w.length) });
+      assert.equal(again.requests, 0, 'all from memory');
+      assert.deepEqual([...replayed], [...timed], 'with the same words');
+    });
+
+    it('a fallback voice (an engine) reads instead of the server, and its audio is not kept as the server\'s', async () => {
+      const spoken: string[] = [];
+      const engine: SpeechEngine = {
+        speak: async (input, _p, onAudio) => {
+          spoken.push(input);
+          onAudio(new Uint8Array(2205 * 2), 22_050, { sentAt: 0, headersAt: 0, firstByteAt: 0 });
+          return { sentAt: 0, headersAt: 0, firstByteAt: 0, endedAt: 1, samples: 2205, sampleRate: 22_050 };
+        },
+      };
+      const fallback = await reader.read({ text, params, sentences: true, engine });
+      assert.equal(fallback.outcome, 'completed');
+      assert.deepEqual(spoken, sentences);
+      assert.equal(server.speechRequests().length, 0, 'the server is not asked');
+      assert.equal(stats.summary('firstAudioMs').count, 0, "the server's latency figures are not the fallback's");
+      const kokoro = await reader.read({ text, params, sentences: true });
+      assert.equal(kokoro.requests, 5, 'Kokoro is asked for all of it: no fallback audio is played as its own');
     });
 
     it('a server that refuses word timings reads the same sentences without them, and says so once', async () => {

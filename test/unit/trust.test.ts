@@ -61,7 +61,15 @@ describe('trust boundaries', () => {
         },
       ],
       pong: [{ type: 'pong', id: 3, at: 1_733_000_000_000.25 }],
-      heard: [{ type: 'heard', readingId: 4, segment: 0 }],
+      heard: [
+        { type: 'heard', readingId: 4, segment: 0 },
+        { type: 'heard', readingId: 4, segment: 2, word: 5 },
+      ],
+      voices: [{ type: 'voices', count: 0 }],
+      spoke: [
+        { type: 'spoke', readingId: 4, utterance: 0 },
+        { type: 'spoke', readingId: 4, utterance: 1, error: 'not-allowed' },
+      ],
       underrun: [{ type: 'underrun', readingId: 4 }],
       ended: [{ type: 'ended', readingId: 4, samplesPlayed: 48_000, stopped: true, glitches: 2 }],
       progress: [

@@ -1,12 +1,13 @@
 // VS Code starts while the Kokoro server is down (the runner stops the stand-in before
-// starting code-server): the status bar says so without a pop-up, the first Read gets one
-// actionable message, and when the server comes back the extension re-warms it by itself.
+// starting code-server): the status bar says so without a pop-up, Read is heard in the fallback
+// voice (espeak-ng here) with one actionable message, and when the server comes back the
+// extension re-warms it by itself and Kokoro reads again.
 
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../../src/extension';
 import * as driver from '../driver';
-import { activateExtension, nextReading, openSample, sleep, speechRequests, waitUntil } from '../helpers';
+import { activateExtension, isEnded, isStarted, nextReading, nextReport, openSample, sleep, speechRequests, waitUntil } from '../helpers';
 
 const DOWN_MESSAGE = /No Kokoro server is answering/;
 
@@ -30,16 +31,37 @@ describe('Server down at start-up', function () {
     );
   });
 
-  it('the first Read gets one message with its actions; pressing Read again adds none', async () => {
+  it('Read is heard in the fallback voice, marked in the player and the status bar; one message with its actions, however often', async () => {
     const editor = await openSample('down.txt', 'The build is green again.\n');
     editor.selection = new vscode.Selection(0, 0, 0, 25);
     for (let press = 0; press < 3; press++) {
       const reading = nextReading(api);
+      const started = nextReport(api, isStarted);
+      const ended = nextReport(api, isEnded);
       await vscode.commands.executeCommand('kokoro.readSelection');
       const result = await reading;
-      assert.equal(result.outcome, 'failed');
-      assert.equal(result.error?.kind, 'unreachable');
+      assert.equal(result.outcome, 'completed', 'read by the fallback voice');
+      assert.ok(result.samples > 0, 'with audio');
+      await started;
+      if (press === 0) {
+        assert.match(await driver.webviewText(), /Fallback voice \(espeak-ng\): the Kokoro server is not answering\./);
+        assert.match(api.session.statusText, /fallback voice/);
+        await driver.screenshot('fallback-voice');
+      }
+      assert.equal((await ended).stopped, false, 'played to its end');
     }
+    assert.deepEqual(await speechRequests(), [], 'nothing reached the server, which is down');
+    await waitUntil(
+      async () => {
+        await driver.hover('.part.editor');
+        await driver.hover('[aria-label^="Kokoro: server unreachable"]');
+        await sleep(500);
+        return driver.exists('text=/espeak-ng \\(.*\\) reads instead/');
+      },
+      30_000,
+      'the tooltip to name the fallback voice',
+    );
+    await driver.hover('.part.editor');
     await vscode.commands.executeCommand('notifications.showList');
     await waitUntil(async () => (await driver.notifications()).some((m) => DOWN_MESSAGE.test(m)), 10_000, 'the error message');
     await sleep(500);
@@ -65,6 +87,8 @@ describe('Server down at start-up', function () {
     assert.deepEqual(
       (await speechRequests()).map((r) => r.body?.input),
       ['The build is green again.'],
+      'Kokoro reads again',
     );
+    assert.doesNotMatch(await driver.webviewText(), /Fallback voice/);
   });
 });
