@@ -216,9 +216,9 @@ function unionSize(members: string[]): number {
  * A long type said in a few words (`phrase`): object literals → "an object type", long
  * unions → "a union of N types", a generic with long arguments → "a Promise type".
  * Otherwise `type` is the type with object literals and long generic arguments inside it
- * collapsed in place.
+ * collapsed in place. Also used for the types in a hover's signature (speech/hoverText.ts).
  */
-function shortenType(type: string): { phrase?: string; type: string } {
+export function shortenType(type: string): { phrase?: string; type: string } {
   let t = type.trim();
   for (let previous = ''; previous !== t;) {
     previous = t;
