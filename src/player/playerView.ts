@@ -146,7 +146,9 @@ export class PlayerView implements vscode.WebviewViewProvider, AudioSink, vscode
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         this.spoken.set(utterance, (error) =>
-          settle(error === undefined ? undefined : new KokoroError('systemVoiceFailed', vscode.l10n.t('The system voice failed: {0}', error))),
+          settle(
+            error === undefined ? undefined : new KokoroError('systemVoiceFailed', vscode.l10n.t('The system voice failed: {0}', error)),
+          ),
         );
         this.post({ type: 'speakText', readingId: readingId ?? 0, text: input, rate: params.speed });
       });

@@ -58,7 +58,9 @@ export class StatusBar implements vscode.Disposable {
         state = vscode.l10n.t('warming up the server');
         break;
       case 'unreachable':
-        text = s.fallback?.speaking ? vscode.l10n.t('$(megaphone) Kokoro offline: fallback voice') : vscode.l10n.t('$(error) Kokoro offline');
+        text = s.fallback?.speaking
+          ? vscode.l10n.t('$(megaphone) Kokoro offline: fallback voice')
+          : vscode.l10n.t('$(error) Kokoro offline');
         state = s.fallback?.speaking ? vscode.l10n.t('server unreachable, the fallback voice reads') : vscode.l10n.t('server unreachable');
         break;
       case 'misconfigured':

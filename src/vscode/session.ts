@@ -302,7 +302,10 @@ export class Session implements vscode.Disposable {
     }
     this.fallbackReading = request.engine !== undefined;
     let result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
-    const down = result.error?.kind === 'unreachable' || result.error?.kind === 'timeout' || (result.error?.kind === 'http' && (result.error.status ?? 0) >= 502);
+    const down =
+      result.error?.kind === 'unreachable' ||
+      result.error?.kind === 'timeout' ||
+      (result.error?.kind === 'http' && (result.error.status ?? 0) >= 502);
     const engine = down && result.samples === 0 && !request.engine ? this.fallbackEngine() : undefined;
     const rest = engine && this.reader.continuation(result.id, 0);
     if (engine && rest && result.error) {
@@ -312,9 +315,12 @@ export class Session implements vscode.Disposable {
       this.errors.show(result.error, retryOf(result));
       request = { ...rest, engine, words: false };
       this.fallbackReading = true;
-      result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, {
-        announcement: options.announcement,
-      });
+      result = await this.playback.play(
+        { ...request, params: this.server.speech, currentParams: () => this.server.speech },
+        {
+          announcement: options.announcement,
+        },
+      );
     }
     if (request.origin instanceof EditorText && result.segmentCount !== undefined)
       request.origin.offsets.sentenceCount = result.segmentCount;

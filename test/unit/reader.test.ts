@@ -363,7 +363,7 @@ describe('Reader pipeline against the stand-in server', function () {
       assert.deepEqual([...replayed], [...timed], 'with the same words');
     });
 
-    it('a fallback voice (an engine) reads instead of the server, and its audio is not kept as the server\'s', async () => {
+    it("a fallback voice (an engine) reads instead of the server, and its audio is not kept as the server's", async () => {
       const spoken: string[] = [];
       const engine: SpeechEngine = {
         speak: async (input, _p, onAudio) => {
