@@ -31,6 +31,8 @@ export interface KokoroConfig {
   highlight: 'sentence' | 'word' | 'off';
   /** What reads while the Kokoro server is down. */
   fallbackVoice: FallbackSetting;
+  /** Announce a terminal command that ran a while when it finishes. */
+  announceCommandFinished: boolean;
   quietStatusBar: boolean;
   announceDiagnostics: AnnounceMode;
   announceMinSeverity: Severity;
@@ -57,6 +59,7 @@ export const SETTING_KEYS = {
   pronunciations: 'pronunciations',
   highlight: 'highlight',
   fallbackVoice: 'fallbackVoice',
+  announceCommandFinished: 'announceCommandFinished',
   quietStatusBar: 'quietStatusBar',
   announceDiagnostics: 'announceDiagnostics',
   announceMinSeverity: 'announceMinSeverity',

@@ -4,6 +4,7 @@ import { SPEED } from '../player/messages';
 import { runBenchmark } from './runBenchmark';
 import { goToProblemAndRead, readProblemAtCursor, readProblemsInFile } from './problems';
 import { OutputChannels, readOutputChannel } from './outputChannel';
+import { readHoverAtCursor, readLastCommandOutput } from './moreToRead';
 import { readFromCursor, readSelection } from './readSelection';
 import { selectVoice, setApiKey, warmUp } from './server';
 
@@ -31,6 +32,8 @@ export function registerCommands(session: Session): void {
     'kokoro.previousSentence': () => session.moveSentence(-1),
     'kokoro.repeatSentence': () => session.moveSentence(0),
     'kokoro.nextSentence': () => session.moveSentence(1),
+    'kokoro.readHoverAtCursor': readHoverAtCursor(session),
+    'kokoro.readLastCommandOutput': readLastCommandOutput(session, session.terminals),
     'kokoro.speedUp': () => session.setSpeed(session.config.speed + SPEED.step),
     'kokoro.speedDown': () => session.setSpeed(session.config.speed - SPEED.step),
   };

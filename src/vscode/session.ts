@@ -29,6 +29,7 @@ import { chooseFallback, type FallbackChoice } from '../fallback/choice';
 import { EspeakVoice } from '../fallback/espeak';
 import { ErrorReporter } from './errorReporter';
 import { EditorText, FollowAlong, type FollowedSource } from './followAlong';
+import { TerminalWatch } from './terminalWatch';
 import { SettingNotices } from './settingNotices';
 import { locateSetting, readSettings, updateSetting } from './settings';
 
@@ -69,6 +70,7 @@ export class Session implements vscode.Disposable {
   readonly errors: ErrorReporter;
   readonly announcements: DiagnosticAnnouncements;
   readonly followAlong: FollowAlong;
+  readonly terminals: TerminalWatch;
   private readonly statusBar: StatusBar;
   private readonly statsView: StatsView;
   private readonly disposables: vscode.Disposable[] = [];
@@ -101,6 +103,12 @@ export class Session implements vscode.Disposable {
     this.player = this.own(new PlayerView(context.extensionUri, this.log));
     this.reader = new Reader(() => this.server.client, this.player, this.stats, { cache: new AudioCache(AUDIO_CACHE_BYTES) });
     this.followAlong = this.own(new FollowAlong(() => this.config.highlight, this.player));
+    this.terminals = this.own(
+      new TerminalWatch(
+        (text) => this.announce(text),
+        () => this.config.announceCommandFinished,
+      ),
+    );
     this.playback = new Playback(this.reader, this.player, {
       changed: () => this.refreshStatus(),
       audioPlaying: (waterfall) => this.recordWaterfall(waterfall),
@@ -224,6 +232,11 @@ export class Session implements vscode.Disposable {
   }
 
   private pronunciations: Pronunciations | undefined;
+
+  /** The user's pronunciations as compiled for text preparation. */
+  get pronunciationsInEffect(): Pronunciations | undefined {
+    return this.pronunciations;
+  }
   /** espeak-ng where it is installed (looked for at start-up). */
   private espeak: EspeakVoice | undefined;
   /** How many voices the player's speechSynthesis lists; undefined until it says. */

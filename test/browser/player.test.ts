@@ -357,6 +357,76 @@ describe('player webview script in Chromium', function () {
     await page.close();
   });
 
+  it('the system voice (the fallback): says each text after the one before, reports it started and heard, and ends the reading', async () => {
+    // Chromium on Linux has no speech voices: the machine's own speechSynthesis is emulated, with what
+    // Chrome does (a queue, one utterance at a time, start and end events; pause and resume).
+    const page = await openPlayer(browser, () => {
+      const w = globalThis as any;
+      const queue: any[] = [];
+      const said: string[] = (w.said = []);
+      let paused = false;
+      const next = () => {
+        const u = queue[0];
+        if (!u || paused || u.started) return;
+        u.started = true;
+        said.push(u.text);
+        setTimeout(() => u.onstart?.({}), 5);
+        setTimeout(() => {
+          queue.shift();
+          u.onend?.({});
+          next();
+        }, 60);
+      };
+      w.SpeechSynthesisUtterance = class {
+        rate = 1;
+        onstart: any;
+        onend: any;
+        onerror: any;
+        constructor(public text: string) {}
+      };
+      const synth = {
+        speak: (u: any) => {
+          queue.push(u);
+          next();
+        },
+        cancel: () => queue.splice(0),
+        pause: () => (paused = true),
+        resume: () => {
+          paused = false;
+          next();
+        },
+        getVoices: () => [{ name: 'Samantha' }, { name: 'Daniel' }],
+        addEventListener: () => undefined,
+      };
+      Object.defineProperty(w, 'speechSynthesis', { value: synth, configurable: true });
+    });
+    assert.ok(
+      (await reports(page)).some((m) => m.type === 'voices' && m.count === 2),
+      'the player says how many voices it has',
+    );
+    await send(page, { type: 'begin', readingId: 31, text: 'One. Two.', sampleRate: 24000 });
+    await send(page, { type: 'segment', readingId: 31, text: 'One.', index: 0 });
+    await send(page, { type: 'speakText', readingId: 31, text: 'One.', rate: 1.5 });
+    await waitForReport(page, (m) => m.type === 'spoke' && m.utterance === 0);
+    await send(page, { type: 'segment', readingId: 31, text: 'Two.', index: 1 });
+    await send(page, { type: 'speakText', readingId: 31, text: 'Two.', rate: 1.5 });
+    await send(page, { type: 'end', readingId: 31 });
+    const ended = await waitForReport(page, (m) => m.type === 'ended');
+    assert.equal(ended.type === 'ended' && ended.stopped, false);
+    const all = await reports(page);
+    assert.deepEqual(await page.evaluate(() => (globalThis as any).said), ['One.', 'Two.']);
+    assert.equal(all.filter((m) => m.type === 'started').length, 1, 'audio playing is reported once');
+    assert.deepEqual(
+      all.filter((m) => m.type === 'heard').map((m) => m.type === 'heard' && m.segment),
+      [0, 1],
+    );
+    assert.ok(
+      all.findIndex((m) => m.type === 'ended') > all.findIndex((m) => m.type === 'spoke' && m.utterance === 1),
+      'ends after the last text',
+    );
+    await page.close();
+  });
+
   it('says when the server is not Kokoro (the demo voice), and nothing for Kokoro', async () => {
     const page = await openPlayer(browser);
     assert.equal(await page.isVisible('#serverNote'), false);

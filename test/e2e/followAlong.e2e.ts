@@ -234,6 +234,14 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
     await driver.standinOptions({ captions: false, msPerChar: 12 });
     await focusAtStart(editor);
     await driver.press('Control+Alt+Shift+S');
+    // The Stop above is remembered: Read from Cursor offers to resume there; the user picks the cursor.
+    await waitUntil(
+      () => driver.exists('.quick-input-widget:not([style*="display: none"]) .monaco-list-row'),
+      10_000,
+      'the offer to resume',
+    );
+    await driver.press('ArrowDown');
+    await driver.press('Enter');
     await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= 1, 30_000, 'the second line to be heard');
     assert.equal(api.session.followAlong.highlighted!.word, undefined, 'the sentence is highlighted');
     assert.equal(api.session.followAlong.highlighted!.range.start.line, api.session.followAlong.highlighted!.sentence);

@@ -56,7 +56,7 @@ describe('Server down at start-up', function () {
         await driver.hover('.part.editor');
         await driver.hover('[aria-label^="Kokoro: server unreachable"]');
         await sleep(500);
-        return driver.exists('text=/espeak-ng \\(.*\\) reads instead/');
+        return driver.exists('text=/espeak-ng\\s\\(.*\\)\\sreads\\sinstead/'); // the tooltip's spaces are no-break spaces
       },
       30_000,
       'the tooltip to name the fallback voice',
