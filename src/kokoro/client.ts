@@ -6,7 +6,7 @@ import * as l10n from '@vscode/l10n';
 import { Pool } from 'undici';
 import { CAPTIONS_PATH, CaptionedSpeechDecoder, type WordsCallback, captionsDecoderFor, isCaptionStream } from './captions';
 import { type PcmDecoder, decoderForContentType } from './decoder';
-import { KokoroError, errorBodyMessage, networkError, speechHttpError } from './errors';
+import { KokoroError, errorBodyMessage, gatewayError, isGatewayFailure, networkError, speechHttpError } from './errors';
 import { invalidServerUrlMessage, parseServerUrl } from './serverUrl';
 
 export interface KokoroClientOptions {
@@ -230,6 +230,7 @@ export class KokoroClient {
   async health(signal?: AbortSignal): Promise<HealthResult> {
     const start = now();
     const res = await this.request('/health', this.options.healthTimeoutMs, signal);
+    if (isGatewayFailure(res.status)) throw gatewayError(res.status, this.url);
     this.standIn = res.status === 200 ? standInName(res.body) : undefined;
     // Servers without /health (Kokoros) still prove they are up by answering at all.
     return { ok: res.status < 500, status: res.status, ms: now() - start, standIn: this.standIn };

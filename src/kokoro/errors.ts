@@ -119,8 +119,27 @@ export function errorBodyMessage(body: string, contentType = ''): string | undef
   return clip(text);
 }
 
+/** 502, 503, 504: what a proxy or load balancer answers when no server behind it does (nginx, a Kubernetes ingress). */
+export function isGatewayFailure(status: number): boolean {
+  return status === 502 || status === 503 || status === 504;
+}
+
+/** A proxy or load balancer answered for the server: unreachable, whatever page it sent with it. */
+export function gatewayError(status: number, url: string): KokoroError {
+  return new KokoroError(
+    'unreachable',
+    l10n.t(
+      'No Kokoro server is answering behind the proxy or load balancer at {0} (HTTP {1}). Start the server (or its replicas), or check kokoro.serverUrl.',
+      url,
+      status,
+    ),
+    status,
+  );
+}
+
 /** Turns an error answer of the speech route into a KokoroError. */
 export function speechHttpError(status: number, body: string, contentType: string, context: { voice: string; url: string }): KokoroError {
+  if (isGatewayFailure(status)) return gatewayError(status, context.url);
   const detail = errorBodyMessage(body, contentType);
   if (detail && /voice\b.*\bnot found/i.test(detail)) {
     return new KokoroError('badVoice', l10n.t('The server does not know the voice "{0}". {1}', context.voice, detail), status);

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import { KokoroClient, type KokoroClientOptions, type SpeechParams, parseVoices, standInName } from '../../src/kokoro/client';
 import { KokoroError } from '../../src/kokoro/errors';
@@ -364,6 +365,48 @@ describe('ServerConnection state and recovery', function () {
       assert.deepEqual(states, ['warming', 'ready', 'warming', 'unreachable', 'warming', 'ready']);
     } finally {
       await server.dispose();
+      await standin.close();
+    }
+  });
+
+  it('behind a load balancer with no replica answering (an HTML 502), the server is unreachable, polled, and re-warmed when a replica returns', async () => {
+    const standin = await StandinServer.start();
+    // A minimal reverse proxy: forwards to the stand-in, or answers like nginx when its upstream is gone.
+    let upstreamUp = false;
+    const proxy = http.createServer((req, res) => {
+      if (!upstreamUp) {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>');
+        return;
+      }
+      const target = new URL(standin.url);
+      const forward = http.request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (upstream) => {
+          res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+          upstream.pipe(res);
+        },
+      );
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const server = new ServerConnection({
+      client: { serverUrl: url, connections: 1, healthTimeoutMs: 500, firstByteTimeoutMs: 2000, streamTimeoutMs: 2000 },
+      speech: params,
+      warmUp: true,
+    });
+    try {
+      await server.warmUp();
+      assert.equal(server.state, 'unreachable', 'a 502 page is not a server that answered');
+      assert.match(server.lastError!.message, /behind the proxy or load balancer .* \(HTTP 502\)/);
+      await rejectsWith(speakAll(server.client, 'Hello.'), 'unreachable', /load balancer/);
+      upstreamUp = true;
+      await standin.waitFor(() => server.state === 'ready', 8000, 'recovery through the balancer');
+      assert.ok(standin.speechRequests().length >= 1, 're-warmed through the balancer');
+    } finally {
+      await server.dispose();
+      await new Promise((resolve) => proxy.close(resolve));
       await standin.close();
     }
   });

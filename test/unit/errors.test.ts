@@ -32,6 +32,34 @@ describe('error messages', () => {
     for (const [body, type, expected] of cases) assert.equal(errorBodyMessage(body, type), expected, body);
   });
 
+  it('a proxy or load balancer with no server behind it (502, 503, 504, any body) means unreachable, named as such', () => {
+    for (const [status, body, type] of [
+      [
+        502,
+        '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx/1.22.1</center></body></html>',
+        'text/html',
+      ],
+      [503, 'no healthy upstream', 'text/plain'],
+      [504, '{"message":"upstream request timeout"}', 'application/json'],
+      [503, '', ''],
+    ] as const) {
+      const e = speechHttpError(status, body, type, ctx);
+      assert.equal(e.kind, 'unreachable', `${status} ${body}`);
+      assert.equal(e.status, status);
+      assert.match(
+        e.message,
+        /No Kokoro server is answering behind the proxy or load balancer at http:\/\/localhost:8880 \(HTTP 50[234]\)/,
+      );
+      assert.doesNotMatch(e.message, /web page|nginx/);
+      assert.ok(e.retryable);
+    }
+    assert.equal(
+      speechHttpError(500, '{"detail":"CUDA out of memory"}', 'application/json', ctx).kind,
+      'http',
+      'the server itself failing is not a gateway',
+    );
+  });
+
   it('names an unknown voice and offers the fix', () => {
     const e = speechHttpError(
       400,
