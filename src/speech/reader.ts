@@ -63,6 +63,8 @@ export interface ReadingRequest {
   onWords?: (index: number, words: readonly WordTiming[]) => void;
   /** With `words`: the server refused the captioned route (it changed since it was asked); the reading goes on without words. */
   onWordsRefused?: () => void;
+  /** The stream broke mid-reading and the reading went on with a fresh request (see Reader.read). */
+  onResumedAfterBreak?: (error: KokoroError) => void;
   /** Called once, when the first audio of the reading is handed to the sink. */
   onFirstAudio?: (marks: FirstAudioMarks) => void;
 }
@@ -111,6 +113,11 @@ export interface ReaderOptions {
 }
 
 const now = () => performance.now();
+
+/** A failure a fresh request may not have: the stream broke off, the connection went, the server stalled or its gateway failed. */
+const breaksMidReading = (err: unknown) =>
+  err instanceof KokoroError &&
+  (err.kind === 'truncated' || err.kind === 'unreachable' || err.kind === 'timeout' || (err.kind === 'http' && (err.status ?? 0) >= 500));
 
 /** How a server without the captioned route refuses it: no such route or method, a body it does not take, an answer that is not a stream of words. */
 const refusesWords = (err: unknown) =>
@@ -380,11 +387,15 @@ export class Reader {
     this.sink.begin(reading.id, request.title ?? (typeof request.text === 'string' ? request.text : ''));
     let speaking: number | undefined;
     let useWords = request.words === true;
+    /** The reading went on once after its stream broke; `again`: the chunk to ask for again first. */
+    let resumed = false;
+    let again: string | undefined;
     try {
       // A manual loop, not for-of: breaking out must not close `source`, a continuation may go on with it. A stopped
       // reading takes no further chunk from it: that one would be lost to the reading that continues this one.
-      for (let next; !signal.aborted && !(next = source.next()).done;) {
-        const chunk = next.value;
+      for (let next; !signal.aborted && (again !== undefined || !(next = source.next()).done);) {
+        const chunk = again ?? next!.value;
+        again = undefined;
         if (reading.chunks.length === 0) preparedAt = now();
         const segment = firstSegment + reading.chunks.length;
         reading.chunks.push(chunk);
@@ -436,11 +447,25 @@ export class Reader {
               ? await speakTimed()
               : await client!.speak(chunk, params, onAudio, signal);
         } catch (err) {
-          // A server that no longer has the captioned route (replaced by an older one): the same chunk without words.
-          if (!useWords || !refusesWords(err) || frames.length > 0) throw err;
-          useWords = false;
-          request.onWordsRefused?.();
-          timings = await client!.speak(chunk, params, onAudio, signal);
+          if (useWords && refusesWords(err) && frames.length === 0) {
+            // A server that no longer has the captioned route (replaced by an older one): the same chunk without words.
+            useWords = false;
+            request.onWordsRefused?.();
+            timings = await client!.speak(chunk, params, onAudio, signal);
+          } else if (!signal.aborted && !resumed && result.samples > 0 && breaksMidReading(err)) {
+            // The stream broke in the middle of the reading (a replica behind a load balancer died): once per reading, a
+            // fresh request goes on from the next unheard chunk, this one if none of its audio came; a gap, never a repeat.
+            resumed = true;
+            speaking = undefined;
+            request.onResumedAfterBreak?.(err as KokoroError);
+            if (frames.length === 0) {
+              reading.chunks.pop();
+              reading.chunkSamples.pop();
+              result.chunks.pop();
+              again = chunk;
+            }
+            continue;
+          } else throw err;
         }
         speaking = undefined;
         if (!engine) this.recordCost(chunk.length, timings);

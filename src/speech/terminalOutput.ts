@@ -454,7 +454,8 @@ export function spokenCommandName(command: string): string {
     }
     simple = [];
   };
-  for (const w of words) {
+  // Subshell and group brackets are not part of the names: `(exit 2)`, `{ make; }`.
+  for (const w of words.map((word) => word.replace(/^[({]+|[)}]+$/g, '')).filter(Boolean)) {
     if (w === '|') {
       finishSimple();
       piped = true;

@@ -286,6 +286,10 @@ export class Session implements vscode.Disposable {
       onSegment: followed?.offsets.mapSentence,
       words,
       onWords: words ? (index, timed) => this.followAlong.wordsTimed(followed!, index, timed) : undefined,
+      onResumedAfterBreak: (error) =>
+        this.log.warn(
+          `The audio stream broke in the middle of the reading (${error.message}); it goes on from the next sentence with a fresh request.`,
+        ),
       onWordsRefused: () => {
         this.captions = false;
         this.log.info('The server refused captioned speech (it changed?): the highlight follows the sentence heard from now on.');

@@ -65,7 +65,7 @@ describe('More places to read: hover, terminal', function () {
     );
     assert.equal((await announced).outcome, 'completed');
     const announcement = (await spokenInputs()).join(' ');
-    assert.match(announcement, /printf finished, exit code 2/);
+    assert.match(announcement, /printf, sleep and exit finished after 5 seconds, exit code 2/);
     await waitUntil(() => api.session.terminals.last !== undefined, 10_000, 'the command to be recorded');
     await driver.standinReset();
     // Back in the editor, as a user is after starting a command (a focused terminal sends keys to its shell).

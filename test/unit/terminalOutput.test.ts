@@ -199,6 +199,8 @@ describe('terminal output', () => {
       ['.\\gradlew.bat build', 'gradlew build'],
       ['& "C:\\Tools\\lint tool.exe" --fix', 'lint tool'],
       ['npm run build && npm test', 'npm run build and npm test'],
+      ["printf 'x'; sleep 5; (exit 2)", 'printf, sleep and exit'],
+      ['{ make; } 2>&1', 'make'],
       ['', 'The command'],
     ];
     for (const [command, said] of cases) it(`${JSON.stringify(command)} → "${said}"`, () => assert.equal(spokenCommandName(command), said));
