@@ -51,6 +51,11 @@ export interface ReadingRequest {
   firstSegment?: number;
   /** The text's chunks before the first one (a continuation can go back to them); `firstSegment` of them. */
   earlierChunks?: readonly string[];
+  /**
+   * A continuation of a reading (a skip, a repeat, a speed change): the audio of its chunks received
+   * before is played again. A new reading of the same text asks the server afresh.
+   */
+  continues?: boolean;
   /** Whatever the caller keeps with the text (the editor it came from); continuations carry it on. */
   origin?: object;
   /** Called as each chunk is taken, before it is requested, with its number. */
@@ -108,7 +113,7 @@ export interface ReaderOptions {
   firstBlockChars?: number;
   blockChars?: number;
   cache?: AudioCache;
-  /** The audio of the latest readings' chunks, so skipping back (or a repeat) plays it again without a request. */
+  /** The audio of the latest readings' chunks, so a continuation (skipping back, a repeat) plays it again without a request. */
   recentAudioBytes?: number;
 }
 
@@ -339,7 +344,7 @@ export class Reader {
     const chunks: Iterator<string> = {
       next: () => (next < again.length ? { done: false, value: again[next++] } : rest.next()),
     };
-    return { ...reading.request, chunks, firstSegment: segment, earlierChunks: known.slice(0, segment) };
+    return { ...reading.request, chunks, firstSegment: segment, earlierChunks: known.slice(0, segment), continues: true };
   }
 
   /** Reads `request` to the end; a reading already running is stopped first. */
@@ -408,7 +413,9 @@ export class Reader {
         result.chunks.push(chunk);
         const params = request.currentParams?.() ?? request.params;
         const key = audioCacheKey(chunk, params);
-        const cached = request.engine ? undefined : (this.options.cache.get(key) ?? this.recentAudio.get(key));
+        const cached = request.engine
+          ? undefined
+          : (this.options.cache.get(key) ?? (request.continues ? this.recentAudio.get(key) : undefined));
         // Audio kept without word timings is asked for again when the words are wanted.
         if (cached && (!useWords || cached.words)) {
           result.cachedChunks++;

@@ -213,10 +213,6 @@ export class FollowAlong implements vscode.Disposable {
     return stop && stop.version === document.version ? stop : undefined;
   }
 
-  forgetStopPoint(document: vscode.TextDocument): void {
-    this.stopPoints.delete(document.uri.toString());
-  }
-
   /** The highlight setting changed: draw (or remove) the highlight now. */
   refresh(): void {
     this.redraw();

@@ -243,6 +243,8 @@ export class Session implements vscode.Disposable {
   private systemVoices: number | undefined;
   /** The reading being heard is in the fallback voice. */
   private fallbackReading = false;
+  /** The user has been told once that no fallback voice is available, and how to get one. */
+  private toldNoFallback = false;
   /** Whether the server times words (captioned speech), once asked; undefined until then. */
   private captions: boolean | undefined;
 
@@ -319,17 +321,19 @@ export class Session implements vscode.Disposable {
     }
     this.fallbackReading = request.engine !== undefined;
     let result = await this.playback.play({ ...request, params: this.server.speech, currentParams: () => this.server.speech }, options);
-    const down =
-      result.error?.kind === 'unreachable' ||
-      result.error?.kind === 'timeout' ||
-      (result.error?.kind === 'http' && (result.error.status ?? 0) >= 502);
-    const engine = down && result.samples === 0 && !request.engine ? this.fallbackEngine() : undefined;
+    const down = (result.error?.kind === 'unreachable' || result.error?.kind === 'timeout') && result.samples === 0 && !request.engine;
+    const engine = down ? this.fallbackEngine() : undefined;
+    if (down && !engine && this.config.fallbackVoice !== 'off' && !this.toldNoFallback) {
+      // Said once: how to never be left in silence again.
+      this.toldNoFallback = true;
+      void vscode.window.showInformationMessage(this.fallback.why);
+    }
     const rest = engine && this.reader.continuation(result.id, 0);
     if (engine && rest && result.error) {
       // The server failed before any audio: the same reading, from its start, in the fallback voice.
       this.server.reportFailure(result.error);
       this.log.warn(`Reading ${result.id} failed before any audio (${result.error.message}); the fallback voice reads it.`);
-      this.errors.show(result.error, retryOf(result));
+      this.errors.show(result.error); // no Retry: the reading is heard
       request = { ...rest, engine, words: false };
       this.fallbackReading = true;
       result = await this.playback.play(

@@ -99,6 +99,65 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
     await closeScratch(editor);
   });
 
+  it('the highlight stays on the line heard through a speed change and a pause (Ctrl+Alt+P)', async () => {
+    const editor = await showScratch(CODE, 'typescript');
+    await focusAtStart(editor);
+    const seen = recordHighlights();
+    try {
+      await driver.press('Control+Alt+Shift+S');
+      await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= 1, 30_000, 'the second line to be heard');
+      await vscode.commands.executeCommand('kokoro.speedUp');
+      const atSpeedChange = api.session.followAlong.highlighted!.sentence;
+      await waitUntil(
+        () => (api.session.followAlong.highlighted?.sentence ?? 0) >= atSpeedChange + 2,
+        30_000,
+        'two more lines at the new speed',
+      );
+      await driver.press('Control+Alt+P');
+      await waitUntil(() => api.session.playback.paused, 5_000, 'the pause');
+      const atPause = api.session.followAlong.highlighted!.sentence;
+      // Paused: nothing is heard, so the highlight does not move (watched for as long as two lines take).
+      const until = Date.now() + 1500;
+      await waitUntil(() => Date.now() > until || api.session.followAlong.highlighted?.sentence !== atPause, 5_000);
+      assert.equal(api.session.followAlong.highlighted?.sentence, atPause, 'the highlight waits with the audio');
+      await driver.press('Control+Alt+P');
+      await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) > atPause, 10_000, 'the reading to go on');
+    } finally {
+      seen.stop();
+      await vscode.workspace.getConfiguration('kokoro').update('speed', undefined, vscode.ConfigurationTarget.Global);
+    }
+    for (const [sentence, line] of seen.lines) assert.equal(line, sentence, `sentence ${sentence + 1} is highlighted on its own line`);
+    await closeScratch(editor);
+  });
+
+  it('moving the cursor away stops the scrolling (the highlight goes on); Next Sentence follows again', async () => {
+    const editor = await showScratch(CODE, 'typescript');
+    await focusAtStart(editor);
+    await driver.press('Control+Alt+Shift+S');
+    await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= 1, 30_000, 'the second line to be heard');
+    await driver.press('Control+End'); // the user goes to the end of the file to look at something
+    const bottom = editor.document.lineAt(editor.document.lineCount - 1).range;
+    await waitUntil(() => editor.visibleRanges.some((r) => r.intersection(bottom)), 10_000, 'the view at the end');
+    const from = api.session.followAlong.highlighted!.sentence;
+    await waitUntil(() => (api.session.followAlong.highlighted?.sentence ?? 0) >= from + 3, 30_000, 'three more lines to be heard');
+    const heardLine = api.session.followAlong.highlighted!.range;
+    assert.ok(
+      editor.visibleRanges.some((r) => r.intersection(bottom)),
+      'the view stays where the user went',
+    );
+    assert.ok(!editor.visibleRanges.some((r) => r.intersection(heardLine)), 'and the line heard is not pulled into view');
+    await driver.press('Control+Alt+L');
+    await waitUntil(
+      () => {
+        const h = api.session.followAlong.highlighted;
+        return h !== undefined && editor.visibleRanges.some((r) => r.intersection(h.range));
+      },
+      10_000,
+      'Next Sentence to bring the reading into view again',
+    );
+    await closeScratch(editor);
+  });
+
   it('Next, Previous and Repeat Sentence (Ctrl+Alt+L / H / J) move at once; audio already here is reused, the rest cancelled', async () => {
     await driver.standinOptions({ rtf: 1.5, msPerChar: 40 }); // the server stays only a little ahead of the listener
     const editor = await showScratch(`${PROSE}\n`);

@@ -374,16 +374,24 @@ describe('Reader pipeline against the stand-in server', function () {
     });
 
     it('sentences played again from memory bring their word timings; audio kept without them is asked for again', async () => {
-      await reader.read({ text, params, sentences: true }); // no words asked: kept without them
+      const plain = await reader.read({ text, params, sentences: true }); // no words asked: kept without them
       server.reset();
       const timed = new Map<number, number>();
-      const first = await reader.read({ text, params, sentences: true, words: true, onWords: (i, w) => timed.set(i, w.length) });
+      const withWords = { words: true, onWords: (i: number, w: readonly unknown[]) => timed.set(i, w.length) };
+      const first = await reader.read({ ...reader.continuationAt(plain.id, 0)!, ...withWords });
       assert.equal(first.requests, 5, 'asked again, for the words');
       server.reset();
       const replayed = new Map<number, number>();
-      const again = await reader.read({ text, params, sentences: true, words: true, onWords: (i, w) => replayed.set(i, w.length) });
+      const again = await reader.read({ ...reader.continuationAt(first.id, 0)!, onWords: (i, w) => replayed.set(i, w.length) });
       assert.equal(again.requests, 0, 'all from memory');
       assert.deepEqual([...replayed], [...timed], 'with the same words');
+    });
+
+    it('a new reading of the same text asks the server afresh (only a continuation replays what came)', async () => {
+      await reader.read({ text, params, sentences: true });
+      server.reset();
+      const fresh = await reader.read({ text, params, sentences: true });
+      assert.equal(fresh.requests, 5);
     });
 
     it("a fallback voice (an engine) reads instead of the server, and its audio is not kept as the server's", async () => {
@@ -400,7 +408,7 @@ describe('Reader pipeline against the stand-in server', function () {
       assert.deepEqual(spoken, sentences);
       assert.equal(server.speechRequests().length, 0, 'the server is not asked');
       assert.equal(stats.summary('firstAudioMs').count, 0, "the server's latency figures are not the fallback's");
-      const kokoro = await reader.read({ text, params, sentences: true });
+      const kokoro = await reader.read({ ...reader.continuationAt(fallback.id, 0)!, engine: undefined });
       assert.equal(kokoro.requests, 5, 'Kokoro is asked for all of it: no fallback audio is played as its own');
     });
 
