@@ -176,8 +176,9 @@ function startDriver(page) {
         const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
         try {
           await row.waitFor({ timeout: 3000 });
-          const label = (await row.innerText()).split('\n')[0].trim();
-          if (label === title) {
+          // The row's lines: the label, and maybe "recently used" or a keybinding around it.
+          const lines = (await row.innerText()).split('\n').map((line) => line.trim());
+          if (lines.includes(title)) {
             await page.keyboard.press('Enter');
             return {};
           }

@@ -95,7 +95,7 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
     );
     await waitUntil(() => !api.session.reading, 20_000, 'the reading to end');
     assert.equal(api.session.followAlong.highlighted, undefined, 'the highlight goes when the reading ends');
-    assert.equal((await driver.editorHighlights()).lines.length, 0);
+    await waitUntil(async () => (await driver.editorHighlights()).lines.length === 0, 5_000, 'the highlight to go from the screen');
     await closeScratch(editor);
   });
 
