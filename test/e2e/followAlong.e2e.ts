@@ -18,7 +18,7 @@ import {
 } from './helpers';
 
 /** A TypeScript file longer than a screen: one statement a line, each its own sentence. */
-const LINES = Array.from({ length: 60 }, (_, i) => `const valueNumber${i + 1} = computeTotal(${i + 1});`);
+const LINES = Array.from({ length: 40 }, (_, i) => `const valueNumber${i + 1} = computeTotal(${i + 1});`);
 const CODE = `${LINES.join('\n')}\n`;
 
 const PROSE = [
