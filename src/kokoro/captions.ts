@@ -3,7 +3,7 @@
 // each piece of audio with the words it holds (docs/kokoro-protocol.md, "Word timings").
 
 import * as l10n from '@vscode/l10n';
-import { KOKORO_SAMPLE_RATE, type PcmDecoder, decoderForContentType } from './decoder';
+import { KOKORO_SAMPLE_RATE, type PcmDecoder, concatBytes, decoderForContentType } from './decoder';
 import { KokoroError } from './errors';
 
 /** A word as the server timed it, in seconds from the start of the request's audio. */
@@ -58,7 +58,7 @@ export class CaptionedSpeechDecoder implements PcmDecoder {
     let newline: number;
     while ((newline = chunk.indexOf(NEWLINE, from)) >= 0) {
       const tail = chunk.subarray(from, newline);
-      const line = this.partialBytes ? concat([...this.partial, tail], this.partialBytes + tail.length) : tail;
+      const line = this.partialBytes ? concatBytes([...this.partial, tail]) : tail;
       this.partial = [];
       this.partialBytes = 0;
       const pcm = this.line(line);
@@ -72,18 +72,11 @@ export class CaptionedSpeechDecoder implements PcmDecoder {
       // A copy: a view would keep the whole network read alive until the line ends.
       this.partial.push(chunk.slice(from));
     }
-    return out.length === 0
-      ? EMPTY
-      : out.length === 1
-        ? out[0]
-        : concat(
-            out,
-            out.reduce((n, p) => n + p.length, 0),
-          );
+    return out.length === 0 ? EMPTY : out.length === 1 ? out[0] : concatBytes(out);
   }
 
   end(): void {
-    const rest = this.text.decode(concat(this.partial, this.partialBytes)).trim();
+    const rest = this.text.decode(concatBytes(this.partial)).trim();
     // A last line without its newline: JSON without audio is refused for that; anything else was cut off mid-line.
     if (rest && isJsonObject(rest)) this.line(Buffer.from(rest));
     if (rest) throw new KokoroError('truncated', l10n.t('The captioned audio stream ended in the middle of a line.'));
@@ -147,14 +140,4 @@ function isJsonObject(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

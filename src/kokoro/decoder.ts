@@ -221,7 +221,7 @@ export class EventStreamPcmDecoder implements PcmDecoder {
       if (b64) parts.push(this.pcm.push(Buffer.from(b64, 'base64')));
     }
     if (this.pending.length > 8 * 1024 * 1024) throw new KokoroError('tooLarge', l10n.t('The server sent an event larger than 8 MB.'));
-    return parts.length === 1 ? parts[0] : parts.length === 0 ? EMPTY : concatAll(parts);
+    return parts.length === 1 ? parts[0] : parts.length === 0 ? EMPTY : concatBytes(parts);
   }
 
   end(): void {
@@ -281,7 +281,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-function concatAll(parts: Uint8Array[]): Uint8Array {
+/** The parts, one after another, in one new array. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let total = 0;
   for (const p of parts) total += p.length;
   const out = new Uint8Array(total);

@@ -2,24 +2,13 @@ import * as assert from 'node:assert/strict';
 import { CaptionedSpeechDecoder, type WordTiming, captionsDecoderFor, isCaptionStream } from '../../src/kokoro/captions';
 import { KokoroClient, type KokoroClientOptions, type SpeechParams } from '../../src/kokoro/client';
 import { RawPcmDecoder } from '../../src/kokoro/decoder';
-import { KokoroError } from '../../src/kokoro/errors';
+import { type KokoroError } from '../../src/kokoro/errors';
 import { alignWords } from '../../src/speech/wordTimings';
 import { StandinProcess } from '../standin/process';
+import { rejectsWith } from './kokoroAssert';
 import { StandinServer, captionWords, samplesForText } from '../standin/server';
 
 const params: SpeechParams = { model: 'kokoro', voice: 'af_heart', speed: 1 };
-
-async function rejectsWith(promise: Promise<unknown>, kind: string, message?: RegExp): Promise<KokoroError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof KokoroError, `expected a KokoroError, got ${err}`);
-    assert.equal(err.kind, kind, err.message);
-    if (message) assert.match(err.message, message);
-    return err;
-  }
-  assert.fail(`expected a ${kind} error`);
-}
 
 const line = (audio: Buffer, timestamps: unknown[] = [], format = 'audio/pcm') =>
   `${JSON.stringify({ audio: audio.toString('base64'), audio_format: format, timestamps })}\n`;

@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import { KokoroClient, type KokoroClientOptions, type SpeechParams, parseVoices, standInName } from '../../src/kokoro/client';
 import { KokoroError } from '../../src/kokoro/errors';
 import { ServerConnection } from '../../src/kokoro/connection';
+import { rejectsWith } from './kokoroAssert';
 import { StandinServer, samplesForText } from '../standin/server';
 
 const params: SpeechParams = { model: 'kokoro', voice: 'af_heart', speed: 1 };
@@ -24,18 +25,6 @@ async function speakAll(client: KokoroClient, text: string, p: SpeechParams = pa
   const timings = await client.speak(text, p, (pcm) => chunks.push(new Uint8Array(pcm)), signal);
   const bytes = chunks.reduce((n, c) => n + c.length, 0);
   return { timings, chunks, bytes };
-}
-
-async function rejectsWith(promise: Promise<unknown>, kind: string, message?: RegExp): Promise<KokoroError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof KokoroError, `expected a KokoroError, got ${err}`);
-    assert.equal(err.kind, kind, err.message);
-    if (message) assert.match(err.message, message);
-    return err;
-  }
-  assert.fail(`expected a ${kind} error`);
 }
 
 describe('KokoroClient against the stand-in server', function () {
