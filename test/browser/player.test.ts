@@ -71,10 +71,17 @@ async function send(
   page: Page,
   message: ToPlayer | { type: 'audio'; readingId: number; pcm: number[]; sampleRate: number },
 ): Promise<void> {
-  await page.evaluate((m: any) => {
-    const data = m.type === 'audio' ? { ...m, pcm: new Uint8Array(new Int16Array(m.pcm as number[]).buffer) } : m;
-    (globalThis as any).postMessage(data, '*');
-  }, message as never);
+  // Resolves once the page has handled the message: a listener added now runs after the player's own
+  // (listeners run in the order they were added), in the same dispatch.
+  await page.evaluate(
+    (m: any) =>
+      new Promise<void>((resolve) => {
+        const data = m.type === 'audio' ? { ...m, pcm: new Uint8Array(new Int16Array(m.pcm as number[]).buffer) } : m;
+        (globalThis as any).addEventListener('message', () => resolve(), { once: true });
+        (globalThis as any).postMessage(data, '*');
+      }),
+    message as never,
+  );
 }
 
 async function reports(page: Page): Promise<FromPlayer[]> {
