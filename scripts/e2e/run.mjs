@@ -188,7 +188,13 @@ function startDriver(page) {
         await page.keyboard.press('Escape');
         await page.waitForTimeout(500);
       }
-      throw new Error(`"${title}" never appeared in the command palette`);
+      mkdirSync(artifactsDir, { recursive: true });
+      const shot = path.join(artifactsDir, `palette-${String(title).replace(/[^\w.-]/g, '_')}.png`);
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').fill(`>${title}`);
+      await page.screenshot({ path: shot });
+      await page.keyboard.press('Escape');
+      throw new Error(`"${title}" never appeared in the command palette (what it showed: ${shot})`);
     },
     async type({ text }) {
       await page.keyboard.type(text);

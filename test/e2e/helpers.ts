@@ -80,8 +80,22 @@ export async function openSample(name: string, content?: string): Promise<vscode
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'the test workspace is open');
   const uri = vscode.Uri.joinPath(folder.uri, name);
-  if (content !== undefined) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+  if (content !== undefined) {
+    // Rewriting a file that is open makes VS Code reload it a moment later, which moves the cursor and drops a
+    // selection the test has set meanwhile: written only when it differs, then waited for.
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open?.isDirty) {
+      await vscode.window.showTextDocument(open);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+    const onDisk = await vscode.workspace.fs.readFile(uri).then(
+      (bytes) => new TextDecoder().decode(bytes),
+      () => undefined,
+    );
+    if (onDisk !== content) await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+  }
   const doc = await vscode.workspace.openTextDocument(uri);
+  if (content !== undefined) await waitUntil(() => doc.getText() === content, 10_000, `${name} to hold its new text`);
   return vscode.window.showTextDocument(doc, { preview: false });
 }
 

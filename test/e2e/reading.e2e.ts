@@ -181,7 +181,13 @@ describe('Reading aloud in VS Code', function () {
     await started;
     await sleep(300);
     await driver.focusEditor().catch(() => undefined);
-    await driver.palette('Kokoro: Stop Reading');
+    try {
+      await driver.palette('Kokoro: Stop Reading');
+    } catch (err) {
+      const log = (await extensionLog(api)).split('\n').slice(-25).join('\n');
+      const sent = JSON.stringify((await speechRequests()).map((r) => [r.body?.input?.slice(0, 24), r.samplesSent, r.completed]));
+      throw new Error(`${(err as Error).message}; reading ${api.session.reading}, requests ${sent}\n${log}`, { cause: err });
+    }
     const end = await ended;
     assert.equal(end.stopped, true);
     await waitUntil(async () => (await speechRequests()).some((r) => r.clientDisconnected), 5_000, 'the server to see the disconnect');

@@ -75,10 +75,11 @@ describe('The keyboard stays in the editor', function () {
     const ended = nextReport(api, isEnded, 30_000);
     await driver.press('Control+Alt+S');
     await waitUntil(async () => (await driver.activeElement()).inWebview, 10_000, 'the player to take the keyboard for the gesture');
-    assert.equal(
-      await driver.webviewEvaluate('#speed', 'document.activeElement?.id'),
-      'enable',
-      'the Enable audio button has the keyboard',
+    // The frame gets the keyboard first, then its button (on the frame's focus event).
+    await waitUntil(
+      async () => (await driver.webviewEvaluate('#speed', 'document.activeElement?.id')) === 'enable',
+      5_000,
+      'the Enable audio button to have the keyboard',
     );
     await driver.press('Enter');
     await started;
