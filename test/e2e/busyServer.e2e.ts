@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import type { ServerState } from '../../src/kokoro/connection';
 import * as driver from './driver';
-import { activateExtension, isEnded, isStarted, nextReading, nextReport, openSample, speechRequests, waitUntil } from './helpers';
+import { activateReady, isEnded, isStarted, nextReading, nextReport, openSample, speechRequests, waitUntil } from './helpers';
 
 const sentence = 'The server keeps generating speech while the status bar must keep telling the truth. ';
 
@@ -15,8 +15,7 @@ describe('A server that blocks while it generates (Kokoro-FastAPI)', function ()
   let api: KokoroApi;
 
   before(async () => {
-    api = await activateExtension();
-    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    api = await activateReady();
   });
 
   afterEach(async () => {

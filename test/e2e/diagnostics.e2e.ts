@@ -12,7 +12,7 @@ import { chunkText } from '../../src/speech/chunker';
 import { neutralizeControlSyntax } from '../../src/speech/speakable';
 import { problemsOf, toProblem } from '../../src/vscode/problems';
 import * as driver from './driver';
-import { activateExtension, isEnded, nextReading, nextReport, openSample, sleep, spokenInputs, waitUntil } from './helpers';
+import { activateReady, isEnded, nextReading, nextReport, openSample, sleep, spokenInputs, waitUntil } from './helpers';
 
 const expectedChunks = (text: string) => chunkText(neutralizeControlSyntax(text));
 
@@ -32,8 +32,7 @@ describe('Hearing problems', function () {
   let diagnostics: vscode.Diagnostic[];
 
   before(async () => {
-    api = await activateExtension();
-    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    api = await activateReady();
     collection = vscode.languages.createDiagnosticCollection('kokoro-e2e');
     editor = await openSample('problems.txt', SOURCE);
     const error1 = new vscode.Diagnostic(new vscode.Range(1, 10, 1, 13), "Cannot find name 'foo'.", vscode.DiagnosticSeverity.Error);

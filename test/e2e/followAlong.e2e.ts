@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
 import {
-  activateExtension,
+  activateReady,
   closeScratch,
   extensionLog,
   nextReading,
@@ -51,8 +51,7 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
   }
 
   before(async () => {
-    api = await activateExtension();
-    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    api = await activateReady();
   });
 
   beforeEach(async () => {

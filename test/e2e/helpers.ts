@@ -19,6 +19,13 @@ export async function activateExtension(): Promise<KokoroApi> {
   return api;
 }
 
+/** The extension, started, with its server warmed up and ready (what most suites begin with). */
+export async function activateReady(): Promise<KokoroApi> {
+  const api = await activateExtension();
+  await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+  return api;
+}
+
 /** Resolves with the first player report matching `predicate`, or rejects after `timeoutMs`. */
 export function nextReport<T extends FromPlayer>(api: KokoroApi, predicate: (m: FromPlayer) => m is T, timeoutMs = 15_000): Promise<T> {
   return new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
-import { activateExtension, nextReading, openSample, spokenInputs, waitUntil } from './helpers';
+import { activateReady, nextReading, openSample, spokenInputs, waitUntil } from './helpers';
 
 const HOVER_SAMPLE = `/** Adds two numbers and returns their sum. */
 export function addNumbers(first: number, second: number): number {
@@ -20,8 +20,7 @@ describe('More places to read: hover, terminal', function () {
   let api: KokoroApi;
 
   before(async () => {
-    api = await activateExtension();
-    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    api = await activateReady();
   });
 
   afterEach(async () => {

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
-import { activateExtension, isEnded, isStarted, nextReport, openSample, waitUntil } from './helpers';
+import { activateReady, isEnded, isStarted, nextReport, openSample, waitUntil } from './helpers';
 
 const THEMES = [
   { name: 'Default Light Modern', bodyClass: 'vscode-light' },
@@ -56,8 +56,7 @@ describe('The player', function () {
   let api: KokoroApi;
 
   before(async () => {
-    api = await activateExtension();
-    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    api = await activateReady();
     await api.session.player.reveal();
     await waitUntil(() => api.session.player.isReady, 30_000, 'the player to be ready');
   });

@@ -23,14 +23,14 @@ import {
 } from '../../src/stats/waterfall';
 import * as driver from './driver';
 import {
-  activateExtension,
+  activateReady,
+  extensionLog,
   isEnded,
   isStarted,
   nextReading,
   nextReport,
   notificationShows,
   openSample,
-  extensionLog,
   sleep,
   speechRequests,
   spokenInputs,
@@ -57,8 +57,7 @@ describe('Reading aloud in VS Code', function () {
   let api: KokoroApi;
 
   before(async () => {
-    api = await activateExtension();
-    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    api = await activateReady();
     if (api.session.player.isReady) return;
     // The very first reading creates the player webview (VS Code resolves a view only when it is shown):
     // measured here, so the tests below measure reading, not the webview's creation.

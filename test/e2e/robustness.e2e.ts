@@ -8,7 +8,7 @@ import type { KokoroApi } from '../../src/extension';
 import type { FromPlayer } from '../../src/player/messages';
 import * as driver from './driver';
 import {
-  activateExtension,
+  activateReady,
   closeScratch,
   extensionLog,
   isStarted,
@@ -31,8 +31,7 @@ describe('Bad input', function () {
   let api: KokoroApi;
 
   before(async () => {
-    api = await activateExtension();
-    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    api = await activateReady();
   });
 
   afterEach(() => api.session.stop());
