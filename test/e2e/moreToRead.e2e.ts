@@ -52,7 +52,7 @@ describe('More places to read: hover, terminal', function () {
     assert.doesNotMatch(said, /```|\*\*/, 'no Markdown markup');
   });
 
-  it('a long terminal command is announced when it finishes; Read Last Command Output (Ctrl+Alt+T, from the editor) reads its output and exit code', async () => {
+  it('a long terminal command is announced when it finishes; Read Last Command Output (Ctrl+Alt+Shift+T, from the editor) reads its output and exit code', async () => {
     await vscode.workspace.getConfiguration('kokoro').update('announceCommandFinished', true, vscode.ConfigurationTarget.Global);
     const terminal = vscode.window.createTerminal({ name: 'kokoro-e2e', shellPath: '/bin/bash' });
     terminal.show();
@@ -71,7 +71,7 @@ describe('More places to read: hover, terminal', function () {
     await openSample('hover.ts', HOVER_SAMPLE);
     await driver.focusEditor();
     const read = nextReading(api);
-    await driver.press('Control+Alt+T');
+    await driver.press('Control+Alt+Shift+T');
     assert.equal((await read).outcome, 'completed');
     const said = (await spokenInputs()).join(' ');
     assert.match(said, /exit code 2/);
