@@ -488,6 +488,7 @@ stopButton.addEventListener('click', () => post({ type: 'userAction', action: 's
 previousButton.addEventListener('click', () => post({ type: 'userAction', action: 'previousSentence' }));
 repeatButton.addEventListener('click', () => post({ type: 'userAction', action: 'repeatSentence' }));
 nextButton.addEventListener('click', () => post({ type: 'userAction', action: 'nextSentence' }));
+$<HTMLButtonElement>('fromCursor').addEventListener('click', () => post({ type: 'userAction', action: 'readFromCursor' }));
 speedInput.addEventListener('change', () => {
   const speed = Number(speedInput.value);
   showSpeed(speed);

@@ -53,7 +53,7 @@ export type FromPlayer =
   /** `glitches`: times the audio device ran dry during the reading (Chromium counts them; 0 where unknown). */
   | { type: 'ended'; readingId: number; samplesPlayed: number; stopped: boolean; glitches: number }
   | { type: 'progress'; readingId: number; samplesPlayed: number; samplesQueued: number }
-  | { type: 'userAction'; action: 'stop' | 'togglePause' | 'previousSentence' | 'nextSentence' | 'repeatSentence' }
+  | { type: 'userAction'; action: 'stop' | 'togglePause' | 'previousSentence' | 'nextSentence' | 'repeatSentence' | 'readFromCursor' }
   | { type: 'userAction'; action: 'setSpeed'; speed: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
@@ -69,7 +69,7 @@ const isMs = (v: unknown): v is number => typeof v === 'number' && Number.isFini
 const isOneOf = <T extends string>(v: unknown, values: readonly T[]): v is T =>
   typeof v === 'string' && (values as readonly string[]).includes(v);
 
-const ACTIONS = ['stop', 'togglePause', 'setSpeed', 'previousSentence', 'nextSentence', 'repeatSentence'] as const;
+const ACTIONS = ['stop', 'togglePause', 'setSpeed', 'previousSentence', 'nextSentence', 'repeatSentence', 'readFromCursor'] as const;
 const LEVELS = ['info', 'warn', 'error'] as const;
 
 /**

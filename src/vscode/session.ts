@@ -504,6 +504,9 @@ export class Session implements vscode.Disposable {
           case 'nextSentence':
             this.moveSentence(1);
             break;
+          case 'readFromCursor':
+            void vscode.commands.executeCommand('kokoro.readFromCursor');
+            break;
         }
         break;
       case 'heard':

@@ -355,8 +355,17 @@ describe('player webview script in Chromium', function () {
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('r');
+    await page.click('#fromCursor');
     const actions = (await reports(page)).filter((m) => m.type === 'userAction').map((m) => m.type === 'userAction' && m.action);
-    assert.deepEqual(actions, ['nextSentence', 'previousSentence', 'repeatSentence', 'nextSentence', 'previousSentence', 'repeatSentence']);
+    assert.deepEqual(actions, [
+      'nextSentence',
+      'previousSentence',
+      'repeatSentence',
+      'nextSentence',
+      'previousSentence',
+      'repeatSentence',
+      'readFromCursor',
+    ]);
     await send(page, { type: 'position', readingId: 22, sentence: 2, sentences: 3, fraction: 0.6, announce: true });
     assert.equal(await page.textContent('#moved'), 'Sentence 2 of 3', 'a move the user asked for is announced');
     await send(page, { type: 'stop' });

@@ -204,6 +204,24 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
     await closeScratch(editor);
   });
 
+  it("the player's From cursor button reads the active editor from its cursor", async () => {
+    const editor = await showScratch(`${PROSE}\n`);
+    await focusAtStart(editor);
+    editor.selection = new vscode.Selection(0, PROSE.indexOf('The fourth'), 0, PROSE.indexOf('The fourth'));
+    await waitUntil(
+      () => editor.selection.active.character === PROSE.indexOf('The fourth'),
+      5_000,
+      'the cursor before the fourth sentence',
+    );
+    await driver.webviewClick('#fromCursor');
+    await waitUntil(async () => (await spokenInputs()).length >= 2, 20_000, 'the reading to start');
+    assert.deepEqual((await spokenInputs()).slice(0, 2), [
+      'The fourth sentence is the one we skip to.',
+      'A fifth sentence closes the text.',
+    ]);
+    await closeScratch(editor);
+  });
+
   it('Stop remembers the sentence; Read from Cursor on the unchanged file offers to resume there', async () => {
     const editor = await showScratch(CODE, 'typescript');
     await focusAtStart(editor);

@@ -83,6 +83,7 @@ describe('trust boundaries', () => {
         { type: 'userAction', action: 'previousSentence' },
         { type: 'userAction', action: 'repeatSentence' },
         { type: 'userAction', action: 'nextSentence' },
+        { type: 'userAction', action: 'readFromCursor' },
       ],
       log: [{ type: 'log', level: 'warn', message: 'underrun' }],
     };
