@@ -26,8 +26,8 @@ export function playerHtml(resources: PlayerPageResources): string {
     <button id="stop" aria-label="${e(l10n.t('Stop reading'))}" title="${e(l10n.t('Stop (Escape)'))}" disabled>${e(l10n.t('Stop'))}</button>
     <button id="previous" aria-label="${e(l10n.t('Previous sentence'))}" title="${e(l10n.t('Previous sentence (Left Arrow)'))}" disabled>${e(l10n.t('Previous'))}</button>
     <button id="repeat" aria-label="${e(l10n.t('Repeat sentence'))}" title="${e(l10n.t('Repeat sentence (R)'))}" disabled>${e(l10n.t('Repeat'))}</button>
-    <button id="fromCursor" title="${e(l10n.t('Read the active editor from its cursor to the end'))}">${e(l10n.t('From cursor'))}</button>
     <button id="next" aria-label="${e(l10n.t('Next sentence'))}" title="${e(l10n.t('Next sentence (Right Arrow)'))}" disabled>${e(l10n.t('Next'))}</button>
+    <button id="fromCursor" title="${e(l10n.t('Read the active editor from its cursor to the end'))}">${e(l10n.t('From cursor'))}</button>
     <label for="speed">${e(l10n.t('Speed'))}</label>
     <input id="speed" type="range" min="${SPEED.min}" max="${SPEED.max}" step="${SPEED.step}" value="1" aria-valuetext="${e(l10n.t('{0} times', 1))}">
     <output id="speedValue" for="speed">1×</output>
