@@ -7,7 +7,18 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../../src/extension';
 import * as driver from '../driver';
-import { activateExtension, isEnded, isStarted, nextReading, nextReport, openSample, sleep, speechRequests, waitUntil } from '../helpers';
+import {
+  activateExtension,
+  extensionLog,
+  isEnded,
+  isStarted,
+  nextReading,
+  nextReport,
+  openSample,
+  sleep,
+  speechRequests,
+  waitUntil,
+} from '../helpers';
 
 const DOWN_MESSAGE = /No Kokoro server is answering/;
 
@@ -69,6 +80,32 @@ describe('Server down at start-up', function () {
     const item = (await driver.text('.notifications-center .notification-list-item')) ?? '';
     assert.match(item, /Open Settings/);
     assert.doesNotMatch(item, /Retry/, 'no Retry while the fallback voice reads: the reading was heard');
+  });
+
+  it('a problem announced while the server is down is heard in the fallback voice too', async () => {
+    const config = vscode.workspace.getConfiguration('kokoro');
+    await config.update('announceDelayMs', 300, vscode.ConfigurationTarget.Global);
+    await config.update('announceDiagnostics', 'cursor', vscode.ConfigurationTarget.Global);
+    const collection = vscode.languages.createDiagnosticCollection('kokoro-fallback-e2e');
+    try {
+      const editor = await openSample('announce.txt', 'first line\nthe lyne with a problem\n');
+      collection.set(editor.document.uri, [
+        new vscode.Diagnostic(new vscode.Range(1, 4, 1, 8), 'Unknown word: lyne.', vscode.DiagnosticSeverity.Error),
+      ]);
+      await driver.focusEditor();
+      await waitUntil(() => editor.selection.active.line === 0, 5_000, 'the cursor on the first line');
+      const reading = nextReading(api, 20_000);
+      await driver.press('ArrowDown'); // the cursor comes to rest on the problem
+      const result = await reading;
+      assert.equal(result.outcome, 'completed', 'the announcement was heard');
+      assert.ok(result.samples > 0);
+      assert.deepEqual(await speechRequests(), [], 'the server is down: nothing reached it');
+      assert.match(await extensionLog(api), new RegExp(`Reading ${result.id} in the fallback voice completed`));
+    } finally {
+      collection.dispose();
+      await config.update('announceDiagnostics', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('announceDelayMs', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('when the server comes back, warms it up by itself, and reading works with no reload', async () => {
