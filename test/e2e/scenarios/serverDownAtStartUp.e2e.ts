@@ -117,6 +117,8 @@ describe('Server down at start-up', function () {
     assert.equal(warmUp[0]?.body?.input, 'Ready.', 'a re-warm-up synthesis was sent');
     await waitUntil(() => driver.exists('[aria-label^="Kokoro: server ready"]'), 10_000, 'the status bar to say ready');
 
+    const editor = await openSample('down.txt', 'The build is green again.\n');
+    editor.selection = new vscode.Selection(0, 0, 0, 25);
     await driver.standinReset();
     const reading = nextReading(api);
     await vscode.commands.executeCommand('kokoro.readSelection');
