@@ -106,6 +106,33 @@ describe('A server that blocks while it generates (Kokoro-FastAPI)', function ()
     assert.ok(longest <= 160, `requests sized to a slow server (${longest} characters)`);
   });
 
+  it('Next Sentence (Ctrl+Alt+L) moves at once on a server busy generating, and the highlight follows', async () => {
+    const editor = await openSample(
+      'skip.txt',
+      'One sentence opens. Two follows it here. Three is in the middle. Four comes near the end. Five closes it.\n',
+    );
+    await driver.standinReset();
+    await driver.standinOptions({ mode: 'blocking', rtf: 4, startCostMs: 50 });
+    await driver.focusEditor();
+    await driver.press('Control+Home');
+    await waitUntil(() => editor.selection.active.isEqual(new vscode.Position(0, 0)), 5_000, 'the cursor at the start');
+    await driver.press('Control+Alt+Shift+S');
+    await waitUntil(() => api.session.followAlong.highlighted?.sentence === 0, 20_000, 'the first sentence to be heard');
+    await driver.press('Control+Alt+L');
+    await driver.press('Control+Alt+L');
+    await waitUntil(() => api.session.followAlong.highlighted?.sentence === 2, 10_000, 'two sentences on');
+    const h = api.session.followAlong.highlighted!;
+    assert.equal(editor.document.getText(h.range), 'Three is in the middle.');
+    await waitUntil(
+      async () => (await speechRequests()).every((r) => r.completed || r.clientDisconnected),
+      15_000,
+      'no request left running',
+    );
+    const inputs = (await speechRequests()).map((r) => r.body?.input);
+    assert.equal(new Set(inputs).size, inputs.length, `no sentence asked for twice: ${JSON.stringify(inputs)}`);
+    assert.equal(api.session.server.state, 'ready', 'a busy server is not an offline one');
+  });
+
   it('measures command → audio playing over 10 readings of a line', async () => {
     const editor = await openSample('line.ts', 'const total = items.reduce((sum, item) => sum + item.price, 0);\n');
     editor.selection = new vscode.Selection(0, 0, 0, 20); // "const total = items.": a short line, so the test measures latency, not listening
