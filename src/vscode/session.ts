@@ -88,7 +88,7 @@ export class Session implements vscode.Disposable {
    */
   private speedsInFlight: number[] = [];
   /** The note last shown in the player: the stand-in's, the fallback voice's, or '' for Kokoro. */
-  private playerStandIn: string | undefined;
+  private playerNote: string | undefined;
 
   private constructor(
     readonly context: vscode.ExtensionContext,
@@ -481,7 +481,7 @@ export class Session implements vscode.Disposable {
       case 'ready':
         this.recordPlayerStartup(message.startup);
         this.player.setSpeed(this.config.speed);
-        this.playerStandIn = undefined;
+        this.playerNote = undefined;
         this.refreshStatus();
         break;
       case 'userAction':
@@ -567,6 +567,7 @@ export class Session implements vscode.Disposable {
     const reading = this.reading;
     this.setContext('kokoro.reading', reading);
     this.setContext('kokoro.paused', this.playback.paused);
+    const fallback = this.fallback;
     this.statusBar.update({
       state: this.server.state,
       speaking: reading,
@@ -574,13 +575,13 @@ export class Session implements vscode.Disposable {
       voice: this.config.voice,
       error: this.server.lastError?.message,
       standIn: this.server.client.standIn,
-      fallback: { speaking: reading && this.fallbackReading, why: this.fallback.why },
+      fallback: { speaking: reading && this.fallbackReading, why: fallback.why },
       ...this.counters(),
     });
     const standIn = this.server.client.standIn ?? '';
-    const note = reading && this.fallbackReading ? fallbackNote(this.fallback.engine) : standIn && standInNote(standIn);
-    if (note !== this.playerStandIn) {
-      this.playerStandIn = note;
+    const note = reading && this.fallbackReading ? fallbackNote(fallback.engine) : standIn && standInNote(standIn);
+    if (note !== this.playerNote) {
+      this.playerNote = note;
       this.player.setServerNote(note);
     }
     this.statsView.refresh();
