@@ -15,7 +15,7 @@ export function registerCommands(session: Session): void {
     'kokoro.readFromCursor': readFromCursor(session),
     'kokoro.readOutputChannel': readOutputChannel(session, new OutputChannels(session)),
     'kokoro.stop': () => session.stop(),
-    'kokoro.togglePause': () => session.togglePause(),
+    'kokoro.togglePause': () => session.playback.togglePause(),
     'kokoro.pause': () => session.playback.pause(),
     'kokoro.resume': () => session.playback.resume(),
     'kokoro.selectVoice': selectVoice(session),

@@ -138,6 +138,11 @@ export class Playback {
     return this.reader.continuation(readingId, this.player.playedSamples(readingId));
   }
 
+  /** The rest of reading `readingId` after its first `samplesPlayed` samples (0: all of it). */
+  continuationFrom(readingId: number, samplesPlayed: number): ReadingRequest | undefined {
+    return this.reader.continuation(readingId, samplesPlayed);
+  }
+
   /** The number of the sentence being heard (see ReadingRequest.firstSegment), while something is read. */
   get currentSegment(): number | undefined {
     return this.playingId === undefined ? undefined : this.segment;
