@@ -106,7 +106,7 @@ export class Readings {
     const id = this.playback.currentId;
     const request = this.playback.continuation();
     if (!request) return;
-    this.host.log.info(`Reading ${id} continues from the playhead: ${why}.`);
+    this.host.log.info(`Reading ${id} continues from the playhead ${why}.`);
     this.continueWith(request, this.playback.playingAnnouncement);
   }
 

@@ -202,7 +202,7 @@ export class Session implements vscode.Disposable {
     this.server.update(this.settings.server);
     this.player.setSpeed(after.speed);
     if (after.speed !== before.speed || after.voice !== before.voice)
-      this.readings.continueAtPlayhead(`speed ${after.speed} and voice ${after.voice}`);
+      this.readings.continueAtPlayhead(`with speed ${after.speed} and voice ${after.voice}`);
     if (after.serverUrl !== before.serverUrl) this.readAloud.forgetCaptions();
     if (after.highlight !== before.highlight) this.followAlong.refresh();
     this.readAloud.probeCaptions();

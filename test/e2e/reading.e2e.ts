@@ -478,6 +478,15 @@ describe('Reading aloud in VS Code', function () {
     console.log(
       `E2E GOALS (stand-in 20 ms): key press -> first sample scheduled p50 ${pressToScheduled.p50.toFixed(1)} / p95 ${pressToScheduled.p95.toFixed(1)} ms (goal 65 / 95); command -> scheduled p50 ${commandToScheduled.p50.toFixed(1)} ms (goal 45); key press -> command (driver and workbench) p50 ${keyDispatch.p50.toFixed(1)} / p95 ${keyDispatch.p95.toFixed(1)} ms`,
     );
+    // The tail: whose is it? The key press's way to the command is the workbench's, the stages are ours and the channel's.
+    const slowest = waterfalls.readings
+      .map((w, i) => ({ w, press: pressToAudio[i] - w.totalMs, scheduled: pressToAudio[i] - w.stages.report - w.stages.output }))
+      .sort((a, b) => b.scheduled - a.scheduled)
+      .slice(0, 2);
+    for (const { w, press, scheduled } of slowest)
+      console.log(
+        `E2E SLOWEST key press -> scheduled ${scheduled.toFixed(1)} ms: key press -> command ${press.toFixed(1)} ms · ${formatWaterfall(w)}`,
+      );
     const clock = summarize(waterfalls.readings.map((w) => w.clockUncertaintyMs));
     console.log(
       `E2E WATERFALL of ${waterfalls.count} readings (ms; stand-in 20 ms to first byte; webview clock aligned within ±${clock.p50.toFixed(1)} ms p50, ±${clock.max.toFixed(1)} max):\n${waterfallTable(waterfalls)}`,
