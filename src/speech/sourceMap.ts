@@ -33,18 +33,23 @@ export interface SourceMapperOptions {
   pronunciations?: Pronunciations;
 }
 
-/** The source is read this much at a time. */
-const READ_CHARS = 16_384;
-/** A spoken word is looked for this far ahead of the cursor. */
-const NEAR_CHARS = 256;
-/** After material the speech leaves out (a link's address, markup, lines of brackets), the words are found again this far ahead. */
-const FAR_CHARS = 65_536;
-/** Found that far away, a word needs the next spoken word right after it, or this many letters when it is the chunk's last. */
-const LONG_WORD = 8;
-const CONFIRM_PARTS = 3;
-const FAR_CANDIDATES = 8;
-/** A word the speech adds is taken as the source's only when it is one of the next parts. */
-const ADDED_WORD_PARTS = 2;
+/** How the search for spoken words in the source is bounded. */
+const SEARCH = {
+  /** The source is read this much at a time. */
+  readChars: 16_384,
+  /** A spoken word is looked for this far ahead of the cursor. */
+  nearChars: 256,
+  /** After material the speech leaves out (a link's address, markup, lines of brackets), the words are found again this far ahead. */
+  farChars: 65_536,
+  /** Found that far away, a word needs the next spoken word right after it, or this many letters when it is the chunk's last. */
+  longWord: 8,
+  /** The next spoken word is looked for in this many source parts after a word found far ahead. */
+  confirmParts: 3,
+  /** At most this many places of a word far ahead are tried. */
+  farCandidates: 8,
+  /** A word the speech adds is taken as the source's only when it is one of the next parts. */
+  addedWordParts: 2,
+} as const;
 
 /**
  * Words toSpeakable says for symbols and markup (operators, "link to", "code block", a fence's
@@ -154,7 +159,7 @@ export class SourceMapper {
     if (first < 0) return undefined;
     let last = found.length - 1;
     while (!found[last]) last--;
-    this.scanTo(this.cursor + NEAR_CHARS);
+    this.scanTo(this.cursor + SEARCH.nearChars);
     const leading = this.leadingRange(chunkStart, found[first]!.start);
     const trailing = this.trailingRange(found[last]!.end);
     let before = first;
@@ -206,11 +211,11 @@ export class SourceMapper {
   }
 
   private find(word: SpokenWord, nextSure: string | undefined): Found | undefined {
-    const limit = this.cursor + NEAR_CHARS;
+    const limit = this.cursor + SEARCH.nearChars;
     this.scanTo(limit);
     const count = this.base + this.starts.length;
     if (word.added) {
-      for (let k = this.next; k < Math.min(count, this.next + ADDED_WORD_PARTS) && this.startOf(k) < limit; k++) {
+      for (let k = this.next; k < Math.min(count, this.next + SEARCH.addedWordParts) && this.startOf(k) < limit; k++) {
         const last = this.partsMatch(word.text, k);
         if (last >= 0) return this.vetoed(k, nextSure) ? undefined : { start: this.startOf(k), end: this.endOf(last) };
       }
@@ -232,7 +237,7 @@ export class SourceMapper {
     if (this.next >= count) return undefined;
     let last = this.next;
     while (last + 1 < count && this.endOf(last) === this.startOf(last + 1)) last++;
-    const end = Math.min(this.endOf(last), this.cursor + NEAR_CHARS);
+    const end = Math.min(this.endOf(last), this.cursor + SEARCH.nearChars);
     const region = this.slice(this.cursor, end);
     const lower = region.toLowerCase();
     const at = (lower.length === region.length ? lower : region).indexOf(word);
@@ -248,17 +253,21 @@ export class SourceMapper {
    * spoken word follows it in the source, or when it is long and the chunk's last.
    */
   private findFar(word: string, nextSure: string | undefined): Found | undefined {
-    if (nextSure === undefined && word.length < LONG_WORD) return undefined;
-    this.scanTo(this.cursor + FAR_CHARS);
+    if (nextSure === undefined && word.length < SEARCH.longWord) return undefined;
+    this.scanTo(this.cursor + SEARCH.farChars);
     const positions = this.index.get(word);
     if (!positions) return undefined;
     const count = this.base + this.starts.length;
-    for (let q = positions.head; q < positions.items.length && q < positions.head + FAR_CANDIDATES; q++) {
+    for (let q = positions.head; q < positions.items.length && q < positions.head + SEARCH.farCandidates; q++) {
       const k = positions.items[q];
       const last = this.partsMatch(word, k);
       if (last < 0) continue;
       if (nextSure === undefined) return { start: this.startOf(k), end: this.endOf(last) };
-      for (let j = last + 1; j < Math.min(count, last + 1 + CONFIRM_PARTS) && this.startOf(j) < this.endOf(last) + NEAR_CHARS; j++) {
+      for (
+        let j = last + 1;
+        j < Math.min(count, last + 1 + SEARCH.confirmParts) && this.startOf(j) < this.endOf(last) + SEARCH.nearChars;
+        j++
+      ) {
         if (this.partsMatch(nextSure, j) >= 0) return { start: this.startOf(k), end: this.endOf(last) };
       }
     }
@@ -316,9 +325,9 @@ export class SourceMapper {
     return notBefore + this.slice(notBefore, offset).lastIndexOf('\n') + 1;
   }
 
-  /** Where the line holding `offset` ends (its line break), looking no further than NEAR_CHARS. */
+  /** Where the line holding `offset` ends (its line break), looking no further than SEARCH.nearChars. */
   private lineEnd(offset: number): number {
-    const rest = this.slice(offset, offset + NEAR_CHARS);
+    const rest = this.slice(offset, offset + SEARCH.nearChars);
     const newline = rest.indexOf('\n');
     return offset + (newline < 0 ? rest.length : newline);
   }
@@ -340,8 +349,8 @@ export class SourceMapper {
     }
     const range = this.trim(start, end);
     if (range.start < range.end) return range;
-    const around = this.slice(Math.max(this.textStart, start - NEAR_CHARS), start + NEAR_CHARS);
-    const offset = start - Math.max(this.textStart, start - NEAR_CHARS);
+    const around = this.slice(Math.max(this.textStart, start - SEARCH.nearChars), start + SEARCH.nearChars);
+    const offset = start - Math.max(this.textStart, start - SEARCH.nearChars);
     const before = /[\p{L}\p{N}]*$/u.exec(around.slice(0, offset))![0].length;
     const after = /^[\p{L}\p{N}]*/u.exec(around.slice(offset))![0].length;
     return before && after ? { start: start - before, end: start + after } : { start, end: start };
@@ -386,7 +395,7 @@ export class SourceMapper {
   }
 
   private dropTextBefore(offset: number): void {
-    if (offset - this.textStart > READ_CHARS) {
+    if (offset - this.textStart > SEARCH.readChars) {
       this.text = this.text.slice(offset - this.textStart);
       this.textStart = offset;
     }
@@ -397,7 +406,7 @@ export class SourceMapper {
     const target = Math.min(limit, this.length);
     while (this.scanned < target) {
       const from = this.loaded;
-      const to = Math.min(this.length, from + READ_CHARS);
+      const to = Math.min(this.length, from + SEARCH.readChars);
       this.text += this.read(from, to);
       this.loaded = to;
       // Split up to the last character that is not part of a word (nor half of a surrogate pair).
