@@ -87,7 +87,7 @@ export interface WarmUpOptions {
 }
 
 /** The response header in which a load balancer names the replica that answered (nginx: `add_header X-Kokoro-Replica $upstream_addr always;`). */
-export const REPLICA_HEADER = 'x-kokoro-replica';
+const REPLICA_HEADER = 'x-kokoro-replica';
 
 /**
  * The replica named by a header value. nginx's `$upstream_addr` lists every upstream tried, separated by commas
