@@ -4,6 +4,7 @@
 // (--blocking: like Kokoro-FastAPI, sentence groups generated with the server's event loop blocked).
 // Every phase has a time budget, so a run against a slow real server still ends in a few minutes.
 
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { type KokoroClient, type SpeechParams } from '../src/kokoro/client';
@@ -189,8 +190,11 @@ async function main(): Promise<void> {
         : `stand-in: ${options.serverTtfbMs} ms to first byte, real-time factor ${options.serverRtf}`
       : 'a real server';
     log(`Benchmarking ${url} (${mode}); each phase stops after ${budget} s`);
+    // Ready at the first warm-up synthesis; the rest (one per pooled connection) must not overlap the first measurements.
+    const warmedUp = once(kokoro, 'warmedUp');
     await kokoro.warmUp();
     if (kokoro.state !== 'ready' || kokoro.lastError) throw new Error(`warm-up failed: ${kokoro.lastError?.message ?? kokoro.state}`);
+    await warmedUp;
 
     // Time to first byte and to first audio, one short line.
     const firstByte: number[] = [];

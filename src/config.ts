@@ -13,6 +13,8 @@ import type { PunctuationLevel } from './speech/speakable';
 export interface KokoroConfig {
   /** Normalised (`http://host:port`, no trailing slash); a value that cannot be used is kept as typed and reported. */
   serverUrl: string;
+  /** Fallback servers in order, normalised like serverUrl; entries that cannot be used are left out (with a problem). */
+  serverUrls: string[];
   voice: string;
   speed: number;
   model: string;
@@ -44,6 +46,7 @@ export const SECTION = 'kokoro';
 /** The setting (under `kokoro.`) behind each field of the config. */
 export const SETTING_KEYS = {
   serverUrl: 'serverUrl',
+  serverUrls: 'serverUrls',
   voice: 'voice',
   speed: 'speed',
   model: 'model',
@@ -98,6 +101,8 @@ function notOfType(type: string | undefined): string {
       return l10n.t('not true or false');
     case 'string':
       return l10n.t('not text');
+    case 'array':
+      return l10n.t('not a list');
     default:
       return l10n.t('not an object of fields');
   }
@@ -126,6 +131,8 @@ function misfit(value: unknown, schema: SettingSchema): string | undefined {
       return value.trim() ? undefined : l10n.t('empty');
     case 'object':
       return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : notOfType(schema.type);
+    case 'array':
+      return Array.isArray(value) ? undefined : notOfType(schema.type);
     default:
       return undefined;
   }
@@ -156,6 +163,7 @@ export function parseConfig(schema: Readonly<Record<string, SettingSchema>>, get
   }
   const config = values as unknown as KokoroConfig;
   config.pronunciations = usablePronunciations(config.pronunciations, problems);
+  config.serverUrls = usableServerUrls(config.serverUrls, problems);
   const url = parseServerUrl(config.serverUrl);
   if (url.ok) config.serverUrl = url.url;
   else
@@ -165,6 +173,18 @@ export function parseConfig(schema: Readonly<Record<string, SettingSchema>>, get
       message: invalidServerUrlMessage(config.serverUrl, url.reason),
     });
   return { config, problems };
+}
+
+/** The entries of `kokoro.serverUrls` that can be used, made exact like kokoro.serverUrl; each other one is a problem. */
+function usableServerUrls(raw: unknown[], problems: SettingProblem[]): string[] {
+  const key = `${SECTION}.${SETTING_KEYS.serverUrls}`;
+  const usable: string[] = [];
+  for (const entry of raw) {
+    const parsed = typeof entry === 'string' ? parseServerUrl(entry) : { ok: false as const, reason: notOfType('string') };
+    if (parsed.ok) usable.push(parsed.url);
+    else problems.push({ key, value: entry, message: l10n.t('{0}: {1} is left out: {2}.', key, show(entry), parsed.reason) });
+  }
+  return usable;
 }
 
 /** The entries of `kokoro.pronunciations` that can be used: a term with text to say instead; each other one is a problem. */
@@ -193,6 +213,7 @@ export function serverSettings(config: KokoroConfig, apiKey: string | undefined)
       firstByteTimeoutMs: config.firstByteTimeoutMs,
       streamTimeoutMs: config.streamTimeoutMs,
     },
+    fallbackUrls: config.serverUrls,
     speech: { model: config.model, voice: config.voice, speed: config.speed, extraFields: config.extraRequestFields },
     warmUp: config.warmUpOnStartup,
     keepWarmMs: config.keepConnectionsWarm ? undefined : 0,

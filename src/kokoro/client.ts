@@ -35,6 +35,8 @@ export interface SpeechTimings {
   endedAt: number;
   samples: number;
   sampleRate: number;
+  /** Which replica behind a load balancer answered, where the balancer says (`X-Kokoro-Replica`). */
+  replica?: string;
 }
 
 export interface HealthResult {
@@ -62,9 +64,41 @@ export function standInName(body: string): string | undefined {
 
 export interface WarmUpResult {
   healthMs: number;
+  /** The first synthesis to answer: from sending it to its end (the server was ready from then on). */
   synthesisMs: number;
   firstByteMs: number;
+  /** Syntheses sent: one per pooled connection, all at once. */
+  syntheses: number;
+  /** How many of them answered with audio. */
+  answered: number;
+  /**
+   * The distinct replicas that answered, sorted, where the server (its load balancer) names them in
+   * `X-Kokoro-Replica`; undefined when no answer named one. Best effort: the balancer picks the replica
+   * of each request, so a pool of N connections may well reach fewer than N replicas.
+   */
+  replicas: string[] | undefined;
   connectionsOpen: number;
+}
+
+export interface WarmUpOptions {
+  signal?: AbortSignal;
+  /** Called once, as soon as one synthesis has answered: the server is ready, the others may still be going. */
+  onFirstAnswer?: () => void;
+}
+
+/** The response header in which a load balancer names the replica that answered (nginx: `add_header X-Kokoro-Replica $upstream_addr always;`). */
+const REPLICA_HEADER = 'x-kokoro-replica';
+
+/**
+ * The replica named by a header value. nginx's `$upstream_addr` lists every upstream tried, separated by commas
+ * (and by colons across internal redirects): the last one answered.
+ */
+export function replicaName(value: string): string | undefined {
+  const last = value
+    .split(/\s*,\s*|\s+:\s+/)
+    .at(-1)
+    ?.trim();
+  return last ? last.slice(0, 100) : undefined;
 }
 
 /** When a request was sent, its headers came and its first audio byte came (performance.now() ms). */
@@ -105,7 +139,10 @@ export class KokoroClient {
   private closed = false;
   /** Connections opened, for any request (the benchmark compares it with the server's count). */
   connectionsOpened = 0;
-  /** Speech requests sent, and how many of them had to wait for a new connection. */
+  /**
+   * Speech requests sent for readings, and how many of them had to wait for a new connection. Warm-up's own
+   * syntheses are not counted: they are not readings, and would show as kept-alive connections being reused.
+   */
   speechRequests = 0;
   speechOnNewConnection = 0;
   /** Connections closed to cancel a request in progress (a Stop, a timeout): HTTP/1.1 has no other way. */
@@ -259,7 +296,7 @@ export class KokoroClient {
    * Resolves when the stream ends; rejects with a KokoroError (kind 'aborted' when `signal` fired).
    */
   speak(input: string, params: SpeechParams, onAudio: AudioCallback, signal?: AbortSignal): Promise<SpeechTimings> {
-    return this.stream(SPEECH_ROUTE, input, params, onAudio, signal);
+    return this.stream(SPEECH_ROUTE, input, params, onAudio, signal, true);
   }
 
   /**
@@ -285,7 +322,7 @@ export class KokoroClient {
         if (words.length) onWords(words);
       },
     };
-    return this.stream(route, input, params, onAudio, signal);
+    return this.stream(route, input, params, onAudio, signal, true);
   }
 
   /**
@@ -329,11 +366,12 @@ export class KokoroClient {
     input: string,
     params: SpeechParams,
     onAudio: AudioCallback,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    reading: boolean,
   ): Promise<SpeechTimings> {
     const pool = this.pool;
     if (!pool) throw this.urlError;
-    this.speechRequests++;
+    if (reading) this.speechRequests++;
     // The pool sends to an idle connection when it has one, otherwise it opens a new one (below its size) or queues.
     // (`stats.free` lags a tick behind a request that just completed: counted from busy connections instead.)
     const { connected, size, queued } = pool.stats;
@@ -366,7 +404,7 @@ export class KokoroClient {
       }
     } finally {
       this.speechInFlight--;
-      if (onNewConnection) this.speechOnNewConnection++;
+      if (reading && onNewConnection) this.speechOnNewConnection++;
     }
   }
 
@@ -404,6 +442,7 @@ export class KokoroClient {
       let samples = 0;
       let status = 0;
       let contentType = '';
+      let replica: string | undefined;
       let decoder: PcmDecoder | undefined;
       const errorBody: Buffer[] = [];
       let errorBytes = 0;
@@ -455,6 +494,7 @@ export class KokoroClient {
             status = statusCode;
             headersAt = now();
             contentType = headerValue(rawHeaders, 'content-type');
+            replica = replicaName(headerValue(rawHeaders, REPLICA_HEADER));
             if (status === 200) {
               try {
                 decoder = route.decoderFor(contentType);
@@ -524,7 +564,7 @@ export class KokoroClient {
               );
               return;
             }
-            settle(undefined, { sentAt, headersAt, firstByteAt, endedAt: now(), samples, sampleRate: decoder!.sampleRate });
+            settle(undefined, { sentAt, headersAt, firstByteAt, endedAt: now(), samples, sampleRate: decoder!.sampleRate, replica });
           },
           onError: (err: Error) => {
             if (settled) return;
@@ -539,17 +579,36 @@ export class KokoroClient {
   }
 
   /**
-   * Opens the pool's connections, checks health, and synthesises a tiny text so the
-   * model is loaded (on the GPU) before the user asks for anything.
+   * Opens the pool's connections with a health check on each, then synthesises a tiny text on each at once, so
+   * the model is loaded (on the GPU) before the user asks for anything, on every replica the connections reach
+   * behind a load balancer (best effort: the balancer picks them). Resolves when all have settled; rejects only
+   * when none answered, with the first one's error.
    */
-  async warmUp(params: SpeechParams, signal?: AbortSignal): Promise<WarmUpResult> {
-    const healths = await Promise.all(Array.from({ length: Math.max(1, this.options.connections) }, () => this.health(signal)));
+  async warmUp(params: SpeechParams, options: WarmUpOptions = {}): Promise<WarmUpResult> {
+    const { signal, onFirstAnswer } = options;
+    const count = Math.max(1, this.options.connections);
+    const healths = await Promise.all(Array.from({ length: count }, () => this.health(signal)));
     const start = now();
-    const timings = await this.speak(WARM_UP_TEXT, params, () => undefined, signal);
+    let first: { synthesisMs: number; firstByteMs: number } | undefined;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: count }, async () => {
+        const timings = await this.stream(SPEECH_ROUTE, WARM_UP_TEXT, params, () => undefined, signal, false);
+        if (!first) {
+          first = { synthesisMs: now() - start, firstByteMs: (timings.firstByteAt ?? timings.endedAt) - timings.sentAt };
+          onFirstAnswer?.();
+        }
+        return timings;
+      }),
+    );
+    const answers = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    if (!first) throw (outcomes[0] as PromiseRejectedResult).reason;
+    const replicas = [...new Set(answers.flatMap((t) => (t.replica ? [t.replica] : [])))].sort();
     return {
       healthMs: Math.min(...healths.map((h) => h.ms)),
-      synthesisMs: now() - start,
-      firstByteMs: (timings.firstByteAt ?? timings.endedAt) - timings.sentAt,
+      ...first,
+      syntheses: count,
+      answered: answers.length,
+      replicas: replicas.length ? replicas : undefined,
       connectionsOpen: this.openConnections,
     };
   }
@@ -558,6 +617,13 @@ export class KokoroClient {
     if (this.closed) return;
     this.closed = true;
     await this.pool?.destroy().catch(() => undefined);
+  }
+
+  /** Sends nothing new; the requests under way end as they would have (a reading keeps its audio), then the pool closes. */
+  async retire(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool?.close().catch(() => undefined);
   }
 }
 

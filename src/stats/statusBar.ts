@@ -15,6 +15,8 @@ export interface StatusSnapshot {
   error?: string;
   /** The server is the project's stand-in (the demo voice), by this name. */
   standIn?: string;
+  /** Set while a fallback server (kokoro.serverUrls, at `serverUrl`) is in use: kokoro.serverUrl, which is not answering. Shown unless the state says no server answers. */
+  firstServerDown?: string;
   requests: number;
   connectionsOpened: number;
   /** Whether the fallback voice is reading now, and what it is (or why there is none). */
@@ -67,9 +69,16 @@ export class StatusBar implements vscode.Disposable {
         text = vscode.l10n.t('$(error) Kokoro: invalid server URL');
         state = s.error ?? vscode.l10n.t('kokoro.serverUrl cannot be used');
         break;
-      default:
-        text = s.speaking && !this.settings().quietStatusBar ? `$(megaphone) Kokoro${latency}` : `$(unmute) Kokoro${latency}`;
-        state = s.state === 'idle' ? vscode.l10n.t('not connected yet') : vscode.l10n.t('server ready');
+      default: {
+        const name = s.firstServerDown ? vscode.l10n.t('Kokoro (fallback)') : 'Kokoro';
+        text = s.speaking && !this.settings().quietStatusBar ? `$(megaphone) ${name}${latency}` : `$(unmute) ${name}${latency}`;
+        state =
+          s.state === 'idle'
+            ? vscode.l10n.t('not connected yet')
+            : s.firstServerDown
+              ? vscode.l10n.t('fallback server ready')
+              : vscode.l10n.t('server ready');
+      }
     }
     this.item.text = text;
     const label = vscode.l10n.t('Kokoro: {0}', state);
@@ -81,6 +90,14 @@ export class StatusBar implements vscode.Disposable {
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${vscode.l10n.t('Kokoro Read Aloud')}** — ${state}\n\n`);
     tooltip.appendMarkdown(vscode.l10n.t('Server `{0}`, voice `{1}`', s.serverUrl, s.voice) + '\n\n');
+    if (s.firstServerDown && s.state !== 'unreachable' && s.state !== 'misconfigured')
+      tooltip.appendMarkdown(
+        vscode.l10n.t(
+          'Fallback server `{0}` (kokoro.serverUrls) in use: `{1}` (kokoro.serverUrl) is not answering. It is asked again every few seconds and used again as soon as it answers.',
+          s.serverUrl,
+          s.firstServerDown,
+        ) + '\n\n',
+      );
     if (s.standIn) tooltip.appendText(`${standInNote(s.standIn)}\n\n`);
     if (s.error) tooltip.appendText(`${s.error}\n\n`);
     if (s.fallback) tooltip.appendText(`${s.fallback.why}\n\n`);

@@ -10,12 +10,14 @@ import { FAULTS, type Fault, MODES, type StandinMode, type StandinOptions, Stand
 const USAGE = `Usage: node cli.js [--port 8880] [--host 127.0.0.1] [--ttfb-ms 0] [--rtf 0] [--chunk-ms 100]
        [--ms-per-char 60] [--voice-source tone|espeak] [--voices-shape objects|strings] [--label TEXT]
        [--fault NAME] [--fault-times N] [--keep-alive-ms 5000] [--no-keep-alive-header]
-       [--mode fast|blocking] [--start-cost-ms 50] [--group-chars 180] [--no-captions] [--control-port 0] [--quiet]
+       [--mode fast|blocking] [--start-cost-ms 50] [--group-chars 180] [--no-captions] [--replica NAME]
+       [--control-port 0] [--quiet]
 --mode blocking behaves like Kokoro-FastAPI's HTTP stack: the input is split into sentence groups of up to
 --group-chars characters, each generated with the event loop blocked for start-cost-ms + its audio / rtf and
 written whole; /health, other requests and the control server wait meanwhile; a disconnect is noticed only
 between groups (the group in progress is finished, then generation stops); no Keep-Alive header.
 --no-captions answers POST /dev/captioned_speech (word timings) with 404, as servers without it do.
+--replica NAME sends X-Kokoro-Replica: NAME on every answer, as a load balancer naming its replica does.
 Control server: GET /state, POST /options (JSON partial options, e.g. {"mode":"blocking","rtf":40}),
 POST /reset, POST /down, POST /up. In blocking mode its answers wait for the group in progress too.`;
 
@@ -83,6 +85,9 @@ function parse(argv: string[]): { options: StandinOptions; controlPort: number; 
         break;
       case '--no-captions':
         options.captions = false;
+        break;
+      case '--replica':
+        options.replica = value();
         break;
       case '--mode':
         options.mode = oneOf<StandinMode>(MODES);

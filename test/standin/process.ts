@@ -39,6 +39,7 @@ function flags(options: StandinOptions): string[] {
   add('--start-cost-ms', options.startCostMs);
   add('--group-chars', options.groupChars);
   if (options.captions === false) out.push('--no-captions');
+  add('--replica', options.replica);
   return out;
 }
 

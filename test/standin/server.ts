@@ -107,6 +107,11 @@ export interface StandinOptions {
    * false: a server without it (Kokoro-FastAPI before v0.2.0, Kokoros, kokoro-web) answers 404 {"detail":"Not Found"}.
    */
   captions?: boolean;
+  /**
+   * Names this server in an `X-Kokoro-Replica` header on every answer, as the team's nginx names the replica that
+   * answered (`add_header X-Kokoro-Replica $upstream_addr always;`). '' (default): no such header, as Kokoro-FastAPI.
+   */
+  replica?: string;
 }
 
 export type ResolvedStandinOptions = Required<Omit<StandinOptions, 'port' | 'host'>>;
@@ -177,6 +182,7 @@ const DEFAULTS: ResolvedStandinOptions = {
   startCostMs: 50,
   groupChars: 180,
   captions: true,
+  replica: '',
 };
 /** Bound on the 'huge' fault: ten minutes of audio. */
 const HUGE_SAMPLES = SAMPLE_RATE * 600;
@@ -772,9 +778,9 @@ export class StandinServer {
     });
   }
 
-  /** Response headers common to every route: uvicorn's server name and its connection handling. */
+  /** Response headers common to every route: uvicorn's server name, and the replica's name when one is set. */
   private headers(extra: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
-    return { server: 'uvicorn', ...extra };
+    return { server: 'uvicorn', ...(this.options.replica ? { 'x-kokoro-replica': this.options.replica } : {}), ...extra };
   }
 
   private json(

@@ -118,15 +118,19 @@ describe('KokoroClient against the stand-in server', function () {
     assert.equal(body.response_format, 'pcm');
   });
 
-  it('warm-up opens the pool, checks health and synthesises a tiny text before any reading', async () => {
+  it('warm-up opens the pool, checks health and synthesises a tiny text on each connection before any reading', async () => {
     const result = await client.warmUp(params);
     assert.equal(server.connectionsOpened, 2);
     const paths = server.requests.map((r) => `${r.method} ${r.path}`);
-    assert.deepEqual(paths.filter((p) => p === 'GET /health').length, 2);
-    assert.equal(paths.at(-1), 'POST /v1/audio/speech');
+    assert.deepEqual(paths, ['GET /health', 'GET /health', 'POST /v1/audio/speech', 'POST /v1/audio/speech']);
+    const connections = server.speechRequests().map((r) => r.connectionId);
+    assert.equal(new Set(connections).size, 2, `one synthesis on each connection: ${connections.join(', ')}`);
     assert.ok(result.firstByteMs >= 0 && result.connectionsOpen === 2);
+    assert.deepEqual([result.syntheses, result.answered, result.replicas], [2, 2, undefined], 'the stand-in names no replica');
+    assert.equal(client.speechRequests, 0, 'warm-up syntheses are not counted as readings');
     await speakAll(client, 'After warm-up.');
     assert.equal(server.connectionsOpened, 2, 'the reading used a warm connection');
+    assert.deepEqual([client.speechRequests, client.speechOnNewConnection], [1, 0]);
   });
 
   it("a health check tells the project's stand-in (the demo voice) from a Kokoro server", async () => {

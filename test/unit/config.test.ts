@@ -1,13 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SETTING_KEYS, type SettingSchema, parseConfig, settingLocation, writeTarget } from '../../src/config';
+import { SETTING_KEYS, type SettingSchema, parseConfig, serverSettings, settingLocation, writeTarget } from '../../src/config';
 import { parseServerUrl } from '../../src/kokoro/serverUrl';
 
 const root = path.join(__dirname, '..', '..', '..');
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const schema: Record<string, SettingSchema & { scope?: string; pattern?: string; patternErrorMessage?: string }> =
-  manifest.contributes.configuration.properties;
+const schema: Record<
+  string,
+  SettingSchema & { scope?: string; pattern?: string; patternErrorMessage?: string; items?: { pattern?: string } }
+> = manifest.contributes.configuration.properties;
 
 /** Reads the config from these raw values (full keys); every other setting is unset. */
 const read = (values: Record<string, unknown> = {}) => parseConfig(schema, (key) => values[key]);
@@ -75,6 +77,7 @@ describe('settings', () => {
       ['kokoro.announceDiagnostics', 'always'],
       ['kokoro.announceMinSeverity', 'Error'],
       ['kokoro.serverUrl', 8880],
+      ['kokoro.serverUrls', 'http://cpu-laptop:8880'],
       ['kokoro.timeouts.healthMs', {}],
     ];
     for (const [key, value] of cases) {
@@ -174,7 +177,20 @@ describe('kokoro.serverUrl', () => {
     );
   });
 
+  it('kokoro.serverUrls: the fallbacks are made exact the same way; an entry that cannot be used is left out with why', () => {
+    const { config, problems } = read({ 'kokoro.serverUrls': [' localhost:8880/ ', 'ftp://x', 42, 'https://gpu-box:8880'] });
+    assert.deepEqual(config.serverUrls, ['http://localhost:8880', 'https://gpu-box:8880']);
+    assert.deepEqual(
+      problems.map((p) => p.key),
+      ['kokoro.serverUrls', 'kokoro.serverUrls'],
+    );
+    assert.equal(problems[0].message, 'kokoro.serverUrls: "ftp://x" is left out: ftp: is not supported: use http:// or https://.');
+    assert.equal(problems[1].message, 'kokoro.serverUrls: 42 is left out: not text.');
+    assert.deepEqual(serverSettings(config, undefined).fallbackUrls, ['http://localhost:8880', 'https://gpu-box:8880']);
+  });
+
   it("the Settings editor's pattern in package.json accepts what the extension can use and flags what it cannot", () => {
+    assert.equal(schema['kokoro.serverUrls'].items?.pattern, schema['kokoro.serverUrl'].pattern, 'each fallback is checked alike');
     const { pattern } = schema['kokoro.serverUrl'];
     assert.ok(pattern && schema['kokoro.serverUrl'].patternErrorMessage, 'pattern and patternErrorMessage are declared');
     // VS Code compiles it with the u flag in current versions, without in older ones.
@@ -215,6 +231,6 @@ describe('where settings are written and found', () => {
 
   it('every machine-scoped setting is one a remote window must open in the Remote settings', () => {
     const machine = Object.keys(schema).filter((key) => schema[key].scope === 'machine');
-    assert.deepEqual(machine.sort(), ['kokoro.connections', 'kokoro.extraRequestFields', 'kokoro.serverUrl']);
+    assert.deepEqual(machine.sort(), ['kokoro.connections', 'kokoro.extraRequestFields', 'kokoro.serverUrl', 'kokoro.serverUrls']);
   });
 });

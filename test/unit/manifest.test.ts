@@ -50,7 +50,7 @@ describe('package.json manifest', () => {
 
   it('settings that decide where code goes cannot come from a workspace', () => {
     const props = contributes.configuration.properties;
-    for (const key of ['kokoro.serverUrl', 'kokoro.extraRequestFields']) {
+    for (const key of ['kokoro.serverUrl', 'kokoro.serverUrls', 'kokoro.extraRequestFields']) {
       assert.ok(['machine', 'application'].includes(props[key].scope), `${key} scope is ${props[key].scope}`);
       assert.ok(
         manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key),

@@ -452,6 +452,7 @@ describe('stand-in Kokoro server', function () {
         const health = await send(server.url, '/health', { agent });
         assert.equal(health.status, 200);
         assert.deepEqual(json(health), { status: 'healthy', stand_in: 'Kokoro stand-in' }, 'as Kokoro-FastAPI answers, plus what it is');
+        assert.equal(health.headers['x-kokoro-replica'], undefined, 'no replica named unless asked');
         assert.deepEqual(json(await send(server.url, '/v1/audio/voices', { agent })), {
           voices: ['af_heart', 'af_bella', 'af_sky', 'am_adam', 'bf_emma', 'bm_george'].map((v) => ({ id: v, name: v })),
         });
@@ -736,7 +737,21 @@ describe('stand-in Kokoro server', function () {
     const cli = path.join(__dirname, '..', 'standin', 'cli.js');
     const child = spawn(
       process.execPath,
-      [cli, '--port', '0', '--control-port', '0', '--ttfb-ms', '5', '--label', 'DEMO voice', '--no-captions', '--quiet'],
+      [
+        cli,
+        '--port',
+        '0',
+        '--control-port',
+        '0',
+        '--ttfb-ms',
+        '5',
+        '--label',
+        'DEMO voice',
+        '--no-captions',
+        '--replica',
+        'gpu-1',
+        '--quiet',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {
@@ -750,9 +765,13 @@ describe('stand-in Kokoro server', function () {
       assert.equal(label, 'DEMO voice');
       const post = async (route: string, body?: unknown) =>
         (await fetch(`${controlUrl}${route}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) })).json();
-      assert.equal((await fetch(`${url}/health`)).status, 200);
-      assert.deepEqual(await post('/options', { fault: 'error-500' }).then((r) => (r as { ok: boolean }).ok), true);
-      assert.equal((await send(url, '/v1/audio/speech', { body: speechBody('Hi.') })).status, 500);
+      const health = await fetch(`${url}/health`);
+      assert.equal(health.status, 200);
+      assert.equal(health.headers.get('x-kokoro-replica'), 'gpu-1', '--replica names it, as a load balancer names its replica');
+      assert.deepEqual(await post('/options', { fault: 'error-500', replica: 'gpu-2' }).then((r) => (r as { ok: boolean }).ok), true);
+      const failed = await send(url, '/v1/audio/speech', { body: speechBody('Hi.') });
+      assert.equal(failed.status, 500);
+      assert.equal(failed.headers['x-kokoro-replica'], 'gpu-2', 'on every answer, errors too (nginx: always)');
       const state = (await (await fetch(`${controlUrl}/state`)).json()) as {
         url: string;
         connectionsOpened: number;
