@@ -128,7 +128,10 @@ export class ServerConnection extends EventEmitter<ServerEvents> {
       this.stopRecovery();
       for (const client of old) void client.retire();
     }
-    const speechChanged = JSON.stringify(before.speech) !== JSON.stringify(settings.speech);
+    // A new voice or model is loaded by the server on its first use: warm it. A new speed needs nothing, and a
+    // warm-up synthesis would queue ahead of the reading that goes on at that speed on a server that generates one at a time.
+    const withoutSpeed = ({ speed: _speed, ...rest }: ServerSettings['speech']) => JSON.stringify(rest);
+    const speechChanged = withoutSpeed(before.speech) !== withoutSpeed(settings.speech);
     if (this.current.urlError) {
       this.stopRecovery();
       this.setState('misconfigured', this.current.urlError);

@@ -48,6 +48,7 @@ export class ReadingStatus {
       error: server.lastError?.message,
       standIn: server.client.standIn,
       fallback: { speaking: fallbackReading, why: fallbackVoices.choice.why },
+      firstServerDown: server.serverIndex > 0 ? server.serverUrls[0] : undefined,
       ...speechCounters(server),
     });
     const standIn = server.client.standIn ?? '';

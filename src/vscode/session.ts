@@ -129,10 +129,25 @@ export class Session implements vscode.Disposable {
       if (state === 'ready') this.readAloud.probeCaptions();
       this.status.refresh();
     });
-    this.server.on('warmedUp', (r) => {
+    this.server.on('warmedUp', (r, url) => {
+      const replicas = r.replicas
+        ? `${r.replicas.length} distinct replica(s) answered (${r.replicas.join(', ')}; best effort: the balancer picks them)`
+        : 'no replica named (no X-Kokoro-Replica header)';
       log.info(
-        `Warmed up: health ${r.healthMs.toFixed(1)} ms, first byte ${r.firstByteMs.toFixed(1)} ms, synthesis ${r.synthesisMs.toFixed(1)} ms, ${r.connectionsOpen} connection(s) open.`,
+        `Warmed up ${url}: health ${r.healthMs.toFixed(1)} ms, first answer: first byte ${r.firstByteMs.toFixed(1)} ms, synthesis ${r.synthesisMs.toFixed(1)} ms; ${r.answered} of ${r.syntheses} syntheses answered, ${replicas}; ${r.connectionsOpen} connection(s) open.`,
       );
+    });
+    this.server.on('serverChanged', (url, index) => {
+      log.info(
+        index === 0
+          ? `Back on kokoro.serverUrl ${url}.`
+          : `Using fallback server ${url} (kokoro.serverUrls): ${this.server.serverUrls[0]} is not answering.`,
+      );
+      settings.serverInUse(url);
+      // The other server may not time words.
+      this.readAloud.forgetCaptions();
+      this.readAloud.probeCaptions();
+      this.status.refresh();
     });
     this.status.refresh();
   }

@@ -83,6 +83,11 @@ export class SettingsInEffect implements vscode.Disposable {
     this.notices.warnAboutPlainHttp(this.configValue.serverUrl);
   }
 
+  /** Another server (kokoro.serverUrls) took over: warns once if text now travels unencrypted to another machine. */
+  serverInUse(url: string): void {
+    this.notices.warnAboutPlainHttp(url);
+  }
+
   /** Takes effect at once (a reading goes on at the new speed); the setting only keeps it for next time. */
   async setSpeed(speed: number): Promise<void> {
     const clamped = Math.min(SPEED.max, Math.max(SPEED.min, Math.round(speed * 100) / 100));

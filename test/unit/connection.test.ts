@@ -274,6 +274,20 @@ describe('Fallback servers (kokoro.serverUrls)', function () {
     );
   });
 
+  it('a new voice is warmed up; a new speed is not (its synthesis would queue ahead of the reading going on at that speed)', async () => {
+    connect([]);
+    await server.warmUp();
+    await gpu.waitFor(() => gpu.speechRequests().every((r) => r.completed), 3000, 'the warm-up to settle');
+    const warmUps = () => gpu.speechRequests().filter((r) => (r.body as { input?: string }).input === 'Ready.').length;
+    const before = warmUps();
+    server.update(settingsFor(gpu.url, { fallbackUrls: [], speech: { ...params, speed: 1.5 } }));
+    assert.equal(server.state, 'ready');
+    server.update(settingsFor(gpu.url, { fallbackUrls: [], speech: { ...params, speed: 1.5, voice: 'bf_emma' } }));
+    await gpu.waitFor(() => warmUps() > before, 3000, 'a warm-up synthesis in the new voice');
+    assert.equal(warmUps(), before + 1, 'one synthesis per pooled connection, for the voice only');
+    assert.equal((gpu.speechRequests().at(-1)?.body as { voice?: string }).voice, 'bf_emma');
+  });
+
   it('leaves out fallback URLs that cannot be used and repeats, and takes them as people type them', () => {
     const port = new URL(cpu.url).port;
     connect(['ftp://x', `${gpu.url}/`, `127.0.0.1:${port}`, cpu.url]);
