@@ -3,7 +3,13 @@
 # chromium: the player and end-to-end tests drive it headless (any Chromium or Chrome via CHROMIUM=path).
 # libkrb5-dev, build-essential, python3, pkg-config: code-server's native modules build with them.
 # espeak-ng: the demo voice of `npm start` speaks words with it (optional: a tone otherwise).
-SYSTEM_PACKAGES=(chromium libkrb5-dev build-essential python3 pkg-config espeak-ng)
+# nginx: the team setup's tests start it themselves, without root, with deploy/nginx/kokoro.conf (skipped without it).
+SYSTEM_PACKAGES=(chromium libkrb5-dev build-essential python3 pkg-config espeak-ng nginx)
+
+# Whether nginx is installed: it lives in /usr/sbin, which a non-root PATH often lacks.
+has_nginx() {
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]
+}
 
 # Prints the packages code-server's installation needs that are missing, one per line.
 missing_build_packages() {

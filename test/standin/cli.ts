@@ -138,6 +138,7 @@ async function main(): Promise<void> {
           return reply(200, {
             url: server.url,
             connectionsOpened: server.connectionsOpened,
+            connectionsOpen: server.connectionsOpen,
             timeOrigin: performance.timeOrigin,
             requests: server.requests,
             options: server.options,

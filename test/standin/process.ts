@@ -11,6 +11,8 @@ import type { RecordedRequest, ResolvedStandinOptions, StandinOptions } from './
 export interface StandinState {
   url: string;
   connectionsOpened: number;
+  /** TCP connections open right now. */
+  connectionsOpen: number;
   /** The child's performance.timeOrigin: add it to a request's times to compare them with this process's. */
   timeOrigin: number;
   requests: RecordedRequest[];
@@ -103,6 +105,13 @@ export class StandinProcess {
     const killer = setTimeout(() => this.child.kill('SIGKILL'), 1000);
     await this.exited;
     clearTimeout(killer);
+  }
+
+  /** Kills the process at once (SIGKILL), as a crash would, even in the middle of a blocking group; waits for it. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
   }
 
   private async control(method: string, route: string, body?: unknown): Promise<unknown> {

@@ -645,6 +645,11 @@ export class StandinServer {
     return this.portValue;
   }
 
+  /** TCP connections open right now (kept alive, or carrying a request). */
+  get connectionsOpen(): number {
+    return this.sockets.size;
+  }
+
   setOptions(partial: Partial<StandinOptions>): void {
     const { port: _port, host: _host, ...rest } = partial;
     this.options = { ...this.options, ...stripUndefined(rest) };
