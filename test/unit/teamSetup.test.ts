@@ -111,6 +111,23 @@ describe('Team setup: nginx (deploy/nginx/kokoro.conf) in front of two Kokoro re
     assert.deepEqual(new Set(seen), new Set(team.replicas.map((r) => team.address(r))), `headers seen: ${seen.join(', ')}`);
   });
 
+  it('warm-up reaches both replicas: one synthesis per pooled connection, sent at once, and both replicas named', async () => {
+    const server = new ServerConnection(settings(team.url));
+    try {
+      const warmed = new Promise<string[] | undefined>((resolve) => server.once('warmedUp', (r) => resolve(r.replicas)));
+      await server.warmUp();
+      assert.equal(server.state, 'ready', server.lastError?.message);
+      const replicas = await warmed;
+      assert.deepEqual(replicas, team.replicas.map((r) => team.address(r)).sort(), 'both replicas answered a warm-up synthesis');
+      for (const replica of team.replicas) {
+        const syntheses = (await replica.state()).requests.filter(isSpeech);
+        assert.equal(syntheses.length, 1, `${team.address(replica)}: one warm-up synthesis`);
+      }
+    } finally {
+      await server.dispose();
+    }
+  });
+
   it('streams readings through nginx; concurrent readings go to different replicas (least_conn), never two on one', async () => {
     const alice = new ServerConnection(settings(team.url));
     const bob = new ServerConnection(settings(team.url));
