@@ -628,7 +628,7 @@ export class KokoroClient {
 }
 
 /** `promise`, or a rejection ('aborted') as soon as `signal` fires. */
-function whenNotAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function whenNotAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   const stopped = () => new KokoroError('aborted', l10n.t('Stopped.'));
   if (signal.aborted) return Promise.reject(stopped());

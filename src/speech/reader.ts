@@ -3,8 +3,15 @@
 
 import * as l10n from '@vscode/l10n';
 import { performance } from 'node:perf_hooks';
-import type { WordTiming } from '../kokoro/captions';
-import type { AudioCallback, KokoroClient, RequestMarks, SpeechParams, SpeechTimings } from '../kokoro/client';
+import type { WordTiming, WordsCallback } from '../kokoro/captions';
+import {
+  type AudioCallback,
+  type KokoroClient,
+  type RequestMarks,
+  type SpeechParams,
+  type SpeechTimings,
+  whenNotAborted,
+} from '../kokoro/client';
 import { KokoroError, briefly } from '../kokoro/errors';
 import { type LatencyStats } from '../stats/latency';
 import { AudioCache, audioCacheKey } from './audioCache';
@@ -53,7 +60,9 @@ export interface ReadingRequest {
   earlierChunks?: readonly string[];
   /**
    * A continuation of a reading (a skip, a repeat, a speed change): the audio of its chunks received
-   * before is played again. A new reading of the same text asks the server afresh.
+   * before is played again, and the request under way for the reading it replaces is taken over when
+   * it is for the first chunk the continuation must ask for, with the same settings (see Reader.read).
+   * A new reading of the same text asks the server afresh.
    */
   continues?: boolean;
   /** Whatever the caller keeps with the text (the editor it came from); continuations carry it on. */
@@ -74,7 +83,12 @@ export interface ReadingRequest {
   onFirstAudio?: (marks: FirstAudioMarks) => void;
 }
 
-/** How the first audio of a reading came (performance.now() ms); the request marks are absent when it came from the cache. */
+/**
+ * How the first audio of a reading came (performance.now() ms). The request marks are absent when it came
+ * without waiting for a request: from the cache, or received before the reading started by a request it
+ * took over (see ReadingResult.adoptedChunks). When a request taken over brings the first audio after the
+ * reading started, the marks are that request's: it was sent (and maybe answered) before `startedAt`.
+ */
 export interface FirstAudioMarks extends Partial<RequestMarks> {
   /** The reader started. */
   startedAt: number;
@@ -93,8 +107,9 @@ export interface ReadingResult {
   /** Reading started → first audio handed to the sink. */
   firstAudioMs?: number;
   firstAudio?: FirstAudioMarks;
-  /** First request sent → its first audio byte. */
+  /** First request sent → its first audio byte (a request taken over was sent before the reading started). */
   firstByteMs?: number;
+  /** Requests sent by this reading. */
   requests: number;
   samples: number;
   sampleRate: number;
@@ -104,6 +119,8 @@ export interface ReadingResult {
   segmentCount?: number;
   /** Chunks played from the audio cache, without a request. */
   cachedChunks: number;
+  /** Chunks whose request, under way for the reading this one continues, it took over instead of asking again. */
+  adoptedChunks: number;
 }
 
 export interface ReaderOptions {
@@ -170,9 +187,57 @@ function* speechChunks(
   yield* chunker.finish();
 }
 
+/** Where a chunk request's audio and words go as they come: the reading that owns the request. */
+interface ChunkOwner {
+  audio: AudioCallback;
+  /** All the words timed so far. */
+  words(timed: readonly WordTiming[]): void;
+}
+
+/**
+ * A chunk's request under way, keeping what it has received, so that a continuation that needs the
+ * same chunk under the same settings can take it over from the reading it replaces (see Reader.read).
+ */
+class ChunkRequest {
+  readonly controller = new AbortController();
+  /** Copies of the audio received so far. */
+  readonly frames: Uint8Array[] = [];
+  sampleRate = 24_000;
+  /** The words timed so far (a request with words). */
+  timed: readonly WordTiming[] = [];
+  readonly done: Promise<SpeechTimings>;
+
+  constructor(
+    /** The chunk and the params it was asked with (audioCacheKey). */
+    readonly key: string,
+    /** What speaks it: the reading's engine or the client. */
+    readonly speaker: SpeechEngine | KokoroClient,
+    readonly withWords: boolean,
+    public owner: ChunkOwner,
+    send: (onAudio: AudioCallback, onWords: WordsCallback, signal: AbortSignal) => Promise<SpeechTimings>,
+  ) {
+    this.done = send(
+      (pcm, sampleRate, marks) => {
+        this.owner.audio(pcm, sampleRate, marks);
+        this.frames.push(new Uint8Array(pcm)); // after: the first audio is not kept waiting for a copy
+        this.sampleRate = sampleRate;
+      },
+      (words) => {
+        this.timed = this.timed.concat(words);
+        this.owner.words(this.timed);
+      },
+      this.controller.signal,
+    );
+  }
+}
+
 interface ActiveReading {
   id: number;
+  /** Aborted when the reading is stopped; its requests have their own controllers (a continuation may take one over). */
   controller: AbortController;
+  inFlight?: ChunkRequest;
+  /** The request under way for the reading this one continues, kept until this reading's first request: it may be for that chunk. */
+  handedOver?: ChunkRequest;
   request: ReadingRequest;
   /** The chunks taken from `source` so far, and the samples delivered for each. */
   chunks: string[];
@@ -245,8 +310,22 @@ export class Reader {
     if (!active) return false;
     this.active = undefined;
     active.controller.abort();
+    active.inFlight?.controller.abort();
+    active.handedOver?.controller.abort();
     this.sink.abort(active.id);
     return true;
+  }
+
+  /** Sends the request for `chunk`; its audio and words go to `owner`. */
+  private send(chunk: string, key: string, params: SpeechParams, engine: SpeechEngine | undefined, words: boolean, owner: ChunkOwner) {
+    const client = engine ? undefined : this.currentClient();
+    return new ChunkRequest(key, engine ?? client!, words && !engine, owner, (onAudio, onWords, signal) =>
+      engine
+        ? engine.speak(chunk, params, onAudio, signal)
+        : words
+          ? client!.speakCaptioned(chunk, params, onAudio, onWords, signal)
+          : client!.speak(chunk, params, onAudio, signal),
+    );
   }
 
   private prefetching: { key: string; controller: AbortController; done: Promise<number> } | undefined;
@@ -347,8 +426,19 @@ export class Reader {
     return { ...reading.request, chunks, firstSegment: segment, earlierChunks: known.slice(0, segment), continues: true };
   }
 
-  /** Reads `request` to the end; a reading already running is stopped first. */
+  /**
+   * Reads `request` to the end; a reading already running is stopped first. A continuation keeps that
+   * reading's request under way until its own first request: when that is for the same chunk (the
+   * first one, or the next after chunks played again from memory, as in Repeat Sentence), under the
+   * same settings, by the same engine or client, it takes the request over (the audio received so far
+   * and the rest as it streams) instead of asking again, which a server that finishes what it started
+   * (Kokoro-FastAPI notices a disconnect only between sentence groups) would generate twice. Otherwise
+   * it cancels it then, before sending its own.
+   */
   async read(request: ReadingRequest): Promise<ReadingResult> {
+    const previous = this.active;
+    const handedOver = request.continues ? (previous?.inFlight ?? previous?.handedOver) : undefined;
+    if (handedOver) previous!.inFlight = previous!.handedOver = undefined; // spared by stop()
     this.stop();
     this.prefetching?.controller.abort();
     const startedAt = now();
@@ -363,6 +453,7 @@ export class Reader {
       source,
       firstSegment,
       earlier: request.earlierChunks ?? [],
+      handedOver,
     };
     this.active = reading;
     this.latest = reading;
@@ -375,6 +466,7 @@ export class Reader {
       sampleRate: 24_000,
       chunks: [],
       cachedChunks: 0,
+      adoptedChunks: 0,
     };
     let preparedAt = startedAt;
     const deliver = (pcm: Uint8Array, sampleRate: number, marks?: RequestMarks) => {
@@ -417,55 +509,64 @@ export class Reader {
           ? undefined
           : (this.options.cache.get(key) ?? (request.continues ? this.recentAudio.get(key) : undefined));
         // Audio kept without word timings is asked for again when the words are wanted.
-        if (cached && (!useWords || cached.words)) {
+        const replayed = cached && (!useWords || cached.words) ? cached : undefined;
+        if (replayed) {
           result.cachedChunks++;
-          for (const frame of cached.frames) deliver(frame, cached.sampleRate);
-          if (useWords && cached.words) request.onWords?.(segment, cached.words);
+          for (const frame of replayed.frames) deliver(frame, replayed.sampleRate);
+          if (useWords && replayed.words) request.onWords?.(segment, replayed.words);
           continue;
         }
-        result.requests++;
+        const handedOver = reading.handedOver;
+        reading.handedOver = undefined;
+        const adopted =
+          handedOver &&
+          handedOver.key === key &&
+          (!useWords || handedOver.withWords) &&
+          handedOver.speaker === (request.engine ?? this.currentClient())
+            ? handedOver
+            : undefined;
+        if (handedOver !== adopted) handedOver?.controller.abort();
         speaking = reading.chunks.length - 1;
-        const frames: Uint8Array[] = [];
-        const onAudio: AudioCallback = (pcm, sampleRate, marks) => {
-          if (signal.aborted) return;
-          deliver(pcm, sampleRate, marks);
-          frames.push(new Uint8Array(pcm)); // after: the first audio is not kept waiting for a copy
+        const owner: ChunkOwner = {
+          audio: (pcm, sampleRate, marks) => {
+            if (!signal.aborted) deliver(pcm, sampleRate, marks);
+          },
+          words: (timed) => {
+            if (!signal.aborted && useWords) request.onWords?.(segment, timed);
+          },
         };
         const engine = request.engine;
-        const client = engine ? undefined : this.currentClient();
-        let timed: WordTiming[] = [];
-        const speakTimed = () =>
-          client!.speakCaptioned(
-            chunk,
-            params,
-            onAudio,
-            (words) => {
-              if (signal.aborted) return;
-              timed = timed.concat(words);
-              request.onWords?.(segment, timed);
-            },
-            signal,
-          );
+        let current: ChunkRequest;
+        if (adopted) {
+          result.adoptedChunks++;
+          current = adopted;
+          current.owner = owner;
+          // What it received before it was taken over goes first, without request marks (as cached audio); the rest follows as it comes.
+          for (const frame of current.frames) deliver(frame, current.sampleRate);
+          if (useWords && current.timed.length > 0) request.onWords?.(segment, current.timed);
+        } else {
+          result.requests++;
+          current = this.send(chunk, key, params, engine, useWords, owner);
+        }
+        reading.inFlight = current;
         let timings: SpeechTimings;
         try {
-          timings = engine
-            ? await engine.speak(chunk, params, onAudio, signal)
-            : useWords
-              ? await speakTimed()
-              : await client!.speak(chunk, params, onAudio, signal);
+          timings = await whenNotAborted(current.done, signal);
         } catch (err) {
-          if (useWords && refusesWords(err) && frames.length === 0) {
+          if (useWords && refusesWords(err) && current.frames.length === 0) {
             // A server that no longer has the captioned route (replaced by an older one): the same chunk without words.
             useWords = false;
             request.onWordsRefused?.();
-            timings = await client!.speak(chunk, params, onAudio, signal);
+            current = reading.inFlight = this.send(chunk, key, params, engine, false, owner);
+            timings = await whenNotAborted(current.done, signal);
           } else if (!signal.aborted && !resumed && result.samples > 0 && breaksMidReading(err)) {
             // The stream broke in the middle of the reading (a replica behind a load balancer died): once per reading, a
             // fresh request goes on from the next unheard chunk, this one if none of its audio came; a gap, never a repeat.
+            reading.inFlight = undefined;
             resumed = true;
             speaking = undefined;
             request.onResumedAfterBreak?.(err as KokoroError);
-            if (frames.length === 0) {
+            if (current.frames.length === 0) {
               reading.chunks.pop();
               reading.chunkSamples.pop();
               result.chunks.pop();
@@ -474,15 +575,18 @@ export class Reader {
             continue;
           } else throw err;
         }
+        reading.inFlight = undefined;
         speaking = undefined;
+        // Taken over by a continuation as it ended: what it cost and brought are the continuation's.
+        if (current.owner !== owner) break;
         if (!engine) this.recordCost(chunk.length, timings);
         // A fallback voice's audio is not kept: under the same text and settings the cache holds Kokoro's.
         if (!signal.aborted && !engine)
           (request.cache ? this.options.cache : this.recentAudio).set(key, {
-            frames,
+            frames: current.frames,
             sampleRate: timings.sampleRate,
             bytes: timings.samples * 2,
-            words: useWords ? timed : undefined,
+            words: current.withWords ? current.timed : undefined,
           });
         if (timings.firstByteAt !== undefined && !engine) {
           const firstByteMs = timings.firstByteAt - timings.sentAt;
@@ -512,6 +616,8 @@ export class Reader {
         if (this.active === reading) this.sink.end(reading.id, briefly(error.message)); // already-sent audio plays out
       }
     } finally {
+      // A reading that ends before its first request (stopped, or all of it played from memory) takes nothing over.
+      reading.handedOver?.controller.abort();
       if (this.active === reading) this.active = undefined;
     }
     if (this.stats) {

@@ -89,8 +89,9 @@ export class Readings {
       this.host.showError(result.error, retryOf(result));
     }
     const voice = request.engine ? ' in the fallback voice' : '';
+    const adopted = result.adoptedChunks > 0 ? ` (and ${result.adoptedChunks} taken over from the reading it continues)` : '';
     this.host.log.info(
-      `Reading ${result.id}${voice} ${result.outcome}: ${result.requests} request(s), ${(result.samples / result.sampleRate).toFixed(2)} s of audio, first audio ${result.firstAudioMs?.toFixed(1) ?? '–'} ms, first byte ${result.firstByteMs?.toFixed(1) ?? '–'} ms.`,
+      `Reading ${result.id}${voice} ${result.outcome}: ${result.requests} request(s)${adopted}, ${(result.samples / result.sampleRate).toFixed(2)} s of audio, first audio ${result.firstAudioMs?.toFixed(1) ?? '–'} ms, first byte ${result.firstByteMs?.toFixed(1) ?? '–'} ms.`,
     );
     this.host.finished(result, request);
     return result;

@@ -28,7 +28,7 @@ class FakeReader implements ReadingSource {
   end(outcome: ReadingResult['outcome'] = 'completed', samples = 24_000): number {
     const id = this.currentId!;
     this.currentId = undefined;
-    this.finish?.({ id, outcome, samples, sampleRate: 24_000, requests: 1, chunks: [], cachedChunks: 0 });
+    this.finish?.({ id, outcome, samples, sampleRate: 24_000, requests: 1, chunks: [], cachedChunks: 0, adoptedChunks: 0 });
     return id;
   }
   stop(): boolean {

@@ -1,9 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import type { WordTiming } from '../../src/kokoro/captions';
 import { KokoroClient, type SpeechParams } from '../../src/kokoro/client';
 import { AudioCache, audioCacheKey } from '../../src/speech/audioCache';
-import { type AudioSink, Reader, type SpeechEngine } from '../../src/speech/reader';
+import { type AudioSink, Reader, type ReadingResult, type SpeechEngine } from '../../src/speech/reader';
 import { LatencyStats } from '../../src/stats/latency';
-import { StandinServer, samplesForText } from '../standin/server';
+import { StandinProcess } from '../standin/process';
+import { MODES, type RecordedRequest, StandinServer, samplesForText } from '../standin/server';
 
 const params: SpeechParams = { model: 'kokoro', voice: 'af_heart', speed: 1 };
 
@@ -469,6 +472,256 @@ describe('Reader pipeline against the stand-in server', function () {
     assert.equal(await slow, 0);
     assert.equal((await reading).outcome, 'completed');
     await server.waitFor(() => server.disconnects().length === 1, 2000);
+  });
+});
+
+/** A RecordingSink that keeps each reading's audio and says when a sentence starts or its audio comes. */
+class PcmSink extends RecordingSink {
+  pcm = new Map<number, Buffer[]>();
+  onSegment: ((id: number, index: number) => void) | undefined;
+  onAudio: ((id: number) => void) | undefined;
+  override segment(id: number, text: string, index: number): void {
+    super.segment(id, text, index);
+    this.onSegment?.(id, index);
+  }
+  override audio(id: number, pcm: Uint8Array, sampleRate?: number): void {
+    super.audio(id, pcm, sampleRate);
+    const frames = this.pcm.get(id) ?? [];
+    frames.push(Buffer.from(pcm));
+    this.pcm.set(id, frames);
+    this.onAudio?.(id);
+  }
+  heard(id: number): Buffer {
+    return Buffer.concat(this.pcm.get(id) ?? []);
+  }
+}
+
+describe('Reader: a continuation takes over the request under way for a sentence it needs', function () {
+  this.timeout(30_000);
+  const text = 'One sentence opens. Two follows it here. Three is in the middle. Four comes near the end. Five closes it.';
+  const sentences = [
+    'One sentence opens.',
+    'Two follows it here.',
+    'Three is in the middle.',
+    'Four comes near the end.',
+    'Five closes it.',
+  ];
+  const inputOf = (r: RecordedRequest) => (r.body as { input: string }).input;
+  const samplesOf = (sentence: string) => samplesForText(sentence, 60); // the stand-in's default length of speech per character
+
+  for (const mode of MODES) {
+    describe(`on a ${mode} server`, () => {
+      let server: StandinProcess;
+      let client: KokoroClient;
+      let sink: PcmSink;
+      let stats: LatencyStats;
+      let reader: Reader;
+
+      before(async () => {
+        // Blocking: each sentence blocks the server for 50 + 1200 / 4 ms and comes whole. Fast: it streams in 20 ms pieces over 240 ms.
+        server = await StandinProcess.start(mode === 'blocking' ? { mode, rtf: 4, startCostMs: 50 } : { mode, rtf: 5, chunkMs: 20 });
+      });
+      after(async () => server.stop());
+      beforeEach(async () => {
+        await server.reset();
+        client = new KokoroClient({
+          serverUrl: server.url,
+          connections: 2,
+          healthTimeoutMs: 500,
+          firstByteTimeoutMs: 5000,
+          streamTimeoutMs: 5000,
+        });
+        sink = new PcmSink();
+        stats = new LatencyStats();
+        reader = new Reader(() => client, sink, stats);
+      });
+      afterEach(async () => {
+        reader.stop();
+        await client.close();
+      });
+
+      /** The server's speech requests once none is running any more. */
+      async function settledRequests(): Promise<RecordedRequest[]> {
+        const deadline = performance.now() + 10_000;
+        for (;;) {
+          const requests = (await server.state()).requests.filter((r) => r.method === 'POST');
+          if (requests.every((r) => r.completed || r.clientDisconnected)) return requests;
+          if (performance.now() > deadline) throw new Error(`requests still running: ${JSON.stringify(requests.map(inputOf))}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+
+      /** Starts reading the text; resolves with its id once its request for sentence two is under way (sent in this very tick). */
+      async function readUntilTwoIsAsked(): Promise<{ id: number; first: Promise<ReadingResult> }> {
+        const asked = new Promise<void>((resolve) => (sink.onSegment = (_id, index) => index === 1 && resolve()));
+        const first = reader.read({ text, params, sentences: true });
+        const id = reader.currentId!;
+        await asked;
+        sink.onSegment = undefined;
+        return { id, first };
+      }
+
+      /** Long enough for a request to reach the server, well within the 350 ms it blocks on it (240 ms it streams it). */
+      const serverHasIt = () => new Promise((r) => setTimeout(r, 50));
+
+      /** A fresh reading of `texts`: the audio a listener should hear for them, each whole and once. */
+      async function freshAudio(texts: string[]): Promise<Buffer> {
+        await server.setOptions({ rtf: 0 });
+        const fresh = await reader.read({ text: texts.join(' '), params, sentences: true });
+        assert.equal(fresh.requests, texts.length);
+        return sink.heard(fresh.id);
+      }
+
+      for (const moment of ['as it is sent', 'while the server has it']) {
+        it(`Next Sentence pressed ${moment} asks nothing again: its audio is heard once, whole, in order, first`, async () => {
+          const { id, first } = await readUntilTwoIsAsked();
+          if (moment === 'while the server has it') await serverHasIt();
+          let requestsSentAtFirstAudio: number | undefined;
+          sink.onAudio = (audioId) => {
+            if (audioId !== id) requestsSentAtFirstAudio ??= client.speechRequests;
+          };
+          const next = await reader.read(reader.continuationAt(id, 1)!);
+          assert.equal((await first).outcome, 'stopped');
+          assert.equal(next.outcome, 'completed');
+          assert.equal(
+            requestsSentAtFirstAudio,
+            2,
+            'sentence two was heard before any further request was sent: it waited for one generation, not two',
+          );
+          const firstAudio = next.firstAudio!;
+          if (moment === 'as it is sent')
+            assert.ok(
+              firstAudio.sentAt! < firstAudio.startedAt && firstAudio.firstByteAt! >= firstAudio.startedAt,
+              'its first audio is timed from the request taken over, sent before the continuation started',
+            );
+          else assert.ok(firstAudio.sentAt === undefined || firstAudio.sentAt < firstAudio.startedAt);
+          const requests = await settledRequests();
+          assert.deepEqual(requests.map(inputOf), sentences, 'every sentence asked for once');
+          assert.ok(
+            requests.every((r) => r.completed),
+            'none was cut off',
+          );
+          if (mode === 'blocking') assert.ok(requests.every((r) => r.groups === 1 && r.groupsAfterDisconnect === 0));
+          assert.equal(next.adoptedChunks, 1, 'the request under way for sentence two was taken over');
+          assert.equal(next.requests, 3, 'only three, four and five were asked for');
+          assert.deepEqual(
+            sink.segments.filter(([segmentId]) => segmentId === next.id).map(([, index]) => index),
+            [1, 2, 3, 4],
+          );
+          assert.equal(stats.summary('firstByteMs').count, 5, "each request's latency counted once");
+          assert.ok(
+            sink.heard(next.id).equals(await freshAudio(sentences.slice(1))),
+            'the continuation heard sentences two to five exactly',
+          );
+        });
+      }
+
+      it('Repeat Sentence while the next one is being fetched plays the sentence from memory, then takes the next one over', async () => {
+        const { id, first } = await readUntilTwoIsAsked();
+        await serverHasIt();
+        const again = await reader.read(reader.continuationAt(id, 0)!);
+        assert.equal((await first).outcome, 'stopped');
+        assert.equal(again.outcome, 'completed');
+        const requests = await settledRequests();
+        assert.deepEqual(requests.map(inputOf), sentences, 'every sentence asked for once');
+        assert.ok(requests.every((r) => r.completed));
+        assert.equal(again.cachedChunks, 1);
+        assert.equal(again.adoptedChunks, 1);
+        assert.ok(sink.heard(again.id).equals(await freshAudio(sentences)), 'the whole text heard again exactly');
+      });
+
+      it('a speed change while the sentence is being fetched asks for it again at the new speed', async () => {
+        const { id, first } = await readUntilTwoIsAsked();
+        await serverHasIt();
+        const rest = reader.continuation(id, samplesOf(sentences[0]))!; // sentence one fully played
+        const faster = await reader.read({ ...rest, params: { ...params, speed: 2 } });
+        assert.equal((await first).outcome, 'stopped');
+        assert.equal(faster.outcome, 'completed');
+        assert.equal(faster.adoptedChunks, 0);
+        assert.equal(faster.requests, 4);
+        const requests = await settledRequests();
+        assert.deepEqual(
+          requests.map((r) => [inputOf(r), (r.body as { speed: number }).speed]),
+          [[sentences[0], 1], [sentences[1], 1], ...sentences.slice(1).map((t) => [t, 2])],
+        );
+        assert.equal(requests[1].clientDisconnected, true, 'the request at the old speed was cancelled');
+      });
+
+      it('Stop cancels a request taken over', async () => {
+        const { id, first } = await readUntilTwoIsAsked();
+        await serverHasIt();
+        const next = reader.read(reader.continuationAt(id, 1)!);
+        assert.equal(reader.stop(), true);
+        assert.equal((await next).outcome, 'stopped');
+        assert.equal((await first).outcome, 'stopped');
+        const requests = await settledRequests();
+        assert.deepEqual(requests.map(inputOf), sentences.slice(0, 2));
+        assert.equal(requests[1].clientDisconnected, true, 'the server was told to stop sentence two');
+        assert.equal(requests[1].completed, false);
+      });
+    });
+  }
+
+  it('audio and words of the sentence that came before Next Sentence was pressed are handed on first, then the rest as it streams', async () => {
+    const server = await StandinServer.start({ rtf: 5, chunkMs: 20 });
+    const client = new KokoroClient({
+      serverUrl: server.url,
+      connections: 2,
+      healthTimeoutMs: 500,
+      firstByteTimeoutMs: 3000,
+      streamTimeoutMs: 3000,
+    });
+    const sink = new PcmSink();
+    const reader = new Reader(() => client, sink);
+    try {
+      const timed = new Map<number, string[]>();
+      let twoTimed: (() => void) | undefined;
+      const onWords = (index: number, words: readonly WordTiming[]) => {
+        timed.set(
+          index,
+          words.map((w) => w.word),
+        );
+        if (index === 1) twoTimed?.();
+      };
+      const first = reader.read({ text, params, sentences: true, words: true, onWords });
+      const id = reader.currentId!;
+      await new Promise<void>((resolve) => (twoTimed = resolve)); // some of sentence two's audio and words came
+      twoTimed = undefined;
+      const samplesOfTwoBefore = sink.samples.get(id)! - samplesOf(sentences[0]);
+      timed.clear();
+      const continued = reader.read(reader.continuationAt(id, 1)!);
+      assert.ok(timed.has(1), 'the words that came before are handed on at once, with their audio');
+      const next = await continued;
+      assert.equal((await first).outcome, 'stopped');
+      assert.ok(samplesOfTwoBefore > 0 && samplesOfTwoBefore < samplesOf(sentences[1]), 'part of sentence two came before');
+      await server.waitFor(() => server.speechRequests().every((r) => r.completed || r.clientDisconnected), 3000);
+      assert.deepEqual(
+        server.speechRequests().map((r) => (r.body as { input: string }).input),
+        sentences,
+        'sentence two is not asked again',
+      );
+      assert.equal(next.adoptedChunks, 1);
+      assert.equal(next.firstAudio!.sentAt, undefined, 'its first audio waited for no request: it is marked as cached audio is');
+      server.setOptions({ rtf: 0 });
+      const freshWords = new Map<number, string[]>();
+      const fresh = await reader.read({
+        text: sentences.slice(1).join(' '),
+        params,
+        sentences: true,
+        words: true,
+        onWords: (index, words) =>
+          freshWords.set(
+            index + 1,
+            words.map((w) => w.word),
+          ),
+      });
+      assert.ok(sink.heard(next.id).equals(sink.heard(fresh.id)), 'no gap, no repeat');
+      assert.deepEqual(timed, freshWords, 'every sentence with all its words');
+    } finally {
+      reader.stop();
+      await client.close();
+      await server.close();
+    }
   });
 });
 

@@ -30,7 +30,7 @@ class FakeReader implements ReadingSource {
   end(outcome: ReadingResult['outcome'], samples: number, error?: KokoroError): number {
     const id = this.currentId!;
     this.currentId = undefined;
-    this.finish?.({ id, outcome, error, samples, sampleRate: 24_000, requests: 1, chunks: [], cachedChunks: 0 });
+    this.finish?.({ id, outcome, error, samples, sampleRate: 24_000, requests: 1, chunks: [], cachedChunks: 0, adoptedChunks: 0 });
     return id;
   }
   stop(): boolean {
