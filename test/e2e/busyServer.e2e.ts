@@ -131,6 +131,7 @@ describe('A server that blocks while it generates (Kokoro-FastAPI)', function ()
     const inputs = (await speechRequests()).map((r) => r.body?.input);
     assert.equal(new Set(inputs).size, inputs.length, `no sentence asked for twice: ${JSON.stringify(inputs)}`);
     assert.equal(api.session.server.state, 'ready', 'a busy server is not an offline one');
+    api.session.stop(); // the rest of the text is not the next test's
   });
 
   it('measures command → audio playing over 10 readings of a line', async () => {
