@@ -417,7 +417,8 @@ export class KokoroClient {
   private hedged(route: SpeechRoute, send: SendAttempt, deliver: AudioCallback, signal: AbortSignal | undefined): Promise<SpeechTimings> {
     const startedAt = now();
     const { firstByteTimeoutMs } = this.options;
-    const controllers = [new AbortController(), new AbortController()];
+    // The hedge's controller is made when the hedge is sent: most requests never need one.
+    const controllers = [new AbortController()];
     const abortAll = () => controllers.forEach((c) => c.abort());
     if (signal?.aborted) abortAll();
     signal?.addEventListener('abort', abortAll, { once: true });
@@ -427,7 +428,7 @@ export class KokoroClient {
       if (winner !== undefined) return;
       winner = who;
       clearTimeout(hedgeTimer);
-      controllers[1 - who].abort();
+      controllers[1 - who]?.abort();
       if (who === 1) {
         this.hedgesWon++;
         this.hedgeSavedMs += Math.max(0, startedAt + firstByteTimeoutMs - now());
@@ -480,6 +481,7 @@ export class KokoroClient {
       hedgeTimer = setTimeout(() => {
         if (winner !== undefined || running === 0 || signal?.aborted || this.closed) return;
         this.hedgesFired++;
+        controllers.push(new AbortController());
         run(1, Math.max(0, startedAt + firstByteTimeoutMs - now()));
       }, delay);
     });
