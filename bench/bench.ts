@@ -312,6 +312,23 @@ async function main(): Promise<void> {
       if (silent.samples > before) rtf.push((silent.samples - before) / 24_000 / ((performance.now() - started) / 1000));
     });
 
+    // A load balancer in front of two replicas, one of them hung (stand-in only): every other speech request is taken
+    // and never answered. Each such request is hedged after the client's learned delay, so no reading waits for the
+    // first-byte timeout.
+    let hungReplica: HungReplica | undefined;
+    if (standin) {
+      hungReplica = await readWithHungReplica(reader, client, standin, (result) => expect('reading with a hung replica', result), {
+        params,
+        prepare: prepareCode,
+        runs: options.runs,
+        budgetSeconds: budget,
+      });
+      measured.hungReplica = { done: hungReplica.readings, of: options.runs };
+      log(
+        `  hung replica: first audio p50 ${hungReplica.firstAudioMs.p50.toFixed(0)} ms, max ${hungReplica.firstAudioMs.max.toFixed(0)} ms; ${hungReplica.hedgesWon} of ${hungReplica.hungRequests} hung requests answered by a hedge`,
+      );
+    }
+
     // Throughput: short requests from `concurrency` readers at once (on the stand-in: fast mode, no delay).
     if (standin) await standin.setOptions({ mode: 'fast', ttfbMs: 0, rtf: 0 });
     const throughputResult = await throughput(client, params, options);
@@ -352,6 +369,14 @@ async function main(): Promise<void> {
       realTimeFactor: timing(rtf),
       gapless,
       speechRequests: client.speechRequests,
+      hedging: {
+        fired: client.hedgesFired,
+        won: client.hedgesWon,
+        savedMs: client.hedgeSavedMs,
+        delayMs: client.hedgeDelayMs,
+        firstByteTimeoutMs: client.options.firstByteTimeoutMs,
+        ...(hungReplica ? { hungReplica } : {}),
+      },
       connectionsOpened,
       throughputRps: throughputResult.rps,
       peakRssMb: memory.peakRssMb,
@@ -379,6 +404,57 @@ async function throughput(client: KokoroClient, params: SpeechParams, options: O
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   return { rps: requests / ((performance.now() - started) / 1000), requests };
+}
+
+interface HungReplica {
+  readings: number;
+  firstAudioMs: Timing;
+  /** Each reading from its start to its last audio. */
+  readingMs: Timing;
+  /** Speech requests the hung replica took and never answered, and how many of them the client aborted. */
+  hungRequests: number;
+  hungAborted: number;
+  hedgesFired: number;
+  hedgesWon: number;
+  savedMs: number;
+}
+
+/** Two sentences: two requests. */
+const HUNG_REPLICA_TEXT = 'The replica behind the balancer has hung. Every other request goes to it and is never answered.';
+
+async function readWithHungReplica(
+  reader: Reader,
+  client: KokoroClient,
+  standin: StandinProcess,
+  expect: (result: ReadingResult) => void,
+  how: { params: SpeechParams; prepare: (block: string) => string; runs: number; budgetSeconds: number },
+): Promise<HungReplica> {
+  const before = { fired: client.hedgesFired, won: client.hedgesWon, savedMs: client.hedgeSavedMs };
+  const requestsBefore = (await standin.state()).requests.length;
+  await standin.setOptions({ fault: 'hung-replica' });
+  const firstAudio: number[] = [];
+  const readingMs: number[] = [];
+  const { done } = await phase('hung replica', how.runs, how.budgetSeconds, async () => {
+    const started = performance.now();
+    const result = await reader.read({ text: HUNG_REPLICA_TEXT, params: how.params, prepare: how.prepare });
+    expect(result);
+    firstAudio.push(result.firstAudioMs!);
+    readingMs.push(performance.now() - started);
+  });
+  await standin.setOptions({ fault: 'none' });
+  const hung = (await standin.state()).requests
+    .slice(requestsBefore)
+    .filter((r) => r.path === '/v1/audio/speech' && r.status === undefined);
+  return {
+    readings: done,
+    firstAudioMs: timing(firstAudio),
+    readingMs: timing(readingMs),
+    hungRequests: hung.length,
+    hungAborted: hung.filter((r) => r.clientDisconnected).length,
+    hedgesFired: client.hedgesFired - before.fired,
+    hedgesWon: client.hedgesWon - before.won,
+    savedMs: client.hedgeSavedMs - before.savedMs,
+  };
 }
 
 /** Reads a 1 MB text (to the end, or until the budget is spent) and samples the process's memory meanwhile. */
@@ -421,6 +497,7 @@ type Results = {
   realTimeFactor: Timing;
   gapless: Array<{ rtf: number | 'server'; playedSeconds: number; underruns: number; worstGapMs: number; requests: number }>;
   speechRequests: number;
+  hedging: { fired: number; won: number; savedMs: number; delayMs: number; firstByteTimeoutMs: number; hungReplica?: HungReplica };
   connectionsOpened: { client: number; server?: number; poolSize: number; closedToCancel: number; closedOtherwise: number };
   throughputRps: number;
   peakRssMb: number;
@@ -454,6 +531,16 @@ function printTable(r: Results, options: Options, standin: boolean): void {
   out.push(
     `speech requests ${r.speechRequests}, connections opened ${r.connectionsOpened.client}${r.connectionsOpened.server !== undefined ? ` (server counted ${r.connectionsOpened.server})` : ''}, pool size ${r.connectionsOpened.poolSize}; plus ${r.connectionsOpened.closedToCancel} closed to cancel a request and replaced; ${r.connectionsOpened.closedOtherwise} closed while idle or by the server`,
   );
+  const h = r.hedging;
+  out.push(
+    `hedged requests ${h.fired}, answered first by the hedge ${h.won}, saving at most ${(h.savedMs / 1000).toFixed(1)} s of waiting for the ${h.firstByteTimeoutMs} ms first-byte timeout; hedge delay now ${h.delayMs.toFixed(0)} ms`,
+  );
+  if (h.hungReplica) {
+    const hung = h.hungReplica;
+    out.push(
+      `with a hung replica (every other request unanswered): ${hung.readings} readings, first audio p50 ${f(hung.firstAudioMs.p50)} ms, max ${f(hung.firstAudioMs.max)} ms, longest reading ${f(hung.readingMs.max)} ms; ${hung.hungRequests} requests hung, ${hung.hedgesFired} hedged, ${hung.hedgesWon} answered by the hedge, ${hung.hungAborted} aborted`,
+    );
+  }
   out.push(
     `throughput ${r.throughputRps.toFixed(0)} requests/s at concurrency ${options.concurrency}${standin ? ' (stand-in with no delay)' : ''}`,
   );
@@ -487,6 +574,17 @@ function printTable(r: Results, options: Options, standin: boolean): void {
       r.connectionsOpened.client <= r.connectionsOpened.poolSize + r.connectionsOpened.closedOtherwise,
       `connectionsOpened ${r.connectionsOpened.client} <= pool size ${r.connectionsOpened.poolSize} + ${r.connectionsOpened.closedOtherwise} closed while idle, for ${r.speechRequests} speech requests`,
     );
+    const hung = r.hedging.hungReplica;
+    if (hung) {
+      check(
+        hung.firstAudioMs.max < r.hedging.firstByteTimeoutMs,
+        `with a hung replica no reading waited for the first-byte timeout: first audio max ${f(hung.firstAudioMs.max)} < ${r.hedging.firstByteTimeoutMs}`,
+      );
+      check(
+        hung.hedgesWon === hung.hungRequests && hung.hungAborted === hung.hungRequests,
+        `every hung request (${hung.hungRequests}) answered by its hedge (${hung.hedgesWon}) and aborted (${hung.hungAborted})`,
+      );
+    }
     if (Number.isFinite(r.peakRssMb)) check(r.peakRssMb < 64, `peak RSS growth ${f(r.peakRssMb)} MB < 64 MB reading 1 MB`);
     if (options.concurrency === 8) check(r.throughputRps >= 500, `throughput ${r.throughputRps.toFixed(0)} >= 500 requests/s`);
   }

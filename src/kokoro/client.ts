@@ -7,6 +7,7 @@ import { Pool } from 'undici';
 import { CAPTIONS_PATH, CaptionedSpeechDecoder, type WordsCallback, captionsDecoderFor, isCaptionStream } from './captions';
 import { type PcmDecoder, decoderForContentType } from './decoder';
 import { KokoroError, errorBodyMessage, gatewayError, isGatewayFailure, networkError, speechHttpError } from './errors';
+import { FirstByteWindow } from './hedge';
 import { invalidServerUrlMessage, parseServerUrl } from './serverUrl';
 
 export interface KokoroClientOptions {
@@ -18,6 +19,11 @@ export interface KokoroClientOptions {
   firstByteTimeoutMs: number;
   /** Longest silence allowed between two pieces of a stream. */
   streamTimeoutMs: number;
+  /**
+   * Send a speech request again when it has no first byte long after this server's usual time (default true), and
+   * play whichever answers first. Never with a pool of one connection: the second request needs a second one.
+   */
+  hedging?: boolean;
 }
 
 export interface SpeechParams {
@@ -149,12 +155,23 @@ export class KokoroClient {
   connectionsAborted = 0;
   /** Connections closed for any reason: cancelled, or idle past the keep-alive, or by the server. */
   connectionsClosed = 0;
+  /** Speech requests sent a second time for want of a first byte, and how many of those second requests answered first. */
+  hedgesFired = 0;
+  hedgesWon = 0;
+  /**
+   * For each won hedge, how long before the first-byte timeout its audio came: the wait it saved if the first request
+   * would never have answered (a hung replica), which is what hedging is for. The first request is aborted at once, so
+   * when it was only slow, what it would have taken is unknown and this is an upper bound.
+   */
+  hedgeSavedMs = 0;
+  private readonly firstBytes: FirstByteWindow;
   private speechInFlight = 0;
   private lastAudioAt = -Infinity;
   /** What the last health check said the server is, when it is the project's stand-in. */
   standIn: string | undefined;
 
   constructor(readonly options: KokoroClientOptions) {
+    this.firstBytes = new FirstByteWindow(options.firstByteTimeoutMs);
     const parsed = parseServerUrl(options.serverUrl);
     if (!parsed.ok) {
       // Not thrown: a client for a URL that cannot be used still answers, with this error, so nothing that holds one breaks.
@@ -195,6 +212,15 @@ export class KokoroClient {
 
   get url(): string {
     return this.origin + this.prefix;
+  }
+
+  /** How long a speech request may go without a first byte before it is hedged, learned from this client's requests (ms). */
+  get hedgeDelayMs(): number {
+    return this.firstBytes.delayMs;
+  }
+
+  private get mayHedge(): boolean {
+    return this.options.hedging !== false && this.options.connections >= 2;
   }
 
   /**
@@ -376,36 +402,127 @@ export class KokoroClient {
     // (`stats.free` lags a tick behind a request that just completed: counted from busy connections instead.)
     const { connected, size, queued } = pool.stats;
     let onNewConnection = connected <= size + queued && connected < Math.max(1, this.options.connections);
-    this.speechInFlight++;
-    try {
+    const send: SendAttempt = async (attemptRoute, deliver, attemptSignal, firstByteTimeoutMs) => {
       for (let attempt = 0; ; attempt++) {
         let delivered = false;
         try {
           return await this.speakOnce(
             pool,
-            route,
+            attemptRoute,
             input,
             params,
             (pcm, rate, marks) => {
+              if (!delivered) this.firstBytes.record(marks.firstByteAt - marks.sentAt);
               delivered = true;
-              this.lastAudioAt = now();
-              onAudio(pcm, rate, marks);
+              deliver(pcm, rate, marks);
             },
-            signal,
+            attemptSignal,
+            firstByteTimeoutMs,
           );
         } catch (err) {
           // A kept-alive connection the server had closed: safe to send again on a fresh one, since nothing was played.
-          if (attempt === 0 && !delivered && !signal?.aborted && err instanceof RetryableSocketError) {
+          if (attempt === 0 && !delivered && !attemptSignal?.aborted && err instanceof RetryableSocketError) {
             onNewConnection = true;
             continue;
           }
           throw err instanceof RetryableSocketError ? networkError(err.cause, this.url) : err;
         }
       }
+    };
+    const deliver: AudioCallback = (pcm, rate, marks) => {
+      this.lastAudioAt = now();
+      onAudio(pcm, rate, marks);
+    };
+    this.speechInFlight++;
+    try {
+      return this.mayHedge
+        ? await this.hedged(route, send, deliver, signal)
+        : await send(route, deliver, signal, this.options.firstByteTimeoutMs);
     } finally {
       this.speechInFlight--;
       if (reading && onNewConnection) this.speechOnNewConnection++;
     }
+  }
+
+  /**
+   * `send`, and when no audio came within the hedge delay, `send` again (speech is idempotent): the pool puts the
+   * second request on another connection. The first to deliver audio (or to end well without any) wins and the
+   * other is aborted at once, its connection closed, so the server stops generating it; only the winner's audio
+   * and words reach the caller. One failing leaves the other to answer; when both fail, the first one's error is
+   * the answer. Both share the first request's first-byte deadline, and the winner's timings and marks count from
+   * when the first request was sent: the wait for the hedge is part of what the reading waited.
+   */
+  private hedged(route: SpeechRoute, send: SendAttempt, deliver: AudioCallback, signal: AbortSignal | undefined): Promise<SpeechTimings> {
+    const startedAt = now();
+    const { firstByteTimeoutMs } = this.options;
+    // The hedge's controller is made when the hedge is sent: most requests never need one.
+    const controllers = [new AbortController()];
+    const abortAll = () => controllers.forEach((c) => c.abort());
+    if (signal?.aborted) abortAll();
+    signal?.addEventListener('abort', abortAll, { once: true });
+    let winner: number | undefined;
+    let hedgeTimer: NodeJS.Timeout | undefined;
+    const win = (who: number) => {
+      if (winner !== undefined) return;
+      winner = who;
+      clearTimeout(hedgeTimer);
+      controllers[1 - who]?.abort();
+      if (who === 1) {
+        this.hedgesWon++;
+        this.hedgeSavedMs += Math.max(0, startedAt + firstByteTimeoutMs - now());
+      }
+    };
+    const fromStart = <T extends { sentAt: number }>(who: number, marks: T): T => (who === 0 ? marks : { ...marks, sentAt: startedAt });
+    return new Promise<SpeechTimings>((resolve, reject) => {
+      const errors: unknown[] = [];
+      let running = 0;
+      const finish = () => {
+        clearTimeout(hedgeTimer);
+        signal?.removeEventListener('abort', abortAll);
+      };
+      const run = (who: number, timeoutMs: number) => {
+        running++;
+        // Words the loser read are never taken from its decoder; the winner's stay there until its audio has won.
+        const afterAudio = route.afterAudio;
+        const attemptRoute: SpeechRoute = afterAudio
+          ? { ...route, afterAudio: (decoder) => (winner === who ? afterAudio(decoder) : undefined) }
+          : route;
+        const attemptAudio: AudioCallback = (pcm, rate, marks) => {
+          win(who);
+          if (winner === who) deliver(pcm, rate, fromStart(who, marks));
+        };
+        send(attemptRoute, attemptAudio, controllers[who].signal, timeoutMs).then(
+          (timings) => {
+            running--;
+            win(who);
+            if (winner !== who) return;
+            finish();
+            resolve(fromStart(who, timings));
+          },
+          (error: unknown) => {
+            running--;
+            errors[who] = error;
+            if (winner === who) {
+              // It broke after its audio began: nothing to fall back on without repeating what was heard.
+              finish();
+              reject(error);
+            } else if (winner === undefined && running === 0) {
+              finish();
+              reject(errors[0] ?? error);
+            }
+          },
+        );
+      };
+      run(0, firstByteTimeoutMs);
+      const delay = this.firstBytes.delayMs;
+      if (delay >= firstByteTimeoutMs) return;
+      hedgeTimer = setTimeout(() => {
+        if (winner !== undefined || running === 0 || signal?.aborted || this.closed) return;
+        this.hedgesFired++;
+        controllers.push(new AbortController());
+        run(1, Math.max(0, startedAt + firstByteTimeoutMs - now()));
+      }, delay);
+    });
   }
 
   /**
@@ -418,7 +535,8 @@ export class KokoroClient {
     input: string,
     params: SpeechParams,
     onAudio: AudioCallback,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    firstByteTimeoutMs: number,
   ): Promise<SpeechTimings> {
     if (this.closed || signal?.aborted) return Promise.reject(new KokoroError('aborted', l10n.t('Stopped.')));
     const body = JSON.stringify({
@@ -431,7 +549,7 @@ export class KokoroClient {
       stream: true,
       ...route.fields,
     });
-    const { firstByteTimeoutMs, streamTimeoutMs } = this.options;
+    const { streamTimeoutMs } = this.options;
     const maxSamples = Math.ceil(
       ((input.length * MAX_AUDIO_SECONDS_PER_CHAR + MAX_AUDIO_SECONDS_BASE) / Math.max(params.speed, 0.25)) * 48_000,
     );
@@ -472,7 +590,7 @@ export class KokoroClient {
           firstByteAt === undefined
             ? new KokoroError(
                 'timeout',
-                l10n.t('No audio from {0} within {1} ms (kokoro.timeouts.firstByteMs).', this.url, firstByteTimeoutMs),
+                l10n.t('No audio from {0} within {1} ms (kokoro.timeouts.firstByteMs).', this.url, this.options.firstByteTimeoutMs),
               )
             : new KokoroError(
                 'timeout',
@@ -647,6 +765,14 @@ export function whenNotAborted<T>(promise: Promise<T>, signal: AbortSignal | und
     );
   });
 }
+
+/** One try at a speech request, through the route given, with its own abort signal and first-byte time limit. */
+type SendAttempt = (
+  route: SpeechRoute,
+  deliver: AudioCallback,
+  signal: AbortSignal | undefined,
+  firstByteTimeoutMs: number,
+) => Promise<SpeechTimings>;
 
 class RetryableSocketError extends Error {
   constructor(override readonly cause: unknown) {

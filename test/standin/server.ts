@@ -24,6 +24,7 @@ export type Fault =
   | 'json-200'
   | 'stall-after-first'
   | 'never-answer'
+  | 'hung-replica'
   | 'reset-mid-stream'
   | 'truncate'
   | 'huge'
@@ -45,6 +46,7 @@ export const FAULTS: readonly Fault[] = [
   'json-200',
   'stall-after-first',
   'never-answer',
+  'hung-replica',
   'reset-mid-stream',
   'truncate',
   'huge',
@@ -75,10 +77,15 @@ export interface StandinOptions {
   /**
    * Applies to POST /v1/audio/speech and /dev/captioned_speech; 'close-keepalive' and 'drop-reused' apply to every
    * route. 'drop-reused' closes a kept-alive connection as a request arrives on it, unanswered: what a client meets
-   * when it reuses an idle socket in the instant the server (uvicorn, after 5 s) closes it.
+   * when it reuses an idle socket in the instant the server (uvicorn, after 5 s) closes it. 'hung-replica' is a load
+   * balancer sending requests in turn to two replicas, one of them hung: every other speech request, from the next
+   * one on, is taken and never answered (as 'never-answer'), the others are served.
    */
   fault?: Fault;
-  /** Requests the fault applies to (speech requests; for drop-reused, dropped requests) before it clears itself. */
+  /**
+   * Requests the fault applies to (speech requests; for drop-reused, dropped requests; for hung-replica, the requests
+   * that hang) before it clears itself.
+   */
   faultTimes?: number;
   label?: string;
   /** Idle kept-alive connections are closed after this long. uvicorn (Kokoro-FastAPI) closes them after 5 s. */
@@ -608,6 +615,8 @@ export class StandinServer {
   private nextConnectionId = 1;
   private nextRequestId = 1;
   private faultUses = 0;
+  /** Speech requests that met the hung-replica fault: the even-numbered ones (from 0) went to the hung replica. */
+  private replicaTurns = 0;
   private readonly initial: ResolvedStandinOptions;
   private portValue: number;
 
@@ -654,7 +663,7 @@ export class StandinServer {
     const { port: _port, host: _host, ...rest } = partial;
     this.options = { ...this.options, ...stripUndefined(rest) };
     this.server.keepAliveTimeout = this.options.keepAliveTimeoutMs;
-    if (partial.fault !== undefined || partial.faultTimes !== undefined) this.faultUses = 0;
+    if (partial.fault !== undefined || partial.faultTimes !== undefined) this.faultUses = this.replicaTurns = 0;
   }
 
   /** Requests to the speech route and to the captioned one. */
@@ -670,7 +679,7 @@ export class StandinServer {
     this.requests.length = 0;
     this.connectionsOpened = 0;
     this.nextRequestId = 1;
-    this.faultUses = 0;
+    this.faultUses = this.replicaTurns = 0;
     this.options = { ...this.initial, voices: [...this.initial.voices] };
     this.server.keepAliveTimeout = this.options.keepAliveTimeoutMs;
   }
@@ -833,7 +842,8 @@ export class StandinServer {
     const speed = (body.speed as number | undefined) ?? 1;
     const voice = typeof body.voice === 'string' ? body.voice : 'af_heart';
     const stream = body.stream !== false;
-    const fault = this.currentFault();
+    let fault = this.currentFault();
+    if (fault === 'hung-replica' && this.replicaTurns++ % 2 === 1) fault = 'none'; // the replica that answers
     if (fault !== 'none' && fault !== 'drop-reused') this.faultUses++;
     switch (fault) {
       case 'error-500':
@@ -866,6 +876,7 @@ export class StandinServer {
       case 'json-200':
         return this.json(record, res, 200, { ok: true });
       case 'never-answer':
+      case 'hung-replica':
         return; // headers never come; the socket stays open until the client gives up
     }
     const contentType =

@@ -25,7 +25,22 @@ function runBench(args: string[]): BenchJson {
   const run = spawnSync(process.execPath, [bench, ...args, '--json', json], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /firstByteMs/);
+  assert.match(run.stdout, /hedged requests \d+, answered first by the hedge \d+, saving at most [\d.]+ s/);
+  assert.match(run.stdout, /with a hung replica \(every other request unanswered\): \d+ readings/);
   return JSON.parse(readFileSync(json, 'utf8'));
+}
+
+/** With a hung replica every hung request was answered by its hedge and aborted, and no reading waited for the timeout. */
+function assertHedgedPastHungReplica(results: BenchJson): void {
+  const { hedging } = results;
+  const hung = hedging.hungReplica;
+  assert.ok(hung.readings >= 1 && hung.hungRequests >= 1, JSON.stringify(hung));
+  assert.equal(results.measured.hungReplica.done, hung.readings);
+  assert.deepEqual([hung.hedgesFired, hung.hedgesWon, hung.hungAborted], [hung.hungRequests, hung.hungRequests, hung.hungRequests]);
+  assert.ok(hung.firstAudioMs.max < hedging.firstByteTimeoutMs, `first audio ${hung.firstAudioMs.max} ms`);
+  assert.ok(hung.savedMs > 0 && hung.savedMs <= hung.hedgesWon * hedging.firstByteTimeoutMs, `saved ${hung.savedMs} ms`);
+  assert.ok(hedging.fired >= hung.hedgesFired && hedging.won >= hung.hedgesWon && hedging.savedMs >= hung.savedMs);
+  assert.ok(hedging.delayMs >= 500, `hedge delay ${hedging.delayMs} ms`);
 }
 
 function assertTimings(results: BenchJson): void {
@@ -62,6 +77,7 @@ describe('npm run bench', function () {
         'connectionsOpened',
         'gapless',
         'heapGrowthMb',
+        'hedging',
         'measured',
         'peakRssMb',
         'server',
@@ -101,6 +117,8 @@ describe('npm run bench', function () {
       "gapless checked at the stand-in's speed and at 4× real time",
     );
     assert.match(results.server, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assertHedgedPastHungReplica(results);
+    assert.equal(results.hedging.fired, results.hedging.hungReplica.hedgesFired, 'a server answering in 15 ms is never hedged');
   });
 
   it("in blocking mode measures the wait after a Stop and the server's leftover work, and every phase keeps to its budget", () => {
@@ -129,6 +147,7 @@ describe('npm run bench', function () {
       "the server's leftover work was measured for every Stop",
     );
     assert.ok(results.measured.throughput.done < 100_000, 'the throughput phase stopped at its budget');
+    assertHedgedPastHungReplica(results);
     assert.ok(Date.now() - started < 60_000, `the whole run kept to its budgets (${Date.now() - started} ms)`);
   });
 });

@@ -630,6 +630,15 @@ describe('stand-in Kokoro server', function () {
       assert.equal(server.speechRequests()[1].status, undefined);
     });
 
+    it('hung-replica leaves every other speech request unanswered, as a balancer with one hung replica of two; faultTimes counts the hung ones', async () => {
+      server.setOptions({ fault: 'hung-replica', faultTimes: 2 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await speak(server, 'Hi.', {}, { giveUpMs: 150 })).status);
+      assert.deepEqual(statuses, [0, 200, 0, 200, 200, 200]);
+      assert.equal((await send(server.url, '/health')).status, 200, 'speech only');
+      await server.waitFor(() => server.disconnects().length === 2, 1000);
+    });
+
     it('reset-mid-stream sends some audio and then a TCP reset', async () => {
       server.setOptions({ fault: 'reset-mid-stream' });
       const a = await speak(server, 'A sentence that will be cut off in the middle.');
