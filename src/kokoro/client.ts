@@ -435,7 +435,8 @@ export class KokoroClient {
     };
     this.speechInFlight++;
     try {
-      return this.mayHedge
+      // Warm-up syntheses are not hedged: each is meant to reach its own connection (and the replica behind it).
+      return this.mayHedge && reading
         ? await this.hedged(route, send, deliver, signal)
         : await send(route, deliver, signal, this.options.firstByteTimeoutMs);
     } finally {
