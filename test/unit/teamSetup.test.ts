@@ -293,6 +293,37 @@ describe('Team setup: nginx (deploy/nginx/kokoro.conf) in front of two Kokoro re
     }
   });
 
+  it('a hung replica (takes requests, never answers): hedged requests keep every reading far from the 15 s timeout', async () => {
+    const server = new ServerConnection(settings(team.url));
+    try {
+      await server.warmUp();
+      assert.equal(server.state, 'ready', server.lastError?.message);
+      await Promise.all(team.replicas.map((r) => r.reset()));
+      const [hung] = team.replicas;
+      await hung.setOptions({ fault: 'never-answer' });
+      const firstAudio: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const result = await new Reader(() => server.client, greedySink).read({ text: `Line ${i + 1} is short.`, params });
+        assert.equal(result.outcome, 'completed', result.error?.message);
+        firstAudio.push(result.firstAudioMs!);
+      }
+      const { client } = server;
+      const taken = (await hung.state()).requests.filter(isSpeech);
+      assert.ok(taken.length >= 1, `nginx sent readings to the hung replica too (least_conn takes turns)\n${team.logs()}`);
+      assert.equal(client.hedgesWon, taken.length, 'each request the hung replica took was answered by its hedge');
+      assert.ok(
+        taken.every((r) => r.clientDisconnected),
+        'the hung requests were given up at once (nginx closed them on the client abort)',
+      );
+      assert.ok(
+        Math.max(...firstAudio) < 5_000,
+        `first audio ${firstAudio.map((ms) => ms.toFixed(0)).join(', ')} ms: far below the 15 s timeout`,
+      );
+    } finally {
+      await server.dispose();
+    }
+  });
+
   it('a replica closing a kept-alive connection as a request arrives on it: nginx asks the other, the reading never notices', async () => {
     const server = new ServerConnection(settings(team.url));
     try {
