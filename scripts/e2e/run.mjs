@@ -70,6 +70,12 @@ function killGroup(child) {
   }, 2000).unref();
 }
 
+/** Whether the team setup's nginx can run here (CI installs it; its unit tests skip without it too). */
+function hasNginx() {
+  const { findNginx } = createRequire(import.meta.url)(path.join(repo, 'out', 'test', 'nginx', 'teamSetup.js'));
+  return Boolean(findNginx());
+}
+
 async function startStandin() {
   const child = spawn(
     process.execPath,
@@ -153,8 +159,9 @@ async function startCodeServer(workdir, port, standinUrl, extraSettings) {
 }
 
 /** The HTTP server through which tests inside the extension host act on the page. */
-function startDriver(page) {
+function startDriver(page, more = {}) {
   const actions = {
+    ...more,
     async press({ keys }) {
       await page.keyboard.press(keys);
       return {};
@@ -408,8 +415,17 @@ async function main(chromium, scenario, grep) {
     if (!down.ok) throw new Error(`the stand-in did not go down: ${down.status}`);
     lap('stand-in down before VS Code starts');
   }
+  // The team setup: deploy/nginx/kokoro.conf in Debian's nginx, in front of two blocking stand-in replicas.
+  let team;
+  if (scenario === 'teamBehindNginx') {
+    const { TeamSetup } = createRequire(import.meta.url)(path.join(repo, 'out', 'test', 'nginx', 'teamSetup.js'));
+    team = await TeamSetup.start({ replicas: 2, standin: { rtf: 20, startCostMs: 20 } });
+    cleanups.push(() => team.stop());
+    lap(`${scenario}: nginx at ${team.url} in front of ${team.replicas.map((r) => r.url).join(', ')}`);
+  }
+  const serverUrl = team?.url ?? standin.url;
   const port = await freePort();
-  await startCodeServer(workdir, port, standin.url, SCENARIO_SETTINGS[scenario]?.(standin.url) ?? {});
+  await startCodeServer(workdir, port, serverUrl, SCENARIO_SETTINGS[scenario]?.(standin.url) ?? {});
   lap(`code-server on 127.0.0.1:${port}`);
 
   const browserData = path.join(workdir, 'chromium');
@@ -430,7 +446,13 @@ async function main(chromium, scenario, grep) {
   });
   cleanups.push(() => context.close());
   const page = context.pages()[0] ?? (await context.newPage());
-  const driver = await startDriver(page);
+  const driver = await startDriver(page, {
+    /** Kills replica `index` of the team setup at once (SIGKILL), as a crash would. */
+    async killReplica({ index }) {
+      await team.replicas[index].kill();
+      return {};
+    },
+  });
   cleanups.push(() => new Promise((r) => driver.close(() => r())));
 
   const resultsFile = path.join(workdir, 'results.json');
@@ -439,6 +461,7 @@ async function main(chromium, scenario, grep) {
     grep,
     standinUrl: standin.url,
     controlUrl: standin.controlUrl,
+    replicaControlUrls: team?.replicas.map((r) => r.controlUrl),
     driverUrl: `http://127.0.0.1:${driver.address().port}`,
     resultsFile,
     artifactsDir,
@@ -508,9 +531,14 @@ export async function runE2E() {
   const grep = opt('grep', process.env.KOKORO_E2E_GREP || undefined);
   const total = { passed: 0, failed: 0, pending: 0, ok: true };
   const only = opt('scenario', process.env.KOKORO_E2E_SCENARIO || undefined);
-  for (const scenario of ['default', 'serverDownAtStartUp', 'keyboardStaysInEditor', ...Object.keys(SCENARIO_SETTINGS)].filter(
-    (s) => !only || s === only,
-  )) {
+  const scenarios = ['default', 'serverDownAtStartUp', 'keyboardStaysInEditor', 'teamBehindNginx', ...Object.keys(SCENARIO_SETTINGS)];
+  for (const scenario of scenarios.filter((s) => !only || s === only)) {
+    if (scenario === 'teamBehindNginx' && !hasNginx()) {
+      console.warn(
+        'nginx is not installed: skipping the teamBehindNginx scenario (install it with: sudo bash scripts/e2e/install-system.sh)',
+      );
+      continue;
+    }
     let result;
     try {
       result = await main(chromium, scenario, grep);

@@ -10,6 +10,7 @@ import * as l10n from '@vscode/l10n';
 import type { AudioCallback, SpeechParams, SpeechTimings } from '../kokoro/client';
 import { type PcmDecoder, WavDecoder } from '../kokoro/decoder';
 import { KokoroError } from '../kokoro/errors';
+import { outcome } from '../kokoro/outcome';
 
 export interface EspeakVoiceOptions {
   /** The espeak-ng (or espeak) executable, as `EspeakVoice.find()` returns it. */
@@ -84,22 +85,11 @@ export class EspeakVoice {
       let firstByteAt: number | undefined;
       let samples = 0;
       let stderr = '';
-      let settled = false;
-      let child: ChildProcess;
-
-      const settle = (error: unknown, timings?: SpeechTimings) => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve(timings!);
-      };
-      const fail = (error: unknown) => {
-        if (settled) return;
-        settle(error);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      };
-      const onAbort = () => fail(new KokoroError('aborted', l10n.t('Stopped.')));
+      let child: ChildProcess | undefined;
+      const result = outcome<SpeechTimings>(resolve, reject, signal, () => {
+        if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      });
+      const { settle, fail } = result;
 
       try {
         child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
@@ -107,7 +97,7 @@ export class EspeakVoice {
         settle(startError(err, program));
         return;
       }
-      signal?.addEventListener('abort', onAbort, { once: true });
+      result.listen();
 
       child.on('spawn', () => (headersAt = now()));
       child.on('error', (err) => fail(startError(err, program)));
@@ -118,7 +108,7 @@ export class EspeakVoice {
         if (stderr.length < STDERR_KEEP_BYTES) stderr += chunk.toString('utf8');
       });
       child.stdout!.on('data', (chunk: Buffer) => {
-        if (settled) return;
+        if (result.settled) return;
         firstByteAt ??= now();
         let pcm: Uint8Array;
         try {
@@ -136,7 +126,7 @@ export class EspeakVoice {
         }
       });
       child.on('close', (code, signalName) => {
-        if (settled) return;
+        if (result.settled) return;
         if (signalName) {
           settle(new KokoroError('espeakFailed', l10n.t('{0} stopped unexpectedly ({1}).', program, signalName)));
           return;

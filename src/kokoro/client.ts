@@ -8,6 +8,7 @@ import { CAPTIONS_PATH, CaptionedSpeechDecoder, type WordsCallback, captionsDeco
 import { type PcmDecoder, decoderForContentType } from './decoder';
 import { KokoroError, errorBodyMessage, gatewayError, isGatewayFailure, networkError, speechHttpError } from './errors';
 import { FirstByteWindow } from './hedge';
+import { outcome } from './outcome';
 import { invalidServerUrlMessage, parseServerUrl } from './serverUrl';
 
 export interface KokoroClientOptions {
@@ -566,26 +567,20 @@ export class KokoroClient {
       const errorBody: Buffer[] = [];
       let errorBytes = 0;
       let abortRequest: ((reason?: Error) => void) | undefined;
-      let settled = false;
-      let timer: NodeJS.Timeout;
-
-      const settle = (error: unknown, timings?: SpeechTimings) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve(timings!);
-      };
+      let timer: NodeJS.Timeout | undefined;
       // Failing mid-stream aborts the request: undici destroys the socket, so the server sees the disconnect and stops.
-      const fail = (error: unknown) => {
-        if (settled) return;
-        settle(error);
-        if (!abortRequest) return;
-        this.connectionsAborted++;
-        abortRequest(error instanceof Error ? error : new Error(String(error)));
-      };
-      const onAbort = () => fail(new KokoroError('aborted', l10n.t('Stopped.')));
+      const result = outcome<SpeechTimings>(
+        resolve,
+        reject,
+        signal,
+        (error) => {
+          if (!abortRequest) return;
+          this.connectionsAborted++;
+          abortRequest(error instanceof Error ? error : new Error(String(error)));
+        },
+        () => clearTimeout(timer),
+      );
+      const { settle, fail } = result;
       const onTimeout = () =>
         fail(
           firstByteAt === undefined
@@ -599,17 +594,17 @@ export class KokoroClient {
               ),
         );
       timer = setTimeout(onTimeout, firstByteTimeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      result.listen();
 
       pool.dispatch(
         { method: 'POST', path: this.prefix + route.path, headers: this.headers(true), body },
         {
           onConnect: (abort) => {
             abortRequest = abort;
-            if (settled) abort();
+            if (result.settled) abort();
           },
           onHeaders: (statusCode, rawHeaders) => {
-            if (settled) return false;
+            if (result.settled) return false;
             status = statusCode;
             headersAt = now();
             contentType = headerValue(rawHeaders, 'content-type');
@@ -625,7 +620,7 @@ export class KokoroClient {
             return true;
           },
           onData: (chunk: Buffer) => {
-            if (settled) return false;
+            if (result.settled) return false;
             if (status !== 200) {
               if (errorBytes < 64 * 1024) errorBody.push(chunk);
               errorBytes += chunk.length;
@@ -636,7 +631,7 @@ export class KokoroClient {
               clearTimeout(timer);
               timer = setTimeout(onTimeout, streamTimeoutMs);
             } else {
-              timer.refresh();
+              timer?.refresh();
             }
             let pcm: Uint8Array;
             try {
@@ -664,7 +659,7 @@ export class KokoroClient {
             return true;
           },
           onComplete: () => {
-            if (settled) return;
+            if (result.settled) return;
             if (status !== 200) {
               settle(
                 speechHttpError(status, Buffer.concat(errorBody).toString('utf8'), contentType, { voice: params.voice, url: this.url }),
@@ -686,7 +681,7 @@ export class KokoroClient {
             settle(undefined, { sentAt, headersAt, firstByteAt, endedAt: now(), samples, sampleRate: decoder!.sampleRate, replica });
           },
           onError: (err: Error) => {
-            if (settled) return;
+            if (result.settled) return;
             if (status === 0 && isSocketClosed(err)) settle(new RetryableSocketError(err));
             else if (status !== 0 && isSocketClosed(err))
               settle(new KokoroError('truncated', l10n.t('The connection to {0} broke in the middle of the audio.', this.url)));

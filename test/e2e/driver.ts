@@ -6,11 +6,13 @@ import * as path from 'node:path';
 
 export interface E2EConfig {
   /** Which suite runs: the default one, or a scenario that needs its own VS Code start (test/e2e/scenarios). */
-  scenario?: 'default' | 'serverDownAtStartUp' | 'playerPreparedAtStartUp' | 'badServerUrlAtStartUp' | 'keyboardStaysInEditor';
+  scenario?: 'default' | 'serverDownAtStartUp' | 'playerPreparedAtStartUp' | 'badServerUrlAtStartUp' | 'keyboardStaysInEditor' | 'teamBehindNginx';
   /** Run only the tests whose title matches (KOKORO_E2E_GREP). */
   grep?: string;
   standinUrl: string;
   controlUrl: string;
+  /** teamBehindNginx: the control servers of the replicas behind nginx (kokoro.serverUrl is nginx). */
+  replicaControlUrls?: string[];
   driverUrl?: string;
   resultsFile: string;
   artifactsDir: string;
@@ -74,3 +76,8 @@ export const standinOptions = (options: Record<string, unknown>) => call(e2eConf
 export const standinReset = () => call(e2eConfig.controlUrl, '/reset', {});
 export const standinDown = () => call(e2eConfig.controlUrl, '/down', {});
 export const standinUp = () => call(e2eConfig.controlUrl, '/up', {});
+/** teamBehindNginx: replica `index` behind nginx. */
+export const replicaState = (index: number) => call<unknown>(e2eConfig.replicaControlUrls![index], '/state');
+export const replicaDown = (index: number) => call(e2eConfig.replicaControlUrls![index], '/down', {});
+export const replicaUp = (index: number) => call(e2eConfig.replicaControlUrls![index], '/up', {});
+export const killReplica = (index: number) => act('/killReplica', { index });

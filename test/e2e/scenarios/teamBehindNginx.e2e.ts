@@ -1,0 +1,89 @@
+// The team setup in a real VS Code: kokoro.serverUrl is Debian's nginx running deploy/nginx/kokoro.conf in front
+// of two stand-in replicas that block while they generate, as Kokoro-FastAPI does (the runner starts them).
+// Warm-up reaches both replicas; a replica killed in the middle of a reading started by its key does not end
+// the reading; with no replica answering the status bar names the load balancer, and recovery needs no user.
+
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { KokoroApi } from '../../../src/extension';
+import type { RecordedRequest } from '../../standin/server';
+import * as driver from '../driver';
+import { activateExtension, extensionLog, nextReading, openSample, waitUntil } from '../helpers';
+
+type ReplicaState = { requests: RecordedRequest[] };
+const isSpeech = (r: RecordedRequest) => r.method === 'POST' && r.path === '/v1/audio/speech';
+const inputOf = (r: RecordedRequest) => (r.body as { input?: string } | undefined)?.input;
+
+const SENTENCES = Array.from({ length: 8 }, (_, i) => `Sentence ${i + 1} of the team's text is read through nginx.`);
+
+describe('Team setup: nginx in front of two Kokoro replicas', function () {
+  this.timeout(90_000);
+  let api: KokoroApi;
+  /** The replica killed mid-reading (it stays dead). */
+  let victim: number | undefined;
+
+  before(async () => {
+    api = await activateExtension();
+  });
+
+  it('warm-up at start-up reaches both replicas behind nginx, and the status bar says ready', async () => {
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'the server to be ready');
+    await waitUntil(async () => /2 distinct replica\(s\) answered/.test(await extensionLog(api)), 15_000, 'the warm-up log line');
+    for (const index of [0, 1]) {
+      const { requests } = (await driver.replicaState(index)) as ReplicaState;
+      assert.ok(
+        requests.some((r) => isSpeech(r) && inputOf(r) === 'Ready.'),
+        `replica ${index + 1} got a warm-up synthesis`,
+      );
+    }
+    await waitUntil(() => driver.exists('[aria-label^="Kokoro: server ready"]'), 10_000, 'the status bar to say ready');
+  });
+
+  it('a replica killed in the middle of a reading started by Ctrl+Alt+S: the reading goes on from the next sentence, heard to the end, no message', async () => {
+    const editor = await openSample('team.txt', `${SENTENCES.join(' ')}\n`);
+    editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+    await driver.focusEditor();
+    editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+    const reading = nextReading(api, 60_000);
+    await driver.press('Control+Alt+S');
+    // The replica streaming the reading's third sentence (or a later one) is killed.
+    await waitUntil(
+      async () => {
+        for (const index of [0, 1]) {
+          const { requests } = (await driver.replicaState(index)) as ReplicaState;
+          const streaming = (r: RecordedRequest) =>
+            isSpeech(r) && !r.completed && r.samplesSent > 0 && SENTENCES.indexOf(inputOf(r) ?? '') >= 2;
+          if (requests.some(streaming)) victim = index;
+        }
+        return victim !== undefined;
+      },
+      30_000,
+      'a replica streaming the third sentence or a later one',
+    );
+    if (victim === undefined) return;
+    await driver.killReplica(victim);
+    const result = await reading;
+    assert.equal(result.outcome, 'completed', result.error?.message);
+    assert.equal(result.chunks.join(' '), SENTENCES.join(' '), 'every sentence was read');
+    assert.match(await extensionLog(api), /broke in the middle of the reading .* goes on from the next sentence/);
+    const survivor = (await driver.replicaState(1 - victim)) as ReplicaState;
+    const asked = survivor.requests.filter(isSpeech).map(inputOf);
+    assert.equal(new Set(asked).size, asked.length, `the other replica was asked for no sentence twice: ${JSON.stringify(asked)}`);
+    assert.deepEqual(
+      (await driver.notifications()).filter((m) => /Kokoro/.test(m)),
+      [],
+      'no message: the reading went on',
+    );
+    assert.equal(api.session.server.state, 'ready');
+  });
+
+  it('no replica answering: the status bar says so, naming the load balancer; when one is back, ready again with no user action', async () => {
+    const alive = [0, 1].filter((index) => index !== victim);
+    for (const index of alive) await driver.replicaDown(index);
+    await waitUntil(() => api.session.server.state === 'unreachable', 20_000, 'the server to be unreachable');
+    assert.match(api.session.server.lastError?.message ?? '', /proxy or load balancer/);
+    await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
+    for (const index of alive) await driver.replicaUp(index);
+    await waitUntil(() => api.session.server.state === 'ready', 30_000, 'recovery through nginx, with no user action');
+  });
+});
