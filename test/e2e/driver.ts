@@ -6,7 +6,8 @@ import * as path from 'node:path';
 
 export interface E2EConfig {
   /** Which suite runs: the default one, or a scenario that needs its own VS Code start (test/e2e/scenarios). */
-  scenario?: 'default' | 'serverDownAtStartUp' | 'playerPreparedAtStartUp' | 'badServerUrlAtStartUp' | 'keyboardStaysInEditor' | 'teamBehindNginx';
+  scenario?:
+    'default' | 'serverDownAtStartUp' | 'playerPreparedAtStartUp' | 'badServerUrlAtStartUp' | 'keyboardStaysInEditor' | 'teamBehindNginx';
   /** Run only the tests whose title matches (KOKORO_E2E_GREP). */
   grep?: string;
   standinUrl: string;
