@@ -84,8 +84,17 @@ describe('Follow-along: highlight, skip, repeat, resume', function () {
     // The reading is fetched; the last sentences are still being heard.
     await waitUntil(() => seen.lines.has(LINES.length - 1), 60_000, 'the last line to be heard');
     seen.stop();
-    const heard = [...seen.lines.entries()];
-    for (const [sentence, line] of heard) assert.equal(line, sentence, `sentence ${sentence + 1} is highlighted on line ${sentence + 1}`);
+    // One line is one sentence, except that the reader may cut the first one at a clause for fast first audio
+    // (after a server whose first byte grows with the text, such as Kokoro-FastAPI): then line n is sentence n + 1.
+    const heard = [...seen.lines.entries()].sort((a, b) => a[0] - b[0]);
+    let previous = 0;
+    for (const [sentence, line] of heard) {
+      assert.ok(
+        line >= previous && line <= sentence && line >= sentence - 1,
+        `sentence ${sentence + 1} is highlighted on line ${line + 1}`,
+      );
+      previous = line;
+    }
     assert.ok(heard.length >= LINES.length * 0.8, `most sentences were seen highlighted (${heard.length} of ${LINES.length})`);
     const lastLine = doc.lineAt(LINES.length - 1).range;
     assert.ok(
