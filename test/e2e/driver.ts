@@ -79,6 +79,8 @@ export const standinDown = () => call(e2eConfig.controlUrl, '/down', {});
 export const standinUp = () => call(e2eConfig.controlUrl, '/up', {});
 /** teamBehindNginx: replica `index` behind nginx. */
 export const replicaState = (index: number) => call<unknown>(e2eConfig.replicaControlUrls![index], '/state');
+export const replicaOptions = (index: number, options: Record<string, unknown>) =>
+  call(e2eConfig.replicaControlUrls![index], '/options', options);
 export const replicaDown = (index: number) => call(e2eConfig.replicaControlUrls![index], '/down', {});
 export const replicaUp = (index: number) => call(e2eConfig.replicaControlUrls![index], '/up', {});
 export const killReplica = (index: number) => act('/killReplica', { index });

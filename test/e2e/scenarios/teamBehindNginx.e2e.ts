@@ -14,7 +14,8 @@ type ReplicaState = { requests: RecordedRequest[] };
 const isSpeech = (r: RecordedRequest) => r.method === 'POST' && r.path === '/v1/audio/speech';
 const inputOf = (r: RecordedRequest) => (r.body as { input?: string } | undefined)?.input;
 
-const SENTENCES = Array.from({ length: 8 }, (_, i) => `Sentence ${i + 1} of the team's text is read through nginx.`);
+// Each sentence is four sentence groups for a replica (set to cut at 30 characters), so a replica streams it for a while.
+const SENTENCES = Array.from({ length: 8 }, (_, i) => `Sentence ${i + 1} starts here; it goes on a while; then a bit more; and ends here.`);
 
 describe('Team setup: nginx in front of two Kokoro replicas', function () {
   this.timeout(90_000);
@@ -40,6 +41,7 @@ describe('Team setup: nginx in front of two Kokoro replicas', function () {
   });
 
   it('a replica killed in the middle of a reading started by Ctrl+Alt+S: the reading goes on from the next sentence, heard to the end, no message', async () => {
+    for (const index of [0, 1]) await driver.replicaOptions(index, { groupChars: 30 });
     const editor = await openSample('team.txt', `${SENTENCES.join(' ')}\n`);
     editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
     await driver.focusEditor();
@@ -77,11 +79,23 @@ describe('Team setup: nginx in front of two Kokoro replicas', function () {
     assert.equal(api.session.server.state, 'ready');
   });
 
-  it('no replica answering: the status bar says so, naming the load balancer; when one is back, ready again with no user action', async () => {
+  it('no replica answering: Read is heard in the fallback voice, the status bar says so and the message names the load balancer; when one is back, ready again by itself', async () => {
     const alive = [0, 1].filter((index) => index !== victim);
     for (const index of alive) await driver.replicaDown(index);
-    await waitUntil(() => api.session.server.state === 'unreachable', 20_000, 'the server to be unreachable');
+    const editor = await openSample('down.txt', 'Nobody answers behind the balancer.\n');
+    await driver.focusEditor();
+    editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+    const reading = nextReading(api, 60_000);
+    await driver.press('Control+Alt+S');
+    const result = await reading;
+    assert.equal(result.outcome, 'completed', 'heard in the fallback voice');
+    assert.equal(api.session.server.state, 'unreachable');
     assert.match(api.session.server.lastError?.message ?? '', /proxy or load balancer/);
+    await waitUntil(
+      async () => (await driver.notifications()).some((m) => /proxy or load balancer/.test(m)),
+      10_000,
+      'the message naming the load balancer',
+    );
     await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
     for (const index of alive) await driver.replicaUp(index);
     await waitUntil(() => api.session.server.state === 'ready', 30_000, 'recovery through nginx, with no user action');
