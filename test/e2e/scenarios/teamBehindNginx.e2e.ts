@@ -91,11 +91,14 @@ describe('Team setup: nginx in front of two Kokoro replicas', function () {
     assert.equal(result.outcome, 'completed', 'heard in the fallback voice');
     assert.equal(api.session.server.state, 'unreachable');
     assert.match(api.session.server.lastError?.message ?? '', /proxy or load balancer/);
+    await vscode.commands.executeCommand('notifications.showList');
     await waitUntil(
       async () => (await driver.notifications()).some((m) => /proxy or load balancer/.test(m)),
       10_000,
       'the message naming the load balancer',
-    );
+    ).catch(async (err: unknown) => {
+      throw new Error(`${String(err)}; notifications: ${JSON.stringify(await driver.notifications())}`);
+    });
     await waitUntil(() => driver.exists('[aria-label^="Kokoro: server unreachable"]'), 10_000, 'the status bar to say unreachable');
     for (const index of alive) await driver.replicaUp(index);
     await waitUntil(() => api.session.server.state === 'ready', 30_000, 'recovery through nginx, with no user action');
