@@ -1,7 +1,8 @@
 // The team setup in a real VS Code: kokoro.serverUrl is Debian's nginx running deploy/nginx/kokoro.conf in front
 // of two stand-in replicas that block while they generate, as Kokoro-FastAPI does (the runner starts them).
-// Warm-up reaches both replicas; a replica killed in the middle of a reading started by its key does not end
-// the reading; with no replica answering the status bar names the load balancer, and recovery needs no user.
+// Warm-up reaches both replicas; Stop by its key reaches the replica; hedged requests cut a hung replica short; a
+// replica killed in the middle of a reading started by its key does not end the reading; with no replica answering
+// the status bar names the load balancer, and recovery needs no user.
 
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -38,6 +39,116 @@ describe('Team setup: nginx in front of two Kokoro replicas', function () {
       );
     }
     await waitUntil(() => driver.exists('[aria-label^="Kokoro: server ready"]'), 10_000, 'the status bar to say ready');
+  });
+
+  it('Stop by its key (Ctrl+Alt+X) reaches the replica through nginx: it finishes the group in hand and generates no more', async () => {
+    // Each sentence four sentence groups of ~140 ms for a replica, so a reading keeps one generating for a while.
+    for (const index of [0, 1]) await driver.replicaOptions(index, { groupChars: 30, rtf: 10 });
+    const editor = await openSample('stop.txt', `${SENTENCES.join(' ')}\n`);
+    await driver.focusEditor();
+    editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+    const reading = nextReading(api, 60_000);
+    await driver.press('Control+Alt+S');
+    let seen: { index: number; request: RecordedRequest } | undefined;
+    // A whole sentence (of four groups) with one or two generated: two or more are still to come when Stop arrives.
+    await waitUntil(
+      async () => {
+        for (const index of [0, 1]) {
+          const { requests } = (await driver.replicaState(index)) as ReplicaState;
+          const request = requests.find(
+            (r) =>
+              isSpeech(r) &&
+              SENTENCES.includes(inputOf(r) ?? '') &&
+              !r.completed &&
+              r.samplesSent > 0 &&
+              (r.groups ?? 0) >= 1 &&
+              (r.groups ?? 0) <= 2,
+          );
+          if (request) seen = { index, request };
+        }
+        return seen !== undefined;
+      },
+      30_000,
+      'a replica generating a sentence of the reading',
+    );
+    await driver.press('Control+Alt+X');
+    const result = await reading;
+    assert.equal(result.outcome, 'stopped');
+    const stopped = await (async () => {
+      let found: RecordedRequest | undefined;
+      await waitUntil(
+        async () => {
+          const { requests } = (await driver.replicaState(seen!.index)) as ReplicaState;
+          found = requests.find((r) => r.id === seen!.request.id && (r.clientDisconnected || r.completed));
+          return found !== undefined;
+        },
+        10_000,
+        'the replica to notice the Stop',
+      );
+      return found!;
+    })();
+    assert.ok(stopped.clientDisconnected && !stopped.completed, 'the replica saw the disconnect before it had generated the whole request');
+    assert.ok((stopped.groupsAfterDisconnect ?? 0) <= 1, `groups generated after the disconnect: ${stopped.groupsAfterDisconnect}`);
+    // Nothing left generating on either replica once the Stop is through.
+    await waitUntil(
+      async () => {
+        for (const index of [0, 1]) {
+          const { requests } = (await driver.replicaState(index)) as ReplicaState;
+          if (requests.some((r) => isSpeech(r) && !r.completed && !r.clientDisconnected)) return false;
+        }
+        return true;
+      },
+      10_000,
+      'no replica still generating after Stop',
+    );
+    assert.equal(await driver.exists('[aria-label^="Kokoro: server ready"]'), true, 'the status bar says ready');
+    for (const index of [0, 1]) await driver.replicaOptions(index, { rtf: 20 });
+  });
+
+  it('a hung replica (takes requests, never answers): readings by key press are heard, hedged, far below the 15 s first-byte timeout', async () => {
+    await driver.replicaOptions(0, { fault: 'never-answer' });
+    const { client } = api.session.server;
+    const wonBefore = client.hedgesWon;
+    const hungBefore = ((await driver.replicaState(0)) as ReplicaState).requests.filter(isSpeech).length;
+    const firstAudio: number[] = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        const editor = await openSample(`hung-${i + 1}.txt`, `Line ${i + 1} is short.\n`);
+        await driver.focusEditor();
+        editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
+        const reading = nextReading(api, 30_000);
+        await driver.press('Control+Alt+S');
+        const result = await reading;
+        assert.equal(result.outcome, 'completed', result.error?.message);
+        firstAudio.push(result.firstAudioMs!);
+      }
+      const taken = ((await driver.replicaState(0)) as ReplicaState).requests.filter(isSpeech).slice(hungBefore);
+      console.log(
+        `E2E HUNG REPLICA behind nginx: first audio ${firstAudio.map((ms) => ms.toFixed(0)).join(', ')} ms; ${taken.length} of 4 requests taken by the hung replica, each answered by its hedge`,
+      );
+      assert.ok(taken.length >= 1, 'nginx sent readings to the hung replica too (least_conn takes turns)');
+      assert.equal(client.hedgesWon - wonBefore, taken.length, 'each request the hung replica took was answered by its hedge');
+      await waitUntil(
+        async () =>
+          ((await driver.replicaState(0)) as ReplicaState).requests
+            .filter(isSpeech)
+            .slice(hungBefore)
+            .every((r) => r.clientDisconnected),
+        10_000,
+        'the hung requests given up at once (nginx closes them on the client abort)',
+      );
+      assert.ok(
+        Math.max(...firstAudio) < 5_000,
+        `first audio ${firstAudio.map((ms) => ms.toFixed(0)).join(', ')} ms: far below the 15 s timeout`,
+      );
+      assert.deepEqual(
+        (await driver.notifications()).filter((m) => /Kokoro/.test(m)),
+        [],
+        'no message: every reading was heard',
+      );
+    } finally {
+      await driver.replicaOptions(0, { fault: 'none' });
+    }
   });
 
   it('a replica killed in the middle of a reading started by Ctrl+Alt+S: the reading goes on from the next sentence, heard to the end, no message', async () => {
