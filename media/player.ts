@@ -3,24 +3,16 @@
 
 import * as l10n from '@vscode/l10n';
 import type { FromPlayer, ToPlayer } from '../src/player/messages';
+import { OutputLatencyLadder, type OutputLatencyState } from '../src/player/outputLatency';
 
 declare function acquireVsCodeApi(): {
   postMessage(message: FromPlayer): void;
-  getState(): { latencyStep?: number } | undefined;
-  setState(state: { latencyStep: number }): void;
+  getState(): { outputLatency?: Partial<OutputLatencyState> } | undefined;
+  setState(state: { outputLatency: OutputLatencyState }): void;
 };
 
 /** Chromium's count of times the audio device got no samples in time (a click or dropout), where it has it. */
 type AudioContextWithStats = AudioContext & { playbackStats?: { underrunEvents: number } };
-
-/**
- * Output latency, lowest first. Where the browser counts device underruns, the player starts at the
- * lowest (about 11 ms instead of 42 ms in Chromium) and moves one step up for good after a reading
- * that glitched; where it cannot tell, it stays with the browser's own low-latency choice.
- */
-const LATENCY_HINTS: readonly (AudioContextLatencyCategory | number)[] = [0, 'interactive', 'playback'];
-/** Device underruns in one reading that move the latency up a step (one alone may be a passing hiccup). */
-const GLITCHES_TO_STEP_UP = 2;
 
 /** The webview's clock in its messages: epoch ms, comparable with the extension host's after the ping/pong alignment. */
 const clock = () => performance.timeOrigin + performance.now();
@@ -28,9 +20,9 @@ const scriptAt = clock();
 const vscode = acquireVsCodeApi();
 const countsGlitches = 'playbackStats' in AudioContext.prototype;
 const glitchesSoFar = () => (countsGlitches ? ((context as AudioContextWithStats | undefined)?.playbackStats?.underrunEvents ?? 0) : 0);
-let latencyStep = Math.min(vscode.getState()?.latencyStep ?? (countsGlitches ? 0 : 1), LATENCY_HINTS.length - 1);
-/** A higher latency to use from the next reading on (the context is not replaced under a reading). */
-let steppedUp = false;
+const outputLatency = new OutputLatencyLadder(countsGlitches, vscode.getState()?.outputLatency);
+/** A new latency to use from the next reading on (the context is not replaced under a reading). */
+let latencyChanged = false;
 const post = (message: FromPlayer) => vscode.postMessage(message);
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -73,6 +65,8 @@ interface Reading {
   paused: boolean;
   samplesQueued: number;
   samplesPlayed: number;
+  /** Audio heard so far, in seconds (tells a reading long enough to vouch for the output latency). */
+  secondsPlayed: number;
   /** The device's underrun count when the reading began. */
   glitchesBefore: number;
   /** When its first audio message arrived (clock()). */
@@ -135,13 +129,13 @@ function showHeard(r: Reading): void {
 }
 
 function getContext(): AudioContext {
-  if (steppedUp && context && !reading) {
+  if (latencyChanged && context && !reading) {
     void context.close();
     context = undefined;
-    steppedUp = false;
+    latencyChanged = false;
   }
   if (!context) {
-    context = new AudioContext({ latencyHint: LATENCY_HINTS[latencyStep] });
+    context = new AudioContext({ latencyHint: outputLatency.hint });
     context.onstatechange = () => {
       if (context?.state === 'running' && !unlocked) markUnlocked();
     };
@@ -220,6 +214,7 @@ function schedule(pcm: Uint8Array, sampleRate: number): void {
   source.onended = () => {
     if (!r.sources.delete(source)) return;
     r.samplesPlayed += buffer.length;
+    r.secondsPlayed += buffer.duration;
     if (r === reading && done(r)) finish(false);
   };
   if (!r.started) {
@@ -328,15 +323,11 @@ function finish(stopped: boolean): void {
   }
   if (!stopped) r.reportStarted?.();
   const glitches = Math.max(0, glitchesSoFar() - r.glitchesBefore);
-  if (glitches >= GLITCHES_TO_STEP_UP && latencyStep < LATENCY_HINTS.length - 1) {
-    latencyStep++;
-    vscode.setState({ latencyStep });
-    steppedUp = true;
-    post({
-      type: 'log',
-      level: 'warn',
-      message: `The audio output glitched ${glitches} times in one reading; from the next reading on the player uses latencyHint ${String(LATENCY_HINTS[latencyStep])}.`,
-    });
+  const change = outputLatency.afterReading(glitches, r.secondsPlayed);
+  vscode.setState({ outputLatency: outputLatency.state });
+  if (change) {
+    latencyChanged = true;
+    post({ type: 'log', level: change.level, message: change.message });
   }
   post({ type: 'ended', readingId: r.id, samplesPlayed: r.samplesPlayed, stopped, glitches });
   nowReading.textContent = r.title;
@@ -388,6 +379,7 @@ window.addEventListener('message', (event: MessageEvent<ToPlayer>) => {
         paused: false,
         samplesQueued: 0,
         samplesPlayed: 0,
+        secondsPlayed: 0,
         glitchesBefore: glitchesSoFar(),
         sources: new Set(),
         waiting: [],

@@ -200,7 +200,7 @@ describe('player webview script in Chromium', function () {
     await page.close();
   });
 
-  it('plays at the lowest output latency, and after a reading in which the audio device glitched moves one step up, for good', async () => {
+  it('plays at the lowest output latency, moves one step up after a reading in which the audio device glitched, and tries lower again after clean readings', async () => {
     // Device underruns cannot be caused on demand: the count Chromium keeps is stood in for, and the contexts created are noted.
     const page = await openPlayer(browser, () => {
       const w = globalThis as any;
@@ -218,9 +218,9 @@ describe('player webview script in Chromium', function () {
       };
     });
     const hints = () => page.evaluate(() => (globalThis as any).latencyHints as unknown[]);
-    const read = async (id: number, glitchesDuring: number) => {
+    const read = async (id: number, glitchesDuring: number, samples = 2400) => {
       await send(page, { type: 'begin', readingId: id, text: 'Hello', sampleRate: 24000 });
-      await send(page, { type: 'audio', readingId: id, pcm: tone(2400), sampleRate: 24000 });
+      await send(page, { type: 'audio', readingId: id, pcm: tone(samples), sampleRate: 24000 });
       await waitForReport(page, (m) => m.type === 'started' && m.readingId === id);
       await page.evaluate((n) => ((globalThis as any).glitches += n), glitchesDuring);
       await send(page, { type: 'end', readingId: id });
@@ -240,6 +240,24 @@ describe('player webview script in Chromium', function () {
     await page.reload();
     await waitForReport(page, (m) => m.type === 'ready');
     assert.deepEqual(await hints(), ['interactive'], 'kept when the player is created again');
+    // Readings of a tenth of a second say too little about the device: they do not count as clean.
+    for (let id = 5; id < 5 + 12; id++) await read(id, 0);
+    assert.deepEqual(await hints(), ['interactive'], 'short clean readings move nothing');
+    // Nine clean readings of a second or more already heard (kept in the webview state), then the tenth.
+    await page.evaluate(() => {
+      const w = globalThis as any;
+      const state = JSON.parse(w.sessionStorage.getItem('vscode-webview-state'));
+      w.sessionStorage.setItem('vscode-webview-state', JSON.stringify({ outputLatency: { ...state.outputLatency, clean: 9 } }));
+    });
+    await page.reload();
+    await waitForReport(page, (m) => m.type === 'ready');
+    await read(20, 0, 26_400);
+    assert.ok(
+      (await reports(page)).some((m) => m.type === 'log' && /10 readings without a glitch; .* tries latencyHint 0 again/.test(m.message)),
+      'the extension is told',
+    );
+    await read(21, 0);
+    assert.deepEqual(await hints(), ['interactive', 0], 'the next reading plays at the lowest latency again');
     await page.close();
   });
 
