@@ -81,6 +81,8 @@ export const standinUp = () => call(e2eConfig.controlUrl, '/up', {});
 export const replicaState = (index: number) => call<unknown>(e2eConfig.replicaControlUrls![index], '/state');
 export const replicaOptions = (index: number, options: Record<string, unknown>) =>
   call(e2eConfig.replicaControlUrls![index], '/options', options);
+/** Forgets the requests replica `index` recorded and takes back its first options. */
+export const replicaReset = (index: number) => call(e2eConfig.replicaControlUrls![index], '/reset', {});
 export const replicaDown = (index: number) => call(e2eConfig.replicaControlUrls![index], '/down', {});
 export const replicaUp = (index: number) => call(e2eConfig.replicaControlUrls![index], '/up', {});
 export const killReplica = (index: number) => act('/killReplica', { index });

@@ -14,6 +14,10 @@ import { activateExtension, extensionLog, nextReading, openSample, waitUntil } f
 type ReplicaState = { requests: RecordedRequest[] };
 const isSpeech = (r: RecordedRequest) => r.method === 'POST' && r.path === '/v1/audio/speech';
 const inputOf = (r: RecordedRequest) => (r.body as { input?: string } | undefined)?.input;
+/** Each test starts from replicas with no requests recorded and their first options. */
+const resetReplicas = async () => {
+  for (const index of [0, 1]) await driver.replicaReset(index);
+};
 
 // Each sentence is four sentence groups for a replica (set to cut at 30 characters), so a replica streams it for a while.
 const SENTENCES = Array.from({ length: 8 }, (_, i) => `Sentence ${i + 1} starts here; it goes on a while; then a bit more; and ends here.`);
@@ -42,6 +46,7 @@ describe('Team setup: nginx in front of two Kokoro replicas', function () {
   });
 
   it('Stop by its key (Ctrl+Alt+X) reaches the replica through nginx: it finishes the group in hand and generates no more', async () => {
+    await resetReplicas();
     // Each sentence four sentence groups of ~140 ms for a replica, so a reading keeps one generating for a while.
     for (const index of [0, 1]) await driver.replicaOptions(index, { groupChars: 30, rtf: 10 });
     const editor = await openSample('stop.txt', `${SENTENCES.join(' ')}\n`);
@@ -102,14 +107,13 @@ describe('Team setup: nginx in front of two Kokoro replicas', function () {
       'no replica still generating after Stop',
     );
     assert.equal(await driver.exists('[aria-label^="Kokoro: server ready"]'), true, 'the status bar says ready');
-    for (const index of [0, 1]) await driver.replicaOptions(index, { rtf: 20 });
   });
 
   it('a hung replica (takes requests, never answers): readings by key press are heard, hedged, far below the 15 s first-byte timeout', async () => {
+    await resetReplicas();
     await driver.replicaOptions(0, { fault: 'never-answer' });
     const { client } = api.session.server;
     const wonBefore = client.hedgesWon;
-    const hungBefore = ((await driver.replicaState(0)) as ReplicaState).requests.filter(isSpeech).length;
     const firstAudio: number[] = [];
     try {
       for (let i = 0; i < 4; i++) {
@@ -122,18 +126,14 @@ describe('Team setup: nginx in front of two Kokoro replicas', function () {
         assert.equal(result.outcome, 'completed', result.error?.message);
         firstAudio.push(result.firstAudioMs!);
       }
-      const taken = ((await driver.replicaState(0)) as ReplicaState).requests.filter(isSpeech).slice(hungBefore);
+      const taken = ((await driver.replicaState(0)) as ReplicaState).requests.filter(isSpeech);
       console.log(
         `E2E HUNG REPLICA behind nginx: first audio ${firstAudio.map((ms) => ms.toFixed(0)).join(', ')} ms; ${taken.length} of 4 requests taken by the hung replica, each answered by its hedge`,
       );
       assert.ok(taken.length >= 1, 'nginx sent readings to the hung replica too (least_conn takes turns)');
       assert.equal(client.hedgesWon - wonBefore, taken.length, 'each request the hung replica took was answered by its hedge');
       await waitUntil(
-        async () =>
-          ((await driver.replicaState(0)) as ReplicaState).requests
-            .filter(isSpeech)
-            .slice(hungBefore)
-            .every((r) => r.clientDisconnected),
+        async () => ((await driver.replicaState(0)) as ReplicaState).requests.filter(isSpeech).every((r) => r.clientDisconnected),
         10_000,
         'the hung requests given up at once (nginx closes them on the client abort)',
       );
@@ -152,6 +152,7 @@ describe('Team setup: nginx in front of two Kokoro replicas', function () {
   });
 
   it('a replica killed in the middle of a reading started by Ctrl+Alt+S: the reading goes on from the next sentence, heard to the end, no message', async () => {
+    await resetReplicas();
     for (const index of [0, 1]) await driver.replicaOptions(index, { groupChars: 30 });
     const editor = await openSample('team.txt', `${SENTENCES.join(' ')}\n`);
     editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
