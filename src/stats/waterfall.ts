@@ -314,14 +314,24 @@ export function largestStages(stats: WaterfallStats, n = 3): string {
     .join(', ');
 }
 
-/** What the tooltip says about the player's creation when the first reading had to wait for it. */
-export function playerStartupNote(startup: PlayerStartup & { waitedReadingId?: number }, preparedAtStartup: boolean): string | undefined {
-  if (startup.waitedReadingId === undefined) return undefined;
+/** A first reading whose audio waited less than this for the player did not notice the wait. */
+export const NOTICEABLE_PLAYER_WAIT_MS = 50;
+
+/**
+ * What the tooltip says when the first reading's audio had to wait for the player to be created: how long it
+ * waited (its "post" stage), not how long the creation took, since the server may have taken longer still.
+ */
+export function playerStartupNote(
+  startup: { waitedReadingId?: number; firstReading?: Pick<Waterfall, 'stages'> },
+  preparedAtStartup: boolean,
+): string | undefined {
+  const waitedMs = startup.waitedReadingId === undefined ? undefined : startup.firstReading?.stages.post;
+  if (waitedMs === undefined || waitedMs < NOTICEABLE_PLAYER_WAIT_MS) return undefined;
   return preparedAtStartup
-    ? l10n.t('The first reading waited {0} ms for the player to be created.', Math.round(startup.totalMs))
+    ? l10n.t('The first reading waited {0} ms for the player to be created.', Math.round(waitedMs))
     : l10n.t(
         'The first reading waited {0} ms for VS Code to create the player; the setting kokoro.preparePlayerOnStartup creates it at start-up instead.',
-        Math.round(startup.totalMs),
+        Math.round(waitedMs),
       );
 }
 

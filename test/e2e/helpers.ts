@@ -164,8 +164,11 @@ export async function extensionLog(api: KokoroApi): Promise<string> {
   return (await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')))).join('\n');
 }
 
-/** Hovers the status bar item (again, as a user would, until the hover shows) until its tooltip shows `selector` (e.g. `text=…`). */
-export async function statusTooltipShows(selector: string, timeoutMs = 30_000): Promise<void> {
+/**
+ * Hovers the status bar item (again, as a user would, until the hover shows) until its tooltip shows `selector`
+ * (e.g. `text=…`); with `butNot`, the tooltip that shows it must not show that too.
+ */
+export async function statusTooltipShows(selector: string, timeoutMs = 30_000, butNot?: string): Promise<void> {
   const shown = () => driver.exists(selector);
   try {
     await waitUntil(
@@ -178,6 +181,7 @@ export async function statusTooltipShows(selector: string, timeoutMs = 30_000): 
       timeoutMs,
       `the status bar tooltip to show ${selector}`,
     );
+    if (butNot !== undefined && (await driver.exists(butNot))) throw new Error(`the status bar tooltip shows ${butNot}`);
   } catch (err) {
     await driver.hover('[aria-label^="Kokoro: server ready"]');
     const shot = await driver.screenshot('status-tooltip-missing');

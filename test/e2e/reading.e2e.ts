@@ -18,6 +18,7 @@ import {
   formatPlayerStartup,
   stageName,
   formatWaterfall,
+  NOTICEABLE_PLAYER_WAIT_MS,
   type Waterfall,
   waterfallTable,
 } from '../../src/stats/waterfall';
@@ -72,7 +73,7 @@ describe('Reading aloud in VS Code', function () {
     await played;
   });
 
-  it('the first reading after start-up waited for the player to be created, and the stats say where that time went', async () => {
+  it('the first reading after start-up: the stats say where the creation of the player went, and the tooltip how long the audio waited for it', async () => {
     // Whichever suite read first created the player (this one's before hook, when it runs alone).
     const startup = api.session.stats.playerStartup;
     assert.ok(startup, 'the player start-up was measured');
@@ -80,16 +81,23 @@ describe('Reading aloud in VS Code', function () {
     console.log(
       `E2E PLAYER START-UP: ${formatPlayerStartup(startup)}\nE2E FIRST READING waterfall: ${first ? formatWaterfall(first) : '–'}`,
     );
-    assert.notEqual(startup.waitedReadingId, undefined, 'the first reading waited for it');
+    assert.notEqual(startup.waitedReadingId, undefined, 'the first reading asked for the player');
     for (const stage of startup.stages) assert.ok(stage.ms >= 0, `${stage.name} ${stage.ms}`);
     assert.ok(
       Math.abs(startup.stages.reduce((a, s) => a + s.ms, 0) - startup.totalMs) < 5,
       `the parts add up to the ${startup.totalMs} ms the player took`,
     );
-    assert.ok(first, 'the waterfall of the reading that waited');
-    // Its audio was ready in tens of milliseconds; its "post" stage, the wait for the player, is most of it.
-    assert.ok(first.stages.post >= 0.5 * first.audibleMs, JSON.stringify(first.stages));
-    await statusTooltipShows('text=/waited\\s\\d+\\sms\\sfor\\sVS\\sCode\\sto\\screate\\sthe\\splayer/'); // the tooltip's spaces are non-breaking
+    assert.ok(first, 'the waterfall of the first reading');
+    const waited = 'text=/waited\\s\\d+\\sms\\sfor\\sVS\\sCode\\sto\\screate\\sthe\\splayer/'; // the tooltip's spaces are non-breaking
+    if (first.stages.post >= NOTICEABLE_PLAYER_WAIT_MS) {
+      // Its audio was ready in tens of milliseconds; its "post" stage, the wait for the player, is most of it.
+      assert.ok(first.stages.post >= 0.5 * first.audibleMs, JSON.stringify(first.stages));
+      await statusTooltipShows(waited.replace('\\d+', String(Math.round(first.stages.post))));
+    } else {
+      // The server took longer than VS Code to create the player (it does on some runs): its audio found the player
+      // ready, and the tooltip says nothing of a wait.
+      await statusTooltipShows('text=/Where\\sthe\\stime\\sgoes/', 30_000, waited);
+    }
   });
 
   afterEach(async () => {

@@ -5,6 +5,8 @@ import {
   describePlayerStartup,
   type ExtensionMarks,
   formatWaterfall,
+  NOTICEABLE_PLAYER_WAIT_MS,
+  playerStartupNote,
   STAGES,
   type StageKey,
   WaterfallStats,
@@ -166,5 +168,24 @@ describe('Latency waterfall', () => {
       startup.stages.reduce((a, s) => a + s.ms, 0),
       startup.totalMs,
     );
+  });
+
+  it('the tooltip says how long the first reading waited for the player, only when its audio really waited', () => {
+    const reading = (post: number) => ({
+      stages: { ...computeWaterfall(1, ext(130), { receivedAt: 126, scheduledAt: 127, audibleAt: 128 }).stages, post },
+    });
+    assert.match(
+      playerStartupNote({ waitedReadingId: 1, firstReading: reading(2_345.6) }, false)!,
+      /^The first reading waited 2346 ms for VS Code to create the player; the setting kokoro\.preparePlayerOnStartup/,
+    );
+    assert.equal(
+      playerStartupNote({ waitedReadingId: 1, firstReading: reading(900) }, true),
+      'The first reading waited 900 ms for the player to be created.',
+    );
+    // The server took longer than VS Code to create the player: the audio found it ready.
+    assert.equal(playerStartupNote({ waitedReadingId: 1, firstReading: reading(0.2) }, false), undefined);
+    assert.equal(playerStartupNote({ waitedReadingId: 1, firstReading: reading(NOTICEABLE_PLAYER_WAIT_MS - 1) }, false), undefined);
+    assert.equal(playerStartupNote({ waitedReadingId: 1 }, false), undefined, 'nothing before the reading is audible');
+    assert.equal(playerStartupNote({ firstReading: reading(3_000) }, false), undefined, 'created at start-up, no reading waited');
   });
 });
