@@ -273,6 +273,34 @@ function startDriver(page, more = {}) {
       }
       return { policies };
     },
+    /**
+     * From now on, notes when each key-down reaches the workbench page (epoch ms, the event's own time stamp),
+     * forgetting those noted before: what the workbench does with a key press, apart from the driver's way to it.
+     */
+    async recordKeyDowns() {
+      await page.evaluate(() => {
+        const w = globalThis;
+        w.kokoroKeyDowns = [];
+        if (w.kokoroKeyDownsListening) return;
+        w.kokoroKeyDownsListening = true;
+        w.addEventListener(
+          'keydown',
+          (e) =>
+            w.kokoroKeyDowns.push({
+              key: e.key,
+              ctrl: e.ctrlKey,
+              alt: e.altKey,
+              shift: e.shiftKey,
+              at: performance.timeOrigin + e.timeStamp,
+            }),
+          true,
+        );
+      });
+      return {};
+    },
+    async keyDowns() {
+      return { keyDowns: await page.evaluate(() => globalThis.kokoroKeyDowns ?? []) };
+    },
     /** Where keyboard focus is: the element the page's key presses go to (an iframe when a webview has it). */
     async activeElement() {
       return page.evaluate(() => {

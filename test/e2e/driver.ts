@@ -57,6 +57,17 @@ export interface ActiveElement {
   inWebview: boolean;
 }
 export const activeElement = () => act<ActiveElement>('/activeElement');
+export interface KeyDown {
+  key: string;
+  ctrl: boolean;
+  alt: boolean;
+  shift: boolean;
+  /** When the workbench page got it (epoch ms). */
+  at: number;
+}
+/** From now on, the workbench page notes each key-down it gets (see keyDowns). */
+export const recordKeyDowns = () => act('/recordKeyDowns');
+export const keyDowns = async () => (await act<{ keyDowns: KeyDown[] }>('/keyDowns')).keyDowns;
 /** Evaluates `expression` (JavaScript source) in the webview document that contains `selector`. */
 export const webviewEvaluate = async <T>(selector: string, expression: string) =>
   (await act<{ value: T }>('/webviewEvaluate', { selector, expression })).value;
