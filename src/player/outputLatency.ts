@@ -4,13 +4,13 @@
 /** Output latency, lowest first: about 11 ms in Chromium at 0, 42 ms at 'interactive'. */
 export const LATENCY_HINTS: readonly (number | 'interactive' | 'playback')[] = [0, 'interactive', 'playback'];
 /** Device underruns in one reading that move the latency up a step (one alone may be a passing hiccup). */
-export const GLITCHES_TO_STEP_UP = 2;
+const GLITCHES_TO_STEP_UP = 2;
 /** Clean readings (no underrun, at least CLEAN_READING_SECONDS heard) after which a lower latency is tried again. */
 export const FIRST_PATIENCE = 10;
 /** Patience doubles each time a lower latency glitched again, up to this many readings. */
 export const MAX_PATIENCE = 160;
 /** A reading shorter than this says too little about the device to count as clean. */
-export const CLEAN_READING_SECONDS = 1;
+const CLEAN_READING_SECONDS = 1;
 
 /** What the player keeps across reloads of its page (webview state). */
 export interface OutputLatencyState {
