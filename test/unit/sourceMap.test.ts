@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { Chunker } from '../../src/speech/chunker';
 import { rawBlocks } from '../../src/speech/reader';
-import { SourceMapper, type SourceMapperOptions, type SpokenSourceMap } from '../../src/speech/sourceMap';
-import { compilePronunciations, toSpeakable, type SpeakableOptions } from '../../src/speech/speakable';
+import { SourceMapper, WORDS_THE_SPEECH_ADDS, type SourceMapperOptions, type SpokenSourceMap } from '../../src/speech/sourceMap';
+import { compilePronunciations, toSpeakable, type PunctuationLevel, type SpeakableOptions } from '../../src/speech/speakable';
 
 interface Span {
   start: number;
@@ -485,5 +485,47 @@ describe('source map', () => {
     assert.equal(reading.charsRead, source.length, 'each character is read once');
     assert.ok(reading.reads < source.length / 1_000, `${reading.reads} reads`);
     assertChunksCover(source, reading, lineSpans(source, typescript));
+  });
+});
+
+describe('the words the speech adds', () => {
+  // Every word toSpeakable says that is not in the text (an operator's name, "link to", a fence's language) must be
+  // in the source map's list, or the highlight jumps to where that word next occurs in the source.
+  const OPERATORS =
+    'a === b !== c; d **= 2; e <<= 1; f >>= 1; g(...h); i => j; k -> l; m == n != o <= p >= q && r || s ?? t?.u; ' +
+    'Foo::bar += 1 -= 2 *= 3 /= 4 %= 5; x++ y-- 2 ** 3 << 4 >> 5 := 6 = 7 + 8 - 9 * 1 / 2 % 3 !z < w > v & u | t ^ s ~r ? q : p; ' +
+    '[o] {n} @m #l $k \\j `i` "h" \'g\'';
+  const NOISE =
+    'See https://example.com/docs/page and https://example.org/' +
+    'x'.repeat(50) +
+    ' and http://[bad, id ' +
+    '123e4567-e89b-12d3-a456-426614174000 in /usr/local/lib/thing.ts, C:\\Users\\me\\file.txt, commit ' +
+    'deadbeef1234abcd, token aGVsbG8gd29ybGQhIFRoaXMgaXMgYmFzZTY0IQ9z, 0xDEADBEEF, 0x1234567890ABCDEFF, v1.2.3, ' +
+    'string[] and Array<number>, [pause:1s] [pause:200ms] [word](/wɜːd/)';
+  const FENCES = ['js', 'ts', 'tsx', 'py', 'rust', 'go', 'java', 'c', 'cpp', 'cs', 'sh', 'console', 'json', 'yaml', 'toml', 'html']
+    .concat(['css', 'sql', 'ruby', 'kt', 'swift', 'php', 'diff', ''])
+    .map((lang) => '```' + lang + '\nlet x = 1;\n```')
+    .join('\n\n');
+  const MARKDOWN = `# Title\n\n![diagram of it](img.png) ![](blank.png) a [link](https://example.com/a/b).\n\n| a | b |\n|---|---|\n| c | d |\n\n${FENCES}\n\n\`\`\`ts\nunclosed();`;
+  const samples: Array<[string, SpeakableOptions]> = [];
+  for (const punctuation of ['none', 'some', 'all'] as PunctuationLevel[]) {
+    samples.push([`${OPERATORS}\n// note this\n${NOISE}`, { kind: 'code', languageId: 'typescript', punctuation }]);
+    samples.push([`x = 1  # note this\n${NOISE}`, { kind: 'code', languageId: 'python', punctuation }]);
+    samples.push([`error TS2322: '${OPERATORS}' is wrong. ${NOISE}`, { kind: 'message', punctuation }]);
+    samples.push([MARKDOWN, { kind: 'markdown', punctuation }]);
+  }
+  samples.push([`Plain prose, with ${NOISE}.`, { kind: 'prose' }]);
+
+  it("are all in the source map's list", () => {
+    const missing = new Set<string>();
+    for (const [text, options] of samples) {
+      const source = text.toLowerCase();
+      for (const word of toSpeakable(text, options)
+        .toLowerCase()
+        .match(/[\p{L}\p{N}]+/gu) ?? []) {
+        if (!source.includes(word) && !WORDS_THE_SPEECH_ADDS.has(word)) missing.add(word);
+      }
+    }
+    assert.deepEqual([...missing], []);
   });
 });
