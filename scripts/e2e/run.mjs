@@ -203,6 +203,52 @@ function startDriver(page, more = {}) {
       await page.keyboard.press('Escape');
       throw new Error(`"${title}" never appeared in the command palette (what it showed: ${shot})`);
     },
+    /**
+     * Opens the active editor's context menu as a person does, by a right click on the selection
+     * (at its end, by the cursor) or by Shift+F10, and chooses `label` with the mouse or with the arrow
+     * keys and Enter. Returns the menu's labels as shown.
+     */
+    async editorContextMenu({ label, keyboard = false }) {
+      const editor = page.locator('.editor-group-container.active .monaco-editor');
+      if (keyboard) await page.keyboard.press('Shift+F10');
+      else {
+        // Just before the cursor, which ends the selection: inside it, so the right click keeps it.
+        const cursor = editor.locator('.cursors-layer .cursor:visible').first();
+        const box = await cursor.boundingBox();
+        if (!box) throw new Error('no cursor on screen in the active editor');
+        await page.mouse.click(Math.max(box.x - 6, 1), box.y + box.height / 2, { button: 'right' });
+      }
+      const items = page.locator('.monaco-menu .action-item:not(.disabled) .action-label');
+      await items.first().waitFor({ state: 'visible', timeout: 5000 });
+      const texts = (await items.allInnerTexts()).map((t) => t.trim());
+      const labels = texts.filter(Boolean);
+      if (!labels.includes(label)) {
+        await page.keyboard.press('Escape');
+        return { labels, chosen: false };
+      }
+      const menu = page.locator('.monaco-menu').first();
+      if (!keyboard) {
+        // VS Code's menu ignores a mouse-up in its first 100 ms (so the right click that opened it
+        // chooses nothing): a click as quick as that is lost, and a person would click again.
+        const item = items.nth(texts.indexOf(label));
+        for (let i = 0; i < 20 && (await item.isVisible()); i++) {
+          await item.click({ timeout: 2000 }).catch(() => undefined);
+          await menu.waitFor({ state: 'hidden', timeout: 500 }).catch(() => undefined);
+        }
+        if (await menu.isVisible()) throw new Error(`clicking "${label}" never closed the editor's context menu`);
+        return { labels, chosen: true };
+      }
+      for (let i = 0; i < 60; i++) {
+        const focused = page.locator('.monaco-menu .action-item.focused .action-label');
+        if ((await focused.count()) && (await focused.first().innerText()).trim() === label) {
+          await page.keyboard.press('Enter');
+          return { labels, chosen: true };
+        }
+        await page.keyboard.press('ArrowDown');
+      }
+      await page.keyboard.press('Escape');
+      throw new Error(`the arrow keys never reached "${label}" in the editor's context menu`);
+    },
     async type({ text }) {
       await page.keyboard.type(text);
       return {};

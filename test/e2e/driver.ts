@@ -41,6 +41,9 @@ export const focusEditor = () => act('/focusEditor');
 export const palette = (title: string) => act('/palette', { title });
 export const typeText = (text: string) => act('/type', { text });
 export const click = (selector: string) => act('/click', { selector });
+/** Chooses `label` in the active editor's context menu (right click on the selection, or Shift+F10 and the arrow keys). */
+export const editorContextMenu = (label: string, how: 'mouse' | 'keyboard') =>
+  act<{ labels: string[]; chosen: boolean }>('/editorContextMenu', { label, keyboard: how === 'keyboard' });
 export const hover = (selector: string) => act('/hover', { selector });
 export const text = async (selector: string) => (await act<{ text: string | null }>('/text', { selector })).text;
 export const webviewText = async () => (await act<{ text: string }>('/webviewText')).text;

@@ -1,13 +1,15 @@
 // Reading must never take the keyboard away from the editor: readings in a row started with
 // the real keys, the first of them creating the player (in a fresh VS Code the player view has
-// never been created), and after each the key presses still go to the editor. When audio needs a
-// gesture in the player (desktop VS Code), the player takes the keyboard for it and gives it back.
+// never been created), and after each the key presses still go to the editor; the same when the
+// reading is started and stopped from the editor's context menu (right click, or Shift+F10 and the
+// arrow keys). When audio needs a gesture in the player (desktop VS Code), the player takes the
+// keyboard for it and gives it back.
 
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../../src/extension';
 import * as driver from '../driver';
-import { activateExtension, isEnded, isStarted, nextReport, openSample, waitUntil } from '../helpers';
+import { activateExtension, isEnded, isStarted, nextReport, openSample, spokenInputs, waitUntil } from '../helpers';
 
 const LINES = Array.from({ length: 6 }, (_, i) => `Sentence number ${i + 1} is read aloud while the keyboard stays in the editor.`);
 /** Longer than the webview's own focus work (a 50 ms delay, 250 ms focus polling): focus taken late shows. */
@@ -55,6 +57,41 @@ describe('The keyboard stays in the editor', function () {
       await assertKeyboardStaysInEditor(`after reading ${i + 1}`);
     }
     assert.equal(api.session.player.isReady, true);
+  });
+
+  it("the editor's context menu, by right click and by Shift+F10: Read Selection reads the selection, Stop Reading is there while reading, and the keyboard stays in the editor", async () => {
+    editor = await openSample('focus.txt', `${LINES.join('\n')}\n`);
+    await driver.focusEditor();
+    const select = async (from: number, to: number) => {
+      editor.selection = new vscode.Selection(from, 0, to, LINES[to].length);
+      await waitUntil(() => editor.selection.start.line === from && editor.selection.end.line === to, 5_000, 'the selection');
+    };
+    await select(1, 2);
+    await driver.standinReset();
+    let started = nextReport(api, isStarted, 30_000);
+    let ended = nextReport(api, isEnded, 30_000);
+    const menu = await driver.editorContextMenu('Read Selection', 'mouse');
+    assert.ok(menu.chosen, `Read Selection is in the menu (it showed: ${menu.labels.join(', ')})`);
+    assert.ok(menu.labels.includes('Read from Cursor'), 'Read from Cursor is beside it');
+    assert.ok(!menu.labels.includes('Stop Reading'), 'no Stop Reading while nothing is read');
+    await started;
+    await assertKeyboardStaysInEditor('reading started from the context menu');
+    const stop = await driver.editorContextMenu('Stop Reading', 'mouse');
+    assert.ok(stop.chosen, `Stop Reading is in the menu while reading (it showed: ${stop.labels.join(', ')})`);
+    assert.equal((await ended).stopped, true, 'the reading was stopped from the menu');
+    assert.match((await spokenInputs()).join(' '), /Sentence number 2 is read aloud/, 'the selection was what was read');
+    await assertKeyboardStaysInEditor('after Stop Reading from the context menu');
+
+    await select(3, 3);
+    await driver.standinReset();
+    started = nextReport(api, isStarted, 30_000);
+    ended = nextReport(api, isEnded, 30_000);
+    assert.ok((await driver.editorContextMenu('Read Selection', 'keyboard')).chosen);
+    await started;
+    await assertKeyboardStaysInEditor('reading started by Shift+F10 and Enter');
+    assert.equal((await ended).stopped, false);
+    assert.match((await spokenInputs()).join(' '), /Sentence number 4 is read aloud/);
+    await assertKeyboardStaysInEditor('after the reading started by Shift+F10');
   });
 
   it('when audio needs a gesture, Enter in the player enables it and the keyboard goes back to the editor', async () => {
