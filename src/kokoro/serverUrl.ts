@@ -34,8 +34,17 @@ export function displayUrl(serverUrl: string): string {
 export type ParsedServerUrl = { ok: true; url: string } | { ok: false; reason: string };
 
 /**
- * The server URL as people type it, made exact: spaces and trailing slashes go, and `host:port`
- * (no scheme) means `http://host:port`. Anything else that is not an http(s) URL with a host is refused, with why.
+ * What people copy along with a server's address: the OpenAI-style base (`…/v1`, as OpenAI clients
+ * take it), a route from the docs (`…/v1/audio/speech`), Kokoro-FastAPI's web player or API docs
+ * from the browser's address bar (`…/web/`, `…/docs`). The client adds its routes itself.
+ */
+const COPIED_ROUTE = /\/(?:v1(?:\/audio\/(?:speech|voices)|\/voices|\/models)?|dev\/captioned_speech|health|docs|web)$/i;
+
+/**
+ * The server URL as people type it, made exact: spaces and trailing slashes go, `host:port`
+ * (no scheme) means `http://host:port`, and a route copied with the address (`/v1`, `/v1/audio/speech`,
+ * `/web`, `/docs`) goes, leaving any path prefix (`/api`). Anything else that is not an http(s) URL
+ * with a host is refused, with why.
  */
 export function parseServerUrl(raw: string): ParsedServerUrl {
   const text = raw.trim();
@@ -53,7 +62,7 @@ export function parseServerUrl(raw: string): ParsedServerUrl {
   if (url.username || url.password)
     return { ok: false, reason: l10n.t('a user name or password in the URL is never sent: use Kokoro: Set API Key') };
   if (url.search || url.hash) return { ok: false, reason: l10n.t('a ? query or # fragment cannot be part of a server URL') };
-  return { ok: true, url: url.origin + url.pathname.replace(/\/+$/, '') };
+  return { ok: true, url: url.origin + url.pathname.replace(/\/+$/, '').replace(COPIED_ROUTE, '') };
 }
 
 /** What the user is told about a server URL that cannot be used. */

@@ -127,8 +127,13 @@ describe('kokoro.serverUrl', () => {
     ['http://localhost:8880', 'http://localhost:8880'],
     ['localhost:8880', 'http://localhost:8880'],
     [' http://gpu-box:8880/ ', 'http://gpu-box:8880'],
-    ['gpu-box:8880/v1', 'http://gpu-box:8880/v1'],
+    ['gpu-box:8880/v1', 'http://gpu-box:8880'],
+    ['http://gpu-box:8880/v1/audio/speech', 'http://gpu-box:8880'],
+    ['http://localhost:8880/web/', 'http://localhost:8880'],
+    ['http://localhost:8880/docs', 'http://localhost:8880'],
     ['localhost:3000/api/', 'http://localhost:3000/api'],
+    ['http://localhost:3000/api/v1/', 'http://localhost:3000/api'],
+    ['https://tts.example.com/kokoro/V1', 'https://tts.example.com/kokoro'],
     ['https://tts.example.com', 'https://tts.example.com'],
     ['HTTPS://TTS.example.com:443/', 'https://tts.example.com'],
     ['127.0.0.1:8880', 'http://127.0.0.1:8880'],
@@ -147,7 +152,7 @@ describe('kokoro.serverUrl', () => {
     'ws://localhost:8880',
   ];
 
-  it('host:port means http://host:port; spaces and trailing slashes go; a path prefix stays', () => {
+  it('host:port means http://host:port; spaces, trailing slashes and a copied route (/v1, /v1/audio/speech, /web, /docs) go; a path prefix stays', () => {
     for (const [typed, url] of usable) {
       assert.deepEqual(parseServerUrl(typed), { ok: true, url }, typed);
       const { config, problems } = read({ 'kokoro.serverUrl': typed });

@@ -75,13 +75,13 @@ describe('Unusable server URL at start-up', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
-  it('fixed live, typed as host:port, it recovers without a reload; broken live again, it says so once more', async () => {
+  it('fixed live, typed as host:port with the /v1 an OpenAI client takes, it recovers without a reload; broken live again, it says so once more', async () => {
     const machineSettings = path.join(path.dirname(driver.e2eConfig.workspace), 'user-data', 'Machine', 'settings.json');
-    await vscode.workspace.getConfiguration('kokoro').update('serverUrl', ` localhost:${port}/ `, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('kokoro').update('serverUrl', ` localhost:${port}/v1/ `, vscode.ConfigurationTarget.Global);
     await waitUntil(() => api.session.config.serverUrl === `http://localhost:${port}`, 10_000, 'the new URL to be read');
     assert.match(
       readFileSync(machineSettings, 'utf8'),
-      new RegExp(`localhost:${port}/`),
+      new RegExp(`localhost:${port}/v1/`),
       'VS Code wrote it to the Remote (Machine) settings',
     );
     await waitUntil(() => api.session.server.state === 'ready', 20_000, 'the server to be ready');
