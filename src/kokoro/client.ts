@@ -6,7 +6,16 @@ import * as l10n from '@vscode/l10n';
 import { Pool } from 'undici';
 import { CAPTIONS_PATH, CaptionedSpeechDecoder, type WordsCallback, captionsDecoderFor, isCaptionStream } from './captions';
 import { type PcmDecoder, decoderForContentType } from './decoder';
-import { KokoroError, errorBodyMessage, gatewayError, isGatewayFailure, networkError, speechHttpError } from './errors';
+import {
+  KokoroError,
+  errorBodyMessage,
+  gatewayError,
+  isGatewayFailure,
+  isRedirect,
+  networkError,
+  redirectError,
+  speechHttpError,
+} from './errors';
 import { FirstByteWindow } from './hedge';
 import { outcome } from './outcome';
 import { invalidServerUrlMessage, parseServerUrl } from './serverUrl';
@@ -261,7 +270,7 @@ export class KokoroClient {
     timeoutMs: number,
     signal?: AbortSignal,
     body?: string,
-  ): Promise<{ status: number; body: string; contentType: string }> {
+  ): Promise<{ status: number; body: string; contentType: string; location: string }> {
     const pool = this.pool;
     if (!pool) throw this.urlError;
     for (let attempt = 0; ; attempt++) {
@@ -277,8 +286,12 @@ export class KokoroClient {
           body,
           signal: controller.signal,
         });
-        const text = await res.body.text();
-        return { status: res.statusCode, body: text, contentType: String(res.headers['content-type'] ?? '') };
+        return {
+          status: res.statusCode,
+          body: await readAtMost(res.body, MAX_ANSWER_BYTES),
+          contentType: String(res.headers['content-type'] ?? ''),
+          location: String(res.headers.location ?? ''),
+        };
       } catch (err) {
         if (controller.signal.aborted && !signal?.aborted)
           throw new KokoroError('timeout', l10n.t('The server at {0} did not answer {1} within {2} ms.', this.url, path, timeoutMs));
@@ -305,6 +318,7 @@ export class KokoroClient {
     const timeout = Math.max(this.options.healthTimeoutMs, 5000);
     let res = await this.request('/v1/audio/voices', timeout, signal);
     if (res.status === 404) res = await this.request('/v1/voices', timeout, signal);
+    if (isRedirect(res.status)) throw redirectError(res.status, res.location, this.url, '/v1/audio/voices');
     if (res.status !== 200) {
       const detail = errorBodyMessage(res.body, res.contentType);
       throw new KokoroError(
@@ -581,6 +595,8 @@ export class KokoroClient {
         () => clearTimeout(timer),
       );
       const { settle, fail } = result;
+      const httpError = () =>
+        speechHttpError(status, Buffer.concat(errorBody).toString('utf8'), contentType, { voice: params.voice, url: this.url });
       const onTimeout = () =>
         fail(
           firstByteAt === undefined
@@ -609,6 +625,10 @@ export class KokoroClient {
             headersAt = now();
             contentType = headerValue(rawHeaders, 'content-type');
             replica = replicaName(headerValue(rawHeaders, REPLICA_HEADER));
+            if (isRedirect(status)) {
+              fail(redirectError(status, headerValue(rawHeaders, 'location'), this.url, route.path));
+              return false;
+            }
             if (status === 200) {
               try {
                 decoder = route.decoderFor(contentType);
@@ -622,9 +642,12 @@ export class KokoroClient {
           onData: (chunk: Buffer) => {
             if (result.settled) return false;
             if (status !== 200) {
-              if (errorBytes < 64 * 1024) errorBody.push(chunk);
+              errorBody.push(chunk);
               errorBytes += chunk.length;
-              return true;
+              if (errorBytes < MAX_ERROR_BODY_BYTES) return true;
+              // Enough to say what went wrong: a body that goes on (a hostile or broken server) is not waited for.
+              fail(httpError());
+              return false;
             }
             if (firstByteAt === undefined) {
               firstByteAt = now();
@@ -661,9 +684,7 @@ export class KokoroClient {
           onComplete: () => {
             if (result.settled) return;
             if (status !== 200) {
-              settle(
-                speechHttpError(status, Buffer.concat(errorBody).toString('utf8'), contentType, { voice: params.voice, url: this.url }),
-              );
+              settle(httpError());
               return;
             }
             try {
@@ -779,6 +800,26 @@ class RetryableSocketError extends Error {
 function isSocketClosed(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } };
   return SOCKET_CLOSED_CODES.has(e?.code ?? '') || SOCKET_CLOSED_CODES.has(e?.cause?.code ?? '');
+}
+
+/** An error answer is read this far: enough for any message a server gives. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** A health, voices or captions answer is read this far (68 voices are about 3 KB). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** The body as text, at most `limit` bytes of it; the rest is not read (the connection is closed instead). */
+async function readAtMost(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
 }
 
 function headerValue(raw: Buffer[] | string[] | null, name: string): string {

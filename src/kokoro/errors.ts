@@ -9,6 +9,7 @@ export type KokoroErrorKind =
   | 'timeout' // no first byte, or the stream stalled, within the configured time
   | 'http' // an error status from the server
   | 'notFound' // 404 on the speech route: wrong URL or not a Kokoro server
+  | 'redirect' // 3xx: the server is at another address (http → https), or something in the way sends to a login page
   | 'badVoice' // the server does not know the voice
   | 'badRequest' // 4xx validation errors
   | 'unsupportedFormat' // audio the client cannot stream (mp3, opus, …)
@@ -43,7 +44,11 @@ export class KokoroError extends Error {
 
   /** The setting to look at when it is the server's address that is wrong or unanswered. */
   get setting(): string | undefined {
-    return this.kind === 'badUrl' || this.kind === 'unreachable' || this.kind === 'notFound' || this.kind === 'notAudio'
+    return this.kind === 'badUrl' ||
+      this.kind === 'unreachable' ||
+      this.kind === 'notFound' ||
+      this.kind === 'redirect' ||
+      this.kind === 'notAudio'
       ? 'kokoro.serverUrl'
       : undefined;
   }
@@ -53,6 +58,7 @@ export class KokoroError extends Error {
     return (
       this.kind === 'badUrl' ||
       this.kind === 'notFound' ||
+      this.kind === 'redirect' ||
       this.kind === 'badVoice' ||
       this.kind === 'badRequest' ||
       this.kind === 'notAudio' ||
@@ -131,6 +137,47 @@ export function gatewayError(status: number, url: string): KokoroError {
     l10n.t(
       'No Kokoro server is answering behind the proxy or load balancer at {0} (HTTP {1}). Start the server (or its replicas), or check kokoro.serverUrl.',
       url,
+      status,
+    ),
+    status,
+  );
+}
+
+export const isRedirect = (status: number) => status >= 300 && status < 400;
+
+/**
+ * A 3xx answer. Requests are never sent on to where it points (the text and the API key would go to
+ * an address the user did not set): when it is the same route elsewhere (http → https, another
+ * host), the message names the server URL to set; otherwise (a login page) what it points to.
+ */
+export function redirectError(status: number, location: string, url: string, path: string): KokoroError {
+  let target: URL | undefined;
+  try {
+    if (location.trim()) target = new URL(location, url + path);
+  } catch {
+    // no usable Location
+  }
+  if (!target)
+    return new KokoroError(
+      'redirect',
+      l10n.t('The server at {0} redirects elsewhere (HTTP {1}). Check kokoro.serverUrl.', url, status),
+      status,
+    );
+  const shown = `${target.origin}${target.pathname}`;
+  const base = target.pathname.endsWith(path) && !target.search && target.origin + target.pathname.slice(0, -path.length);
+  if (base && base !== url) {
+    return new KokoroError(
+      'redirect',
+      l10n.t('The server at {0} redirects to {1} (HTTP {2}). Set kokoro.serverUrl to {1}.', url, base, status),
+      status,
+    );
+  }
+  return new KokoroError(
+    'redirect',
+    l10n.t(
+      'The server at {0} redirects to {1} (HTTP {2}), not a Kokoro server: a login page or a proxy may be in the way. Check kokoro.serverUrl.',
+      url,
+      shown,
       status,
     ),
     status,

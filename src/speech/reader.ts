@@ -141,10 +141,17 @@ const breaksMidReading = (err: unknown) =>
   err instanceof KokoroError &&
   (err.kind === 'truncated' || err.kind === 'unreachable' || err.kind === 'timeout' || (err.kind === 'http' && (err.status ?? 0) >= 500));
 
-/** How a server without the captioned route refuses it: no such route or method, a body it does not take, an answer that is not a stream of words. */
+/**
+ * How a server without the captioned route refuses it: no such route or method, a body it does not take, an answer
+ * that is not a stream of words, a proxy that sends that route elsewhere.
+ */
 const refusesWords = (err: unknown) =>
   err instanceof KokoroError &&
-  (err.kind === 'notFound' || err.kind === 'badRequest' || err.kind === 'notAudio' || (err.kind === 'http' && err.status === 405));
+  (err.kind === 'notFound' ||
+    err.kind === 'badRequest' ||
+    err.kind === 'notAudio' ||
+    err.kind === 'redirect' ||
+    (err.kind === 'http' && err.status === 405));
 
 /** Splits raw text into blocks at line ends (or spaces, for one huge line), the first one small. */
 export function* rawBlocks(text: string, firstBlockChars: number, blockChars: number): Generator<string> {

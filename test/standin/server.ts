@@ -32,7 +32,10 @@ export type Fault =
   | 'drop-reused'
   | 'wav-44100'
   | 'wav-float32'
-  | 'mp3';
+  | 'mp3'
+  | 'redirect-https'
+  | 'redirect-login'
+  | 'endless-error';
 
 export const FAULTS: readonly Fault[] = [
   'none',
@@ -55,6 +58,9 @@ export const FAULTS: readonly Fault[] = [
   'wav-44100',
   'wav-float32',
   'mp3',
+  'redirect-https',
+  'redirect-login',
+  'endless-error',
 ];
 
 export interface StandinOptions {
@@ -862,6 +868,31 @@ export class StandinServer {
         });
       case 'error-message':
         return this.json(record, res, 400, { message: 'Invalid model: use an ONNX variant such as model_q8f16' });
+      case 'redirect-https':
+        // A proxy that sends plain HTTP on to HTTPS, as nginx's `return 301 https://$host$request_uri;`.
+        record.status = 301;
+        res.writeHead(301, this.headers({ location: `https://tts.example.com${record.path}`, 'content-length': 0 }));
+        return void res.end();
+      case 'redirect-login': {
+        record.status = 302;
+        const page = '<html><body>Redirecting to the sign-in page</body></html>';
+        const location = `https://sso.example.com/login?next=${encodeURIComponent(record.path)}`;
+        res.writeHead(302, this.headers({ location, 'content-type': 'text/html', 'content-length': Buffer.byteLength(page) }));
+        return void res.end(page);
+      }
+      case 'endless-error': {
+        // An error page that never ends (a broken or hostile server): the client must not wait for its end.
+        record.status = 500;
+        res.writeHead(500, this.headers({ 'content-type': 'text/html' }));
+        const line = Buffer.from(`<p>${'Internal error. '.repeat(60)}</p>\n`);
+        const write = () => {
+          if (res.destroyed || res.writableEnded) return;
+          while (res.write(line));
+          res.once('drain', write);
+        };
+        write();
+        return;
+      }
       case 'empty-200':
         record.status = 200;
         record.samplesTotal = 0;

@@ -200,6 +200,39 @@ describe('KokoroClient against the stand-in server', function () {
     await rejectsWith(speakAll(client, 'Hi.'), 'emptyAudio');
   });
 
+  it('a redirect is never followed: it names the server URL to set (http → https), or what is in the way (a login page)', async () => {
+    server.setOptions({ fault: 'redirect-https' });
+    await rejectsWith(
+      speakAll(client, 'Hi.'),
+      'redirect',
+      /redirects to https:\/\/tts\.example\.com \(HTTP 301\)\. Set kokoro\.serverUrl to https:\/\/tts\.example\.com\./,
+    );
+    server.setOptions({ fault: 'redirect-login' });
+    const error = await speakAll(client, 'Hi.').then(
+      () => assert.fail('a redirect is not audio'),
+      (e: unknown) => e as KokoroError,
+    );
+    assert.equal(error.kind, 'redirect');
+    assert.match(error.message, /redirects to https:\/\/sso\.example\.com\/login \(HTTP 302\), not a Kokoro server: a login page/);
+    assert.doesNotMatch(error.message, /next=/, 'no query string in the message');
+    assert.equal(error.setting, 'kokoro.serverUrl');
+    assert.ok(
+      server.requests.every((r) => r.path === '/v1/audio/speech'),
+      'nothing was sent to where it pointed',
+    );
+  });
+
+  it('an error page that never ends is cut short: the error is told at once, and the server sees the disconnect', async () => {
+    server.setOptions({ fault: 'endless-error' });
+    const slow = clientFor(server, { firstByteTimeoutMs: 60_000, streamTimeoutMs: 60_000 });
+    try {
+      await rejectsWith(speakAll(slow, 'Hi.'), 'http', /HTTP 500\)/);
+      await server.waitFor(() => server.disconnects().length === 1, 5000);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('plays WAV answers with another sample rate or float samples', async () => {
     server.setOptions({ fault: 'wav-44100' });
     const wav = await speakAll(client, 'Hi there.');
@@ -359,6 +392,39 @@ describe('ServerConnection state and recovery', function () {
     } finally {
       await server.dispose();
       await standin.close();
+    }
+  });
+
+  it('a health check or voice list that never ends is read only so far: it answers, and the connection is closed', async () => {
+    let closed = 0;
+    const endless = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.on('close', () => closed++);
+      const write = () => {
+        while (!res.destroyed && res.write(req.url === '/health' ? ' '.repeat(4096) : '["af_heart",')) {
+          // until the socket buffer is full
+        }
+        if (!res.destroyed) res.once('drain', write);
+      };
+      write();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    const patient = new KokoroClient({
+      serverUrl: `http://127.0.0.1:${(endless.address() as net.AddressInfo).port}`,
+      connections: 1,
+      healthTimeoutMs: 60_000,
+      firstByteTimeoutMs: 2000,
+      streamTimeoutMs: 2000,
+    });
+    try {
+      assert.equal((await patient.health()).ok, true);
+      await rejectsWith(patient.voices(), 'notAudio', /voice list is not JSON/);
+      for (const until = Date.now() + 5000; closed < 2 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(closed, 2, 'both answers were cut off by the client');
+    } finally {
+      await patient.close();
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
     }
   });
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { briefly, errorBodyMessage, networkError, speechHttpError } from '../../src/kokoro/errors';
+import { briefly, errorBodyMessage, networkError, redirectError, speechHttpError } from '../../src/kokoro/errors';
 
 describe('error messages', () => {
   const ctx = { voice: 'xx_nobody', url: 'http://localhost:8880' };
@@ -58,6 +58,31 @@ describe('error messages', () => {
       'http',
       'the server itself failing is not a gateway',
     );
+  });
+
+  it('a redirect names the server URL to set when it is the same route elsewhere, and what is in the way otherwise', () => {
+    const path = '/v1/audio/speech';
+    const to = (location: string, url = 'http://tts.example.com') => redirectError(301, location, url, path).message;
+    assert.match(to('https://tts.example.com/v1/audio/speech'), /Set kokoro\.serverUrl to https:\/\/tts\.example\.com\.$/);
+    assert.match(
+      to('/api/v1/audio/speech'),
+      /redirects to http:\/\/tts\.example\.com\/api \(HTTP 301\)\. Set kokoro\.serverUrl to http:\/\/tts\.example\.com\/api\./,
+    );
+    assert.match(
+      to('https://gpu.example.com:8443/kokoro/v1/audio/speech', 'http://gpu:8880'),
+      /Set kokoro\.serverUrl to https:\/\/gpu\.example\.com:8443\/kokoro\./,
+    );
+    assert.match(
+      to('https://sso.example.com/login?next=%2F'),
+      /redirects to https:\/\/sso\.example\.com\/login \(HTTP 301\), not a Kokoro server/,
+    );
+    assert.match(to(''), /redirects elsewhere \(HTTP 301\)\. Check kokoro\.serverUrl\./);
+    assert.match(to('http://[bad'), /redirects elsewhere/);
+    const error = redirectError(308, '/x', 'http://h', path);
+    assert.equal(error.kind, 'redirect');
+    assert.equal(error.setting, 'kokoro.serverUrl');
+    assert.equal(error.settingsRelated, true);
+    assert.equal(error.retryable, false);
   });
 
   it('names an unknown voice and offers the fix', () => {
