@@ -182,7 +182,7 @@ export class ServerConnection extends EventEmitter<ServerEvents> {
     if (this.stateValue !== 'ready') {
       this.stopRecovery();
       this.becameReady();
-    }
+    } else if (this.lastErrorValue) this.setState('ready'); // the warm-up's failure is past: the server speaks now
   }
 
   /** The user is reading: keep the pool's connections open for a while. */

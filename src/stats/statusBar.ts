@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { standInNote } from '../kokoro/client';
+import { briefly } from '../kokoro/errors';
 import type { ServerState } from '../kokoro/connection';
 import { type LatencyStats, latencyTable, spokenMetric } from './latency';
 import { largestStages, playerStartupNote } from './waterfall';
@@ -71,13 +72,18 @@ export class StatusBar implements vscode.Disposable {
         break;
       default: {
         const name = s.firstServerDown ? vscode.l10n.t('Kokoro (fallback)') : 'Kokoro';
-        text = s.speaking && !this.settings().quietStatusBar ? `$(megaphone) ${name}${latency}` : `$(unmute) ${name}${latency}`;
+        // It answers, but its warm-up synthesis failed (an unknown voice, a wrong route, a redirect): readings will too.
+        const warmUpFailed = s.state === 'ready' && s.error !== undefined;
+        const icon = warmUpFailed ? '$(warning)' : s.speaking && !this.settings().quietStatusBar ? '$(megaphone)' : '$(unmute)';
+        text = `${icon} ${name}${latency}`;
         state =
           s.state === 'idle'
             ? vscode.l10n.t('not connected yet')
-            : s.firstServerDown
-              ? vscode.l10n.t('fallback server ready')
-              : vscode.l10n.t('server ready');
+            : warmUpFailed
+              ? vscode.l10n.t('the server answers, but its warm-up failed: {0}', briefly(s.error!))
+              : s.firstServerDown
+                ? vscode.l10n.t('fallback server ready')
+                : vscode.l10n.t('server ready');
       }
     }
     this.item.text = text;

@@ -43,6 +43,42 @@ describe('Settings', function () {
     }
   });
 
+  it('a voice the server does not know: the status bar warns before any reading, a reading says so with Select Voice, and the voice picked there fixes it', async () => {
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const config = vscode.workspace.getConfiguration('kokoro');
+    const warning =
+      '[aria-label^="Kokoro: the server answers, but its warm-up failed: The server does not know the voice \\"xx_nobody\\"."]';
+    try {
+      await config.update('voice', 'xx_nobody', vscode.ConfigurationTarget.Global);
+      await waitUntil(() => driver.exists(warning), 10_000, 'the status bar to warn about the voice');
+      assert.match((await driver.text(warning)) ?? '', /Kokoro/);
+      assert.equal(api.session.server.state, 'ready', 'the server answers: not shown offline');
+
+      const editor = await openSample('voice.txt', 'Which voice reads this line?\n');
+      editor.selection = new vscode.Selection(0, 0, 0, 0);
+      await driver.focusEditor();
+      const reading = nextReading(api);
+      await driver.press('Control+Alt+S');
+      assert.notEqual((await reading).outcome, 'completed');
+      await waitUntil(
+        async () => (await kokoroNotifications()).some((m) => m.includes('does not know the voice "xx_nobody"')),
+        10_000,
+        'one message naming the voice',
+      );
+      // Its Select Voice lists the server's voices; picking one fixes it.
+      await driver.notificationAction('does not know the voice "xx_nobody"', 'Select Voice');
+      await waitUntil(() => driver.exists('.quick-input-widget .quick-input-list .monaco-list-row'), 10_000, "the server's voices listed");
+      await driver.typeText('af_bella');
+      await driver.press('Enter');
+      await waitUntil(() => api.session.config.voice === 'af_bella', 10_000, 'the picked voice to be set');
+      await waitUntil(() => driver.exists('[aria-label^="Kokoro: server ready"]'), 10_000, 'the status bar to say ready again');
+      assert.equal(await driver.exists(warning), false);
+    } finally {
+      await config.update('voice', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('notifications.clearAll');
+    }
+  });
+
   it('Speak Faster writes the workspace setting when the workspace sets the speed (a user value would be overridden)', async () => {
     const folder = vscode.workspace.workspaceFolders![0].uri;
     const settingsFile = vscode.Uri.joinPath(folder, '.vscode', 'settings.json');

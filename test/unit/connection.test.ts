@@ -288,6 +288,19 @@ describe('Fallback servers (kokoro.serverUrls)', function () {
     assert.equal((gpu.speechRequests().at(-1)?.body as { voice?: string }).voice, 'bf_emma');
   });
 
+  it('a warm-up that fails with an unknown voice leaves the server ready with the error, until a reading succeeds', async () => {
+    server = new ServerConnection(settingsFor(gpu.url, { speech: { ...params, voice: 'xx_nobody' } }));
+    await server.warmUp();
+    assert.equal(server.state, 'ready', 'it answers: not unreachable, so no fallback voice and no polling');
+    assert.equal(server.lastError?.kind, 'badVoice');
+    assert.match(server.lastError.message, /xx_nobody/);
+    // The voice appears on the server (a new voice pack); the next reading works.
+    await server.client.speak('Heard now.', params, () => undefined);
+    server.reportSuccess();
+    assert.equal(server.state, 'ready');
+    assert.equal(server.lastError, undefined, 'the warm-up failure is no longer shown');
+  });
+
   it('leaves out fallback URLs that cannot be used and repeats, and takes them as people type them', () => {
     const port = new URL(cpu.url).port;
     connect(['ftp://x', `${gpu.url}/`, `127.0.0.1:${port}`, cpu.url]);
