@@ -819,7 +819,7 @@ async function readAtMost(body: AsyncIterable<Buffer> & { destroy(): unknown }, 
       break;
     }
   }
-  return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function headerValue(raw: Buffer[] | string[] | null, name: string): string {

@@ -44,29 +44,19 @@ export class KokoroError extends Error {
 
   /** The setting to look at when it is the server's address that is wrong or unanswered. */
   get setting(): string | undefined {
-    return this.kind === 'badUrl' ||
-      this.kind === 'unreachable' ||
-      this.kind === 'notFound' ||
-      this.kind === 'redirect' ||
-      this.kind === 'notAudio'
-      ? 'kokoro.serverUrl'
-      : undefined;
+    return SERVER_URL_KINDS.has(this.kind) ? 'kokoro.serverUrl' : undefined;
   }
 
   /** The fix is most likely in the settings (URL, voice, model). */
   get settingsRelated(): boolean {
-    return (
-      this.kind === 'badUrl' ||
-      this.kind === 'notFound' ||
-      this.kind === 'redirect' ||
-      this.kind === 'badVoice' ||
-      this.kind === 'badRequest' ||
-      this.kind === 'notAudio' ||
-      this.kind === 'unsupportedFormat' ||
-      this.kind === 'unreachable'
-    );
+    return SERVER_URL_KINDS.has(this.kind) || SETTINGS_KINDS.has(this.kind);
   }
 }
+
+/** Kinds whose fix is most likely in kokoro.serverUrl. */
+const SERVER_URL_KINDS: ReadonlySet<KokoroErrorKind> = new Set(['badUrl', 'unreachable', 'notFound', 'redirect', 'notAudio']);
+/** Kinds whose fix is most likely in another setting (voice, model, format). */
+const SETTINGS_KINDS: ReadonlySet<KokoroErrorKind> = new Set(['badVoice', 'badRequest', 'unsupportedFormat']);
 
 const MAX_DETAIL_CHARS = 300;
 const MAX_BRIEF_CHARS = 160;
