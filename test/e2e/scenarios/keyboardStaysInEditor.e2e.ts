@@ -61,7 +61,10 @@ describe('The keyboard stays in the editor', function () {
 
   it("the editor's context menu, by right click and by Shift+F10: Read Selection reads the selection, Stop Reading is there while reading, and the keyboard stays in the editor", async () => {
     editor = await openSample('focus.txt', `${LINES.join('\n')}\n`);
+    editor.selection = new vscode.Selection(5, 0, 5, 3);
     await driver.focusEditor();
+    // The click puts the cursor on line 1: waited for, so it cannot undo the selection made next.
+    await waitUntil(() => editor.selection.isEmpty && editor.selection.active.line === 0, 5_000, 'the click in the editor');
     const select = async (from: number, to: number) => {
       editor.selection = new vscode.Selection(from, 0, to, LINES[to].length);
       await waitUntil(() => editor.selection.start.line === from && editor.selection.end.line === to, 5_000, 'the selection');
@@ -92,6 +95,33 @@ describe('The keyboard stays in the editor', function () {
     assert.equal((await ended).stopped, false);
     assert.match((await spokenInputs()).join(' '), /Sentence number 4 is read aloud/);
     await assertKeyboardStaysInEditor('after the reading started by Shift+F10');
+  });
+
+  it("the reading keys belong to the editor: in the Debug Console's input (an editor VS Code draws as a text box), Ctrl+Alt+S and Ctrl+Alt+E do not read the file behind it", async () => {
+    editor = await openSample('focus.txt', `${LINES.join('\n')}\n`);
+    editor.selection = new vscode.Selection(0, 0, 0, 0);
+    await vscode.commands.executeCommand('workbench.debug.action.focusRepl');
+    // The input is a Monaco editor too: waited for by its own focus, not the main editor's (which may take it back first).
+    await waitUntil(
+      async () => (await driver.exists('.repl-input-wrapper .monaco-editor.focused')) && (await driver.activeElement()).inEditor,
+      10_000,
+      'the Debug Console input to have the keyboard',
+    );
+    await driver.standinReset();
+    await driver.press('Control+Alt+S');
+    await driver.press('Control+Alt+E');
+    // Then, back in the file, the same key reads it: the presses are handled in order, so a reading the first had
+    // started would have asked the server before this one.
+    await vscode.window.showTextDocument(editor.document);
+    editor = vscode.window.activeTextEditor!;
+    // The click lands on line 1; the cursor goes to line 5 by the arrow keys, which come after it.
+    await driver.focusEditor();
+    for (let i = 0; i < 4; i++) await driver.press('ArrowDown');
+    await waitUntil(() => editor.selection.active.line === 4, 5_000, 'the cursor on line 5');
+    const done = nextReport(api, isEnded, 30_000);
+    await driver.press('Control+Alt+S');
+    await done;
+    assert.equal((await spokenInputs()).join(' '), LINES[4], 'only the line read from the editor');
   });
 
   it('when audio needs a gesture, Enter in the player enables it and the keyboard goes back to the editor', async () => {
