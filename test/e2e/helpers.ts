@@ -75,6 +75,18 @@ export async function workbenchSettled(withinMs = 50, timeoutMs = 30_000): Promi
   }
 }
 
+/**
+ * Clicks into `editor` (a short document, all on screen) as a person does, and waits for the click to land:
+ * it puts the cursor on the first line, and would undo a selection made before it arrived.
+ */
+export async function clickIntoEditor(editor: vscode.TextEditor): Promise<void> {
+  const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+  editor.selection = new vscode.Selection(end, end);
+  await waitUntil(() => editor.selection.active.isEqual(end), 5_000, 'the cursor at the end');
+  await driver.focusEditor();
+  await waitUntil(() => editor.selection.isEmpty && editor.selection.active.line === 0, 5_000, 'the click in the editor');
+}
+
 export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

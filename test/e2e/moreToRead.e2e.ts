@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../src/extension';
 import * as driver from './driver';
-import { activateReady, nextReading, openSample, spokenInputs, waitUntil } from './helpers';
+import { activateReady, clickIntoEditor, nextReading, openSample, spokenInputs, waitUntil } from './helpers';
 
 const HOVER_SAMPLE = `/** Adds two numbers and returns their sum. */
 export function addNumbers(first: number, second: number): number {
@@ -38,7 +38,7 @@ describe('More places to read: hover, terminal', function () {
       60_000,
       'the TypeScript server to answer hovers',
     );
-    await driver.focusEditor();
+    await clickIntoEditor(editor);
     editor.selection = new vscode.Selection(at, at);
     await waitUntil(() => editor.selection.active.isEqual(at), 5_000, 'the cursor on the symbol');
     await driver.standinReset();

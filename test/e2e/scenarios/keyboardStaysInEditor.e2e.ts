@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KokoroApi } from '../../../src/extension';
 import * as driver from '../driver';
-import { activateExtension, isEnded, isStarted, nextReport, openSample, spokenInputs, waitUntil } from '../helpers';
+import { activateExtension, clickIntoEditor, isEnded, isStarted, nextReport, openSample, spokenInputs, waitUntil } from '../helpers';
 
 const LINES = Array.from({ length: 6 }, (_, i) => `Sentence number ${i + 1} is read aloud while the keyboard stays in the editor.`);
 /** Longer than the webview's own focus work (a 50 ms delay, 250 ms focus polling): focus taken late shows. */
@@ -61,10 +61,7 @@ describe('The keyboard stays in the editor', function () {
 
   it("the editor's context menu, by right click and by Shift+F10: Read Selection reads the selection, Stop Reading is there while reading, and the keyboard stays in the editor", async () => {
     editor = await openSample('focus.txt', `${LINES.join('\n')}\n`);
-    editor.selection = new vscode.Selection(5, 0, 5, 3);
-    await driver.focusEditor();
-    // The click puts the cursor on line 1: waited for, so it cannot undo the selection made next.
-    await waitUntil(() => editor.selection.isEmpty && editor.selection.active.line === 0, 5_000, 'the click in the editor');
+    await clickIntoEditor(editor);
     const select = async (from: number, to: number) => {
       editor.selection = new vscode.Selection(from, 0, to, LINES[to].length);
       await waitUntil(() => editor.selection.start.line === from && editor.selection.end.line === to, 5_000, 'the selection');
@@ -136,7 +133,7 @@ describe('The keyboard stays in the editor', function () {
       Object.defineProperty(AudioContext.prototype, 'state', { configurable: true, get() { return allowed ? real.call(this) : 'suspended'; } });
     })()`,
     );
-    await driver.focusEditor();
+    await clickIntoEditor(editor);
     editor.selection = new vscode.Selection(5, 0, 5, LINES[5].length);
     const started = nextReport(api, isStarted, 30_000);
     const ended = nextReport(api, isEnded, 30_000);
