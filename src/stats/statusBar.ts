@@ -73,14 +73,14 @@ export class StatusBar implements vscode.Disposable {
       default: {
         const name = s.firstServerDown ? vscode.l10n.t('Kokoro (fallback)') : 'Kokoro';
         // It answers, but its warm-up synthesis failed (an unknown voice, a wrong route, a redirect): readings will too.
-        const warmUpFailed = s.state === 'ready' && s.error !== undefined;
-        const icon = warmUpFailed ? '$(warning)' : s.speaking && !this.settings().quietStatusBar ? '$(megaphone)' : '$(unmute)';
+        const warmUpError = s.state === 'ready' ? s.error : undefined;
+        const icon = warmUpError ? '$(warning)' : s.speaking && !this.settings().quietStatusBar ? '$(megaphone)' : '$(unmute)';
         text = `${icon} ${name}${latency}`;
         state =
           s.state === 'idle'
             ? vscode.l10n.t('not connected yet')
-            : warmUpFailed
-              ? vscode.l10n.t('the server answers, but its warm-up failed: {0}', briefly(s.error!))
+            : warmUpError
+              ? vscode.l10n.t('the server answers, but its warm-up failed: {0}', briefly(warmUpError))
               : s.firstServerDown
                 ? vscode.l10n.t('fallback server ready')
                 : vscode.l10n.t('server ready');

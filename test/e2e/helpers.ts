@@ -80,9 +80,10 @@ export async function workbenchSettled(withinMs = 50, timeoutMs = 30_000): Promi
  * it puts the cursor on the first line, and would undo a selection made before it arrived.
  */
 export async function clickIntoEditor(editor: vscode.TextEditor): Promise<void> {
+  // All selected first, so the click shows by what it does (an empty selection), on one line or many.
   const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
-  editor.selection = new vscode.Selection(end, end);
-  await waitUntil(() => editor.selection.active.isEqual(end), 5_000, 'the cursor at the end');
+  editor.selection = new vscode.Selection(new vscode.Position(0, 0), end);
+  await waitUntil(() => editor.selection.active.isEqual(end), 5_000, 'the whole document selected');
   await driver.focusEditor();
   await waitUntil(() => editor.selection.isEmpty && editor.selection.active.line === 0, 5_000, 'the click in the editor');
 }
